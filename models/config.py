@@ -1,0 +1,94 @@
+"""User configuration: ``$HOCTAP_CONFIG`` or ``~/.config/hoctap/config.toml``.
+
+    db = "sqlite:////srv/hoctap/school.db"   # or postgresql+psycopg://…
+    lang = "vi"                                # vi | en
+    theme = "textual-dark"
+    catalog_dirs = ["~/hoctap-catalogs"]       # extra or overriding catalogs
+    [keymap]                                   # binding id = keys
+    "roster.select" = "space"
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+APP = "hoctap"
+
+
+class ConfigError(Exception):
+    pass
+
+
+def config_path() -> Path:
+    env = os.environ.get("HOCTAP_CONFIG")
+    return Path(env).expanduser() if env else Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP)) / "hoctap.db"
+
+
+def state_path() -> Path:
+    """Where the TUI remembers the last unit and year opened (not configuration)."""
+    return Path(platformdirs.user_state_dir(APP)) / "state.toml"
+
+
+def default_lang() -> str:
+    for var in ("HOCTAP_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "vi" if value.lower().startswith("vi") else "en"
+    loc = locale.getlocale()[0] or ""
+    return "vi" if loc.lower().startswith("vi") else "en"
+
+
+@dataclass
+class Config:
+    db: str | None = None
+    lang: str = field(default_factory=default_lang)
+    theme: str = "textual-dark"
+    catalog_dirs: list[Path] = field(default_factory=list)
+    keymap: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def catalog_search_dirs(self) -> list[Path]:
+        """Configured directories, then the default one beside the config file."""
+        default = config_path().parent / "catalogs"
+        return [*self.catalog_dirs, default]
+
+
+_KEYS = {"db": str, "lang": str, "theme": str, "catalog_dirs": list, "keymap": dict}
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or config_path()
+    if not path.exists():
+        return Config(path=path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: {e.strerror}") from None
+    for key, value in raw.items():
+        expected = _KEYS.get(key)
+        if expected is None:
+            raise ConfigError(f"{path}: {key}: unknown key (known: {', '.join(_KEYS)})")
+        if not isinstance(value, expected):
+            raise ConfigError(f"{path}: {key}: must be a {expected.__name__}")
+    if raw.get("lang", "vi") not in ("vi", "en"):
+        raise ConfigError(f"{path}: lang: must be 'vi' or 'en'")
+    cfg = Config(path=path)
+    cfg.db = raw.get("db")
+    cfg.lang = raw.get("lang", cfg.lang)
+    cfg.theme = raw.get("theme", cfg.theme)
+    cfg.catalog_dirs = [Path(p).expanduser() for p in raw.get("catalog_dirs", [])]
+    cfg.keymap = {str(k): str(v) for k, v in raw.get("keymap", {}).items()}
+    return cfg

@@ -1,0 +1,199 @@
+"""Opening the database: URL resolution, SQLite tuned for a shared server, migrations.
+
+SQLite runs in WAL mode with a busy timeout and foreign keys on. pysqlite's own implicit
+BEGIN is switched off so that reads start a plain BEGIN and writes ``BEGIN IMMEDIATE``
+(taking the write lock up front, so two writers queue instead of failing mid-transaction).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlmodel import Session
+
+from migrations import HEAD
+from models.config import default_db_path
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+BUSY_TIMEOUT_MS = 15_000
+
+
+class DatabaseError(Exception):
+    """The database cannot be used; the message says why, without personal data."""
+
+
+def resolve_url(cli_value: str | None = None) -> str:
+    """``--db``, else ``$HOCTAP_DB``, else a file in the user's data directory. A bare path
+    is taken as an SQLite file."""
+    value = cli_value or os.environ.get("HOCTAP_DB") or str(default_db_path())
+    if "://" not in value:
+        value = f"sqlite:///{Path(value).expanduser().resolve()}"
+    return value
+
+
+def _sqlite_path(url: str) -> Path | None:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("hoctap_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """One database: a read engine and a write engine sharing one connection pool."""
+
+    def __init__(self, url: str):
+        self.url = url
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise DatabaseError(f"not a database URL: {url!r}") from None
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        path = _sqlite_path(url)
+        if path is not None:
+            _prepare_sqlite_file(path)
+        kwargs = {}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        try:
+            self.engine = create_engine(url, **kwargs)
+        except (ArgumentError, ImportError) as e:
+            raise DatabaseError(f"cannot use database URL {parsed.render_as_string(hide_password=True)}: {e}") from None
+        if self.is_sqlite:
+            _install_sqlite_hooks(self.engine)
+        self.write_engine = self.engine.execution_options(hoctap_write=True)
+
+    @property
+    def display_url(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with _translate_errors(self), Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One short write transaction: committed on success, rolled back on any error."""
+        with _translate_errors(self), Session(self.write_engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def _translate_errors(db: Database):
+    try:
+        yield
+    except OperationalError as e:
+        raise DatabaseError(describe_operational_error(db, e)) from None
+    except DBAPIError as e:
+        if e.connection_invalidated:
+            raise DatabaseError(f"lost the connection to {db.display_url}") from None
+        raise
+
+
+def describe_operational_error(db: Database, e: OperationalError) -> str:
+    msg = str(e.orig) if e.orig is not None else str(e)
+    low = msg.lower()
+    if "locked" in low or "busy" in low:
+        return f"the database is busy (another user is writing) and stayed busy for {BUSY_TIMEOUT_MS // 1000} s; try again"
+    if "readonly" in low or "read-only" in low:
+        return f"the database {db.display_url} is read-only for you (check the file's and its directory's permissions)"
+    if "disk" in low and ("full" in low or "i/o" in low):
+        return f"the disk holding {db.display_url} is full or failing; nothing was written"
+    if "not a database" in low or "malformed" in low:
+        return f"{db.display_url} is not a hoctap database or is damaged ({msg})"
+    if "unable to open" in low:
+        return f"cannot open {db.display_url} (does the directory exist and is it writable?)"
+    if "connection" in low or "could not" in low or "timeout" in low:
+        return f"cannot reach the database server of {db.display_url}: {msg.strip().splitlines()[0]}"
+    return f"database error on {db.display_url}: {msg.strip().splitlines()[0]}"
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create the directory; a new file is private (0600) unless the directory is group-
+    shared (setgid), in which case it is group-writable like its directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        return
+    mode = 0o600
+    try:
+        if path.parent.stat().st_mode & stat.S_ISGID:
+            mode = 0o660
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+        os.close(fd)
+        os.chmod(path, mode)  # umask may have narrowed it
+    except FileExistsError:
+        pass
+    except OSError as e:
+        raise DatabaseError(f"cannot create the database file in {path.parent}: {e.strerror}") from None
+
+
+# ---- schema -------------------------------------------------------------------------------------
+
+def _alembic_config(db: Database):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = db.write_engine
+    return cfg
+
+
+def current_revision(db: Database) -> str | None:
+    with db.read() as s:
+        conn = s.connection()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {rev.revision for rev in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
+
+
+def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
+    """Open (and create or upgrade) the database at ``url`` (resolved as ``resolve_url``)."""
+    db = Database(resolve_url(url))
+    current = current_revision(db)
+    if current == HEAD:  # the usual case: Alembic is only imported when the schema must change
+        return db
+    if current is not None and current not in known_revisions():
+        raise DatabaseError(
+            f"{db.display_url} was made by a newer hoctap (schema {current}); upgrade hoctap to open it")
+    if not upgrade:
+        raise DatabaseError(f"{db.display_url} needs a schema upgrade (run any hoctap command)")
+    from alembic import command
+
+    with _translate_errors(db):
+        command.upgrade(_alembic_config(db), "head")
+    return db
+

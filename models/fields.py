@@ -1,0 +1,160 @@
+"""Person columns and facts: names, accepted spellings, parsing and display of values.
+
+Stored values are text: booleans "1"/"0", scale values by id, integers in decimal.
+Parsing accepts ids and Vietnamese or English labels, any case, NFC or NFD.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from models.catalog import Catalogs
+from models.i18n import both, tr
+from models.text import fold, nfc
+
+
+class InputError(ValueError):
+    """A value typed or imported by a user is not acceptable; the message says why."""
+
+
+TRUE_WORDS = {fold(w) for w in ("1", "x", "có", "co", "đạt", "dat", "yes", "y", "true", "t", "✓", "v")}
+FALSE_WORDS = {fold(w) for w in ("0", "không", "khong", "không đạt", "chưa đạt", "chưa", "no", "n", "false", "f", "✗", "-")}
+
+
+@dataclass(frozen=True)
+class PersonField:
+    name: str
+    required: bool = False
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (id, accepted spellings)
+    integer: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+PERSON_FIELDS: dict[str, PersonField] = {f.name: f for f in (
+    PersonField("code", required=True, aliases=("mã", "mã số", "mã cán bộ", "mã định danh", "mã học sinh", "id", "số hiệu")),
+    PersonField("full_name", required=True, aliases=("họ và tên", "họ tên", "tên", "name", "full name")),
+    PersonField("kind", choices=(
+        ("staff", ("staff", "member", "thành viên", "cán bộ", "giáo viên", "nhân viên", "viên chức", "công chức")),
+        ("learner", ("learner", "student", "pupil", "người học", "học sinh", "sinh viên", "học viên")),
+    ), aliases=("đối tượng", "loại", "type")),
+    PersonField("department", aliases=("phòng ban", "phòng", "bộ phận", "tổ", "khoa", "lớp", "đơn vị")),
+    PersonField("position", aliases=("chức vụ", "vị trí", "vị trí việc làm", "chức danh")),
+    PersonField("birth_year", integer=True, aliases=("năm sinh", "birth year", "year of birth")),
+    PersonField("gender", choices=(
+        ("male", ("male", "m", "nam")),
+        ("female", ("female", "f", "nữ", "nu")),
+        ("other", ("other", "khác")),
+    ), aliases=("giới tính", "sex")),
+)}
+
+
+def parse_bool(name: str, raw: str) -> str | None:
+    key = fold(raw)
+    if key == "":
+        return None
+    if key in TRUE_WORDS:
+        return "1"
+    if key in FALSE_WORDS:
+        return "0"
+    raise InputError(tr("err.bad_bool", name=name, value=raw))
+
+
+def parse_person_field(name: str, raw) -> str | int | None:
+    spec = PERSON_FIELDS[name]
+    text = "" if raw is None else nfc(str(raw)).strip()
+    if isinstance(raw, float) and raw.is_integer():
+        text = str(int(raw))  # spreadsheets give 1985.0 for 1985
+    if text == "":
+        if spec.required:
+            raise InputError(tr("err.required", name=tr(f"field.{name}")))
+        return None
+    if spec.integer:
+        hi = date.today().year
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not 1900 <= value <= hi:
+            raise InputError(tr("err.bad_int", name=tr(f"field.{name}"), value=text, lo=1900, hi=hi))
+        return value
+    if spec.choices:
+        key = fold(text)
+        for cid, words in spec.choices:
+            if key == cid or key in {fold(w) for w in (*words, *both(cid))}:
+                return cid
+        raise InputError(tr("err.bad_choice", name=tr(f"field.{name}"), value=text,
+                            choices=", ".join(c for c, _ in spec.choices)))
+    return " ".join(text.split())
+
+
+def parse_fact(catalogs: Catalogs, name: str, raw) -> str | None:
+    """The stored form of a fact value, or None for "no value" (a blank)."""
+    fact = catalogs.facts.get(name)
+    if fact is None:
+        raise InputError(tr("err.unknown_field", name=name))
+    if fact.computed:
+        raise InputError(tr("err.computed_fact", name=name))
+    if isinstance(raw, bool):
+        return "1" if raw else "0"
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = "" if raw is None else nfc(str(raw)).strip()
+    if text == "":
+        return None
+    if fact.type == "bool":
+        return parse_bool(name, text)
+    if fact.type == "int":
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        lo = fact.min if fact.min is not None else -(10**9)
+        hi = fact.max if fact.max is not None else 10**9
+        if value is None or not lo <= value <= hi:
+            raise InputError(tr("err.bad_int", name=name, value=text, lo=lo, hi=hi))
+        return str(value)
+    value = catalogs.match_scale(fact.scale, text)
+    if value is None:
+        raise InputError(tr("err.bad_choice", name=name, value=text, choices=", ".join(catalogs.scale_ids(fact.scale))))
+    return value
+
+
+def parse_unit_value(catalogs: Catalogs, value_kind: str, entry_id: str, raw: str) -> str | None:
+    """A unit entry's value: yes/no, or an id of the entry's scale."""
+    text = nfc(raw).strip()
+    if text == "":
+        return None
+    if value_kind == "bool":
+        return parse_bool(entry_id, text)
+    value = catalogs.match_scale(value_kind, text)
+    if value is None:
+        raise InputError(tr("err.bad_choice", name=entry_id, value=text, choices=", ".join(catalogs.scale_ids(value_kind))))
+    return value
+
+
+def display_fact(catalogs: Catalogs, name: str, value: str | None, lang: str = "vi") -> str:
+    if value is None:
+        return ""
+    fact = catalogs.facts.get(name)
+    if fact is None or fact.type == "int":
+        return value
+    if fact.type == "bool":
+        return "✓" if value == "1" else "✗"
+    return catalogs.scale_label(fact.scale, value, lang)
+
+
+def match_column(catalogs: Catalogs, header: str) -> str | None:
+    """The canonical person field or fact a column header names, or None."""
+    key = fold(header)
+    if not key:
+        return None
+    for name, spec in PERSON_FIELDS.items():
+        if key in {name, *map(fold, both(f"field.{name}")), *map(fold, spec.aliases)}:
+            return name
+    for name, fact in catalogs.facts.items():
+        if fact.computed:
+            continue
+        if key in {fold(name), fold(fact.vi), fold(fact.en), *map(fold, fact.aliases)}:
+            return name
+    return None

@@ -1,0 +1,52 @@
+"""Text renderings of results shared by the CLI, the TUI and the report."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from models.catalog import Catalogs
+from models.evaluate import EntryResult
+from models.i18n import lang, tr
+
+MARK = {"met": "✓", "not_met": "✗", "not_applicable": "–", "no_data": "?"}
+
+
+def percent_text(value: Fraction | None) -> str:
+    """One decimal, truncated: 89.95% shows as 89.9%, never as a 90.0% that is not met."""
+    if value is None:
+        return "—"
+    tenths = math.floor(value * 10)
+    return f"{tenths // 10}.{tenths % 10}%" if lang() == "en" else f"{tenths // 10},{tenths % 10}%"
+
+
+def threshold_text(entry) -> str:
+    t = entry.threshold_percent
+    return f"{int(t) if float(t).is_integer() else t}%"
+
+
+def value_text(catalogs: Catalogs, r: EntryResult) -> str:
+    if r.value is None:
+        return "—"
+    if r.entry.value == "bool":
+        return tr("yes") if r.value == "1" else tr("no")
+    return catalogs.scale_label(r.entry.value, r.value, lang())
+
+
+def meter_text(catalogs: Catalogs, r: EntryResult) -> str:
+    """"C2.3: 172/190 = 90.5% ≥ 90% ✓" style, without the id."""
+    if not r.applicable:
+        return tr("not_applicable")
+    if r.entry.kind == "unit":
+        need = ""
+        if r.entry.value != "bool":
+            need = f" (≥ {catalogs.scale_label(r.entry.value, r.entry.at_least, lang())})"
+        return f"{value_text(catalogs, r)}{need} {MARK[r.status]}"
+    if r.status == "no_data":
+        return f"0/0 — {tr('no_data')}"
+    op = "≥" if r.status == "met" else "<"
+    return f"{r.numerator}/{r.denominator} = {percent_text(r.percent)} {op} {threshold_text(r.entry)} {MARK[r.status]}"
+
+
+def shortfall_text(r: EntryResult) -> str:
+    return tr("needs_more", n=r.shortfall) if r.applicable and r.shortfall else ""

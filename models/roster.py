@@ -1,0 +1,211 @@
+"""The roster as a database viewport: count, order and one window of rows come from SQL.
+
+A ``RosterQuery`` describes what the user sees (search, filters, sort); ``count``,
+``page`` and ``ids`` run it. Nothing here loads the whole roster into Python objects except
+``ids`` (ints only), which batch selection needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from sqlalchemy import Integer, and_, cast, exists, func, not_, select
+from sqlalchemy.sql import Select
+
+from models.catalog import Catalogs
+from models.db import Database
+from models.fields import PERSON_FIELDS, InputError, parse_bool, parse_fact, parse_person_field
+from models.i18n import tr
+from models.store import PF, PT, RE, chunks, person_facts
+from models.text import search_key
+
+
+@dataclass(frozen=True)
+class FactFilter:
+    """``name`` compared to ``value`` (stored form); op "eq", "ne", "missing", "present"."""
+
+    name: str
+    op: Literal["eq", "ne", "missing", "present"] = "eq"
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class RosterQuery:
+    assessment_id: int
+    search: str = ""
+    kind: str | None = None  # staff | learner
+    department: str | None = None
+    facts: tuple[FactFilter, ...] = ()
+    fields: tuple[tuple[str, object], ...] = ()  # person column = value
+    not_qualifying: str | None = None  # entry id: people who do not yet count for it
+    sort: str = "name"  # name, code, a person column, or a fact name
+    descending: bool = False
+
+    def with_(self, **changes) -> "RosterQuery":
+        return replace(self, **changes)
+
+
+@dataclass
+class RosterRow:
+    id: int
+    code: str
+    full_name: str
+    kind: str
+    department: str | None
+    position: str | None
+    birth_year: int | None
+    gender: str | None
+    version: int
+    roster_version: int
+    facts: dict[str, str] = field(default_factory=dict)
+
+
+def _fact_exists(aid, name: str, value_clause=None):
+    cond = [PF.c.assessment_id == aid, PF.c.person_id == PT.c.id, PF.c.name == name]
+    if value_clause is not None:
+        cond.append(value_clause)
+    return exists().where(*cond)
+
+
+def _where(q: RosterQuery, catalogs: Catalogs | None) -> list:
+    aid = q.assessment_id
+    clauses = [RE.c.assessment_id == aid]
+    if q.search.strip():
+        for word in search_key(q.search).split():
+            clauses.append(PT.c.search.contains(word, autoescape=True))
+    if q.kind:
+        clauses.append(PT.c.kind == q.kind)
+    if q.department:
+        clauses.append(PT.c.department == q.department)
+    for name, value in q.fields:
+        clauses.append(PT.c[name].is_(None) if value is None else PT.c[name] == value)
+    for f in q.facts:
+        if f.op == "eq":
+            clauses.append(_fact_exists(aid, f.name, PF.c.value == f.value) if f.value is not None
+                           else not_(_fact_exists(aid, f.name)))
+        elif f.op == "ne":
+            clauses.append(not_(_fact_exists(aid, f.name, PF.c.value == f.value)))
+        elif f.op == "missing":
+            clauses.append(not_(_fact_exists(aid, f.name)))
+        else:
+            clauses.append(_fact_exists(aid, f.name))
+    if q.not_qualifying and catalogs is not None:
+        clauses += _not_qualifying(q, catalogs)
+    return clauses
+
+
+def _not_qualifying(q: RosterQuery, catalogs: Catalogs) -> list:
+    for cat in catalogs.units.values():
+        try:
+            entry = cat.entry(q.not_qualifying)
+        except KeyError:
+            continue
+        if entry.kind != "share":
+            continue
+        kind = "staff" if entry.population == "members" else "learner"
+        accepted = catalogs.qualifying_values(entry)
+        if accepted is None:
+            ok = _fact_exists(q.assessment_id, entry.fact, cast(PF.c.value, Integer) >= int(entry.at_least))
+        else:
+            ok = _fact_exists(q.assessment_id, entry.fact, PF.c.value.in_(sorted(accepted)))
+        return [PT.c.kind == kind, not_(ok)]
+    raise InputError(tr("err.unknown_entry", entry=q.not_qualifying))
+
+
+def _base(q: RosterQuery, catalogs: Catalogs | None, *columns) -> Select:
+    return select(*columns).select_from(RE.join(PT, PT.c.id == RE.c.person_id)).where(and_(*_where(q, catalogs)))
+
+
+def count(db: Database, q: RosterQuery, catalogs: Catalogs | None = None) -> int:
+    with db.read() as s:
+        return s.execute(_base(q, catalogs, func.count())).scalar() or 0
+
+
+def _order(q: RosterQuery) -> list:
+    if q.sort in ("name", "full_name"):
+        cols = [PT.c.sort_key, PT.c.code]
+    elif q.sort in PERSON_FIELDS:
+        cols = [PT.c[q.sort], PT.c.sort_key]
+    else:  # a fact
+        sub = (select(PF.c.value).where(PF.c.assessment_id == q.assessment_id, PF.c.person_id == PT.c.id,
+                                        PF.c.name == q.sort).scalar_subquery())
+        cols = [sub, PT.c.sort_key]
+    cols.append(PT.c.id)
+    return [c.desc() for c in cols] if q.descending else cols
+
+
+def page(db: Database, q: RosterQuery, offset: int, limit: int, catalogs: Catalogs | None = None) -> list[RosterRow]:
+    """One window of the roster, in order, with each row's facts."""
+    cols = [PT.c.id, PT.c.code, PT.c.full_name, PT.c.kind, PT.c.department, PT.c.position,
+            PT.c.birth_year, PT.c.gender, PT.c.version, RE.c.version.label("roster_version")]
+    with db.read() as s:
+        rows = [RosterRow(**r) for r in s.execute(
+            _base(q, catalogs, *cols).order_by(*_order(q)).offset(max(0, offset)).limit(limit)).mappings()]
+    facts = person_facts(db, q.assessment_id, [r.id for r in rows])
+    for r in rows:
+        r.facts = facts[r.id]
+    return rows
+
+
+def ids(db: Database, q: RosterQuery, catalogs: Catalogs | None = None) -> list[int]:
+    """Every matching person id (for "select all matching"), in roster order."""
+    with db.read() as s:
+        return list(s.execute(_base(q, catalogs, PT.c.id).order_by(*_order(q))).scalars())
+
+
+def index_of(db: Database, q: RosterQuery, person_id: int, catalogs: Catalogs | None = None) -> int | None:
+    """Position of a person in the current order (to keep the cursor on them after a change)."""
+    for i, pid in enumerate(ids(db, q, catalogs)):
+        if pid == person_id:
+            return i
+    return None
+
+
+def departments(db: Database, assessment_id: int) -> list[str]:
+    with db.read() as s:
+        return [d for d in s.execute(
+            select(PT.c.department).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
+            .where(RE.c.assessment_id == assessment_id, PT.c.department.is_not(None))
+            .group_by(PT.c.department).order_by(PT.c.department)).scalars()]
+
+
+def people_by_code(db: Database, assessment_id: int, codes: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    with db.read() as s:
+        for chunk in chunks(codes):
+            out.update(s.execute(select(PT.c.code, PT.c.id).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
+                                 .where(RE.c.assessment_id == assessment_id, PT.c.code.in_(chunk))).all())
+    return out
+
+
+def parse_where(catalogs: Catalogs, q: RosterQuery, conditions: list[str]) -> RosterQuery:
+    """``FIELD=VALUE`` conditions (person columns or facts; a blank value means "no value";
+    ``FIELD!=VALUE`` negates) added to a query."""
+    facts = list(q.facts)
+    fields = list(q.fields)
+    for cond in conditions:
+        negate = "!=" in cond
+        name, sep, raw = cond.partition("!=" if negate else "=")
+        name = name.strip()
+        if not sep or not name:
+            raise InputError(tr("err.bad_assignment", text=cond))
+        if name in PERSON_FIELDS:
+            if negate:
+                raise InputError(tr("err.bad_assignment", text=cond))
+            fields.append((name, parse_person_field(name, raw) if raw.strip() or not PERSON_FIELDS[name].required else raw))
+            continue
+        fact = catalogs.facts.get(name)
+        if fact is None:
+            raise InputError(tr("err.unknown_field", name=name))
+        value = parse_fact(catalogs, name, raw) if not fact.computed else _computed_value(name, raw)
+        if negate:
+            facts.append(FactFilter(name, "ne", value) if value is not None else FactFilter(name, "present"))
+        else:
+            facts.append(FactFilter(name, "eq", value))
+    return q.with_(facts=tuple(facts), fields=tuple(fields))
+
+
+def _computed_value(name: str, raw: str) -> str | None:
+    return parse_bool(name, raw)
+

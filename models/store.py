@@ -1,0 +1,644 @@
+"""Reading and changing an assessment: one short transaction per user action, every change
+audited (who, when, what, old -> new, batch) so that any batch can be undone exactly.
+
+Batch writes are set-based (``UPDATE … WHERE person_id IN (…)`` in chunks, ``executemany``
+inserts), never a loop of ORM objects. Aggregates for the meters are one ``GROUP BY``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlmodel import Session
+
+from models.catalog import Catalogs, LearningUnitCatalog
+from models.db import Database
+from models.evaluate import LevelResult, ShareCounts, evaluate
+from models.fields import PERSON_FIELDS, InputError, parse_unit_value
+from models.i18n import tr
+from models.tables import (Assessment, AuditBatch, AuditChange, Person, PersonFact, RosterEntry,
+                           Unit, UnitEntryValue, utcnow)
+from models.text import nfc, search_key
+
+CHUNK = 500  # ids per IN (...) list: well under every backend's parameter limit
+POPULATION_OF_KIND = {"staff": "members", "learner": "learners"}
+
+PF = PersonFact.__table__
+RE = RosterEntry.__table__
+PT = Person.__table__
+AC = AuditChange.__table__
+
+
+class HoctapError(Exception):
+    """A user-facing failure (bad reference, conflict); the message is already translated."""
+
+
+class StaleEdit(HoctapError):
+    pass
+
+
+class UndoConflict(HoctapError):
+    pass
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry (containers)
+        return "unknown"
+
+
+def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def sort_key(full_name: str) -> str:
+    """Vietnamese lists are ordered by given name (the last word), then the whole name."""
+    words = search_key(full_name).split()
+    return " ".join(words[-1:] + words[:-1])
+
+
+# ---- units and assessments ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Context:
+    """A unit and one of its assessments, detached from any session."""
+
+    unit: Unit
+    assessment: Assessment
+
+    @property
+    def types(self) -> list[str]:
+        return self.unit.type_list
+
+
+def parse_unit_types(catalogs: Catalogs, raw: Iterable[str]) -> list[str]:
+    tags = []
+    for item in raw:
+        for part in str(item).split(","):
+            if not part.strip():
+                continue
+            tag = catalogs.match_unit_type(part)
+            if tag is None:
+                raise InputError(tr("err.bad_type", value=part.strip(), choices=", ".join(catalogs.unit_types)))
+            if tag not in tags:
+                tags.append(tag)
+    return tags
+
+
+def add_unit(db: Database, catalogs: Catalogs, code: str, name: str, tier: str, types: Iterable[str],
+             *, source: str = "cli") -> Unit:
+    code, name = nfc(code).strip(), " ".join(nfc(name).split())
+    if not code:
+        raise InputError(tr("err.required", name="code"))
+    if not name:
+        raise InputError(tr("err.required", name="name"))
+    if tier not in ("district", "provincial"):
+        raise InputError(tr("err.bad_tier", value=tier))
+    tags = parse_unit_types(catalogs, types)
+    if not tags:
+        raise InputError(tr("err.required", name="--type"))
+    with db.write() as s:
+        if s.exec(select(Unit).where(Unit.code == code)).first():
+            raise HoctapError(tr("err.unit_exists", code=code))
+        unit = Unit(code=code, name=name, tier=tier, types=",".join(tags))
+        s.add(unit)
+        s.flush()
+        batch = _batch(s, source, "unit", None, f"unit {code}")
+        _changes(s, batch, [dict(entity="unit", entity_id=unit.id, field="*", old=None,
+                                 new=json.dumps({"code": code, "tier": tier, "types": tags}))])
+    return unit
+
+
+def list_units(db: Database) -> list[Unit]:
+    with db.read() as s:
+        return list(s.exec(select(Unit).order_by(Unit.code)).scalars())
+
+
+def get_unit(s: Session, code: str) -> Unit:
+    unit = s.exec(select(Unit).where(Unit.code == nfc(code).strip())).scalars().first()
+    if unit is None:
+        raise HoctapError(tr("err.unknown_unit", code=code))
+    return unit
+
+
+def list_assessments(db: Database, unit_id: int) -> list[Assessment]:
+    with db.read() as s:
+        return list(s.exec(select(Assessment).where(Assessment.unit_id == unit_id).order_by(Assessment.year.desc())).scalars())
+
+
+def find_context(db: Database, unit_code: str, year: int) -> Context:
+    with db.read() as s:
+        unit = get_unit(s, unit_code)
+        a = s.exec(select(Assessment).where(Assessment.unit_id == unit.id, Assessment.year == year)).scalars().first()
+        if a is None:
+            raise HoctapError(tr("err.no_assessment", code=unit.code, year=year))
+        return Context(unit, a)
+
+
+def ensure_assessment(s: Session, unit_code: str, year: int, level: int | None = None, *,
+                      source: str = "cli") -> Context:
+    """The unit's assessment for ``year``, created when missing (inside the caller's transaction)."""
+    unit = get_unit(s, unit_code)
+    a = s.exec(select(Assessment).where(Assessment.unit_id == unit.id, Assessment.year == year)).scalars().first()
+    if a is None:
+        a = Assessment(unit_id=unit.id, year=year, level=level or 1)
+        s.add(a)
+        s.flush()
+        batch = _batch(s, source, "assessment", a.id, f"assessment {unit.code} {year}")
+        _changes(s, batch, [dict(entity="assessment", entity_id=a.id, field="*", old=None, new=str(year))])
+    elif level is not None and a.level != level:
+        a.level = level
+        a.version += 1
+        s.flush()
+    return Context(unit, a)
+
+
+def ensure_context(db: Database, unit_code: str, year: int, level: int | None = None, *,
+                   source: str = "cli") -> Context:
+    with db.write() as s:
+        return ensure_assessment(s, unit_code, year, level, source=source)
+
+
+def start_year_from(db: Database, unit_code: str, year: int, from_year: int, *, copy_facts: bool = False,
+                    source: str = "tui") -> Context:
+    """A new year's assessment with last year's roster (and, if asked, its facts)."""
+    prev = find_context(db, unit_code, from_year)
+    ctx = ensure_context(db, unit_code, year, prev.assessment.level, source=source)
+    with db.write() as s:
+        new_id, old_id = ctx.assessment.id, prev.assessment.id
+        s.execute(RE.insert().from_select(
+            ["assessment_id", "person_id", "version"],
+            select(new_id, RE.c.person_id, 1).where(RE.c.assessment_id == old_id,
+                                                    ~RE.c.person_id.in_(select(RE.c.person_id).where(RE.c.assessment_id == new_id)))))
+        if copy_facts:
+            s.execute(PF.insert().from_select(
+                ["assessment_id", "person_id", "name", "value"],
+                select(new_id, PF.c.person_id, PF.c.name, PF.c.value).where(
+                    PF.c.assessment_id == old_id,
+                    ~PF.c.person_id.in_(select(PF.c.person_id).where(PF.c.assessment_id == new_id)))))
+        _batch(s, source, "assessment", new_id, f"roster copied from {from_year}")
+    return ctx
+
+
+def catalog_for(catalogs: Catalogs, unit: Unit, level: int) -> LearningUnitCatalog:
+    try:
+        return catalogs.for_level(unit.tier, level)
+    except KeyError:
+        raise HoctapError(tr("err.no_catalog", tier=unit.tier, level=level)) from None
+
+
+# ---- aggregates ------------------------------------------------------------------------------
+
+def share_counts(db: Database, assessment_id: int, fact_names: Iterable[str]) -> ShareCounts:
+    """People per population, and per (population, fact, value): two small GROUP BYs."""
+    names = sorted(set(fact_names))
+    with db.read() as s:
+        pops = s.execute(
+            select(PT.c.kind, func.count()).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
+            .where(RE.c.assessment_id == assessment_id).group_by(PT.c.kind)).all()
+        rows = s.execute(
+            select(PT.c.kind, PF.c.name, PF.c.value, func.count())
+            .select_from(PF.join(PT, PT.c.id == PF.c.person_id))
+            .where(PF.c.assessment_id == assessment_id, PF.c.name.in_(names))
+            .group_by(PT.c.kind, PF.c.name, PF.c.value)).all() if names else []
+    population = {POPULATION_OF_KIND.get(kind, kind): n for kind, n in pops}
+    values = {(POPULATION_OF_KIND.get(kind, kind), name, value): n for kind, name, value, n in rows}
+    return ShareCounts(population, values)
+
+
+def unit_entry_rows(db: Database, assessment_id: int) -> dict[str, UnitEntryValue]:
+    with db.read() as s:
+        rows = s.exec(select(UnitEntryValue).where(UnitEntryValue.assessment_id == assessment_id)).scalars()
+        return {r.entry_id: r for r in rows}
+
+
+def evaluate_context(db: Database, catalogs: Catalogs, ctx: Context, level: int | None = None) -> LevelResult:
+    catalog = catalog_for(catalogs, ctx.unit, level or ctx.assessment.level)
+    facts = {e.fact for e in catalog.entries() if e.kind == "share"}
+    counts = share_counts(db, ctx.assessment.id, facts)
+    values = {k: r.value for k, r in unit_entry_rows(db, ctx.assessment.id).items()}
+    return evaluate(catalogs, catalog, ctx.types, counts, values)
+
+
+def data_version(db: Database, assessment_id: int) -> tuple:
+    """Changes whenever anyone changes this assessment: cheap to poll for other users' edits."""
+    with db.read() as s:
+        last = s.execute(select(func.max(AuditBatch.id))).scalar()
+    return (last,)
+
+
+# ---- audit -------------------------------------------------------------------------------------
+
+def _batch(s: Session, source: str, action: str, assessment_id: int | None, summary: str) -> int:
+    batch = AuditBatch(user=current_user(), source=source, action=action, assessment_id=assessment_id,
+                       summary=summary, at=utcnow())
+    s.add(batch)
+    s.flush()
+    return batch.id
+
+
+def _changes(s: Session, batch_id: int, rows: list[dict]) -> None:
+    if rows:
+        for r in rows:
+            r["batch_id"] = batch_id
+        s.execute(insert(AC), rows)
+
+
+# ---- facts -------------------------------------------------------------------------------------
+
+def _write_fact_values(s: Session, assessment_id: int, name: str, new: str | None,
+                       person_ids: Sequence[int]) -> list[dict]:
+    """Set one fact to one value for many people; returns the audit rows of what changed."""
+    audit: list[dict] = []
+    for chunk in chunks(list(person_ids)):
+        old = dict(s.execute(select(PF.c.person_id, PF.c.value).where(
+            PF.c.assessment_id == assessment_id, PF.c.name == name, PF.c.person_id.in_(chunk))).all())
+        changed = [pid for pid in chunk if old.get(pid) != new]
+        if not changed:
+            continue
+        existing = [pid for pid in changed if pid in old]
+        missing = [pid for pid in changed if pid not in old]
+        if new is None:
+            s.execute(delete(PF).where(PF.c.assessment_id == assessment_id, PF.c.name == name, PF.c.person_id.in_(existing)))
+        else:
+            if existing:
+                s.execute(update(PF).where(PF.c.assessment_id == assessment_id, PF.c.name == name,
+                                           PF.c.person_id.in_(existing)).values(value=new))
+            if missing:
+                s.execute(insert(PF), [dict(assessment_id=assessment_id, person_id=pid, name=name, value=new) for pid in missing])
+        s.execute(update(RE).where(RE.c.assessment_id == assessment_id, RE.c.person_id.in_(changed))
+                  .values(version=RE.c.version + 1))
+        audit += [dict(entity="fact", entity_id=pid, field=name, old=old.get(pid), new=new) for pid in changed]
+    return audit
+
+
+def _write_fact_map(s: Session, assessment_id: int, name: str, values: dict[int, str | None]) -> list[dict]:
+    """Set one fact to a value per person (grouped by value, so still set-based)."""
+    by_value: dict[str | None, list[int]] = {}
+    for pid, v in values.items():
+        by_value.setdefault(v, []).append(pid)
+    audit = []
+    for v, pids in by_value.items():
+        audit += _write_fact_values(s, assessment_id, name, v, pids)
+    return audit
+
+
+def _refresh_lc_title(s: Session, catalogs: Catalogs, assessment_id: int, person_ids: Sequence[int]) -> list[dict]:
+    """Recompute the Learning Citizen title (scores first, else the recorded status)."""
+    lc = catalogs.citizen
+    inputs = [*lc.score_facts, lc.status_fact]
+    titles: dict[int, str | None] = {}
+    for chunk in chunks(list(person_ids)):
+        got: dict[int, dict[str, str]] = {pid: {} for pid in chunk}
+        for pid, name, value in s.execute(select(PF.c.person_id, PF.c.name, PF.c.value).where(
+                PF.c.assessment_id == assessment_id, PF.c.person_id.in_(chunk), PF.c.name.in_(inputs))):
+            got[pid][name] = value
+        for pid, facts in got.items():
+            scores = [int(facts[f]) if f in facts else None for f in lc.score_facts]
+            recorded = facts.get(lc.status_fact)
+            title = lc.title(scores, None if recorded is None else recorded == "1")
+            titles[pid] = None if title is None else ("1" if title else "0")
+    return _write_fact_map(s, assessment_id, lc.result_fact, titles)
+
+
+def _lc_inputs(catalogs: Catalogs) -> set[str]:
+    lc = catalogs.citizen
+    return {*lc.score_facts, lc.status_fact}
+
+
+def set_facts(db: Database, catalogs: Catalogs, assessment_id: int, person_ids: Sequence[int],
+              changes: dict[str, str | None], *, source: str = "cli", summary: str = "") -> tuple[int | None, int]:
+    """Set facts (already parsed) for the given people in one transaction and one audit batch.
+
+    Returns (batch id, number of fact values changed); no batch is recorded when nothing
+    changed."""
+    person_ids = list(dict.fromkeys(person_ids))
+    with db.write() as s:
+        audit: list[dict] = []
+        for name, value in changes.items():
+            audit += _write_fact_values(s, assessment_id, name, value, person_ids)
+        if _lc_inputs(catalogs) & set(changes):
+            touched = sorted({r["entity_id"] for r in audit})
+            audit += _refresh_lc_title(s, catalogs, assessment_id, touched)
+        if not audit:
+            return None, 0
+        text = summary or ", ".join(f"{k}={v if v is not None else ''}" for k, v in changes.items())
+        batch = _batch(s, source, "set", assessment_id, f"{text} ({len(person_ids)})")
+        _changes(s, batch, audit)
+        return batch, sum(1 for r in audit if r["field"] in changes)
+
+
+def person_facts(db: Database, assessment_id: int, person_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    out: dict[int, dict[str, str]] = {pid: {} for pid in person_ids}
+    with db.read() as s:
+        for chunk in chunks(list(person_ids)):
+            for pid, name, value in s.execute(select(PF.c.person_id, PF.c.name, PF.c.value).where(
+                    PF.c.assessment_id == assessment_id, PF.c.person_id.in_(chunk))):
+                out[pid][name] = value
+    return out
+
+
+# ---- people ------------------------------------------------------------------------------------
+
+PERSON_COLUMNS = list(PERSON_FIELDS)
+
+
+def _search_columns(code: str, full_name: str) -> dict:
+    return {"search": search_key(f"{code} {full_name}"), "sort_key": sort_key(full_name)}
+
+
+def upsert_people(s: Session, catalogs: Catalogs, unit_id: int, assessment_id: int,
+                  rows: list[tuple[dict, dict[str, str | None]]]) -> tuple[list[dict], dict]:
+    """Insert or update people by code, enrol them in the assessment and set their facts.
+
+    ``rows`` holds (person fields, facts) already parsed; a field or fact missing from a row
+    is left as it is. Returns audit rows and counts. Runs inside the caller's transaction."""
+    audit: list[dict] = []
+    stats = {"added": 0, "updated": 0, "enrolled": 0, "facts": 0}
+    codes = [r[0]["code"] for r in rows]
+    existing: dict[str, dict] = {}
+    for chunk in chunks(codes):
+        for row in s.execute(select(PT).where(PT.c.unit_id == unit_id, PT.c.code.in_(chunk))).mappings():
+            existing[row["code"]] = dict(row)
+    new_people = []
+    for fields, _facts in rows:
+        cur = existing.get(fields["code"])
+        if cur is None:
+            values = {k: fields.get(k) for k in PERSON_COLUMNS}
+            values["kind"] = values["kind"] or "staff"
+            new_people.append(dict(unit_id=unit_id, version=1, **values,
+                                   **_search_columns(values["code"], values["full_name"])))
+            continue
+        diff = {k: v for k, v in fields.items() if k in PERSON_COLUMNS and cur.get(k) != v}
+        if diff:
+            if "full_name" in diff:
+                diff.update(_search_columns(cur["code"], diff["full_name"]))
+            s.execute(update(PT).where(PT.c.id == cur["id"]).values(**diff, version=PT.c.version + 1))
+            audit += [dict(entity="person", entity_id=cur["id"], field=k, old=_text(cur.get(k)), new=_text(v))
+                      for k, v in diff.items() if k in PERSON_COLUMNS]
+            stats["updated"] += 1
+    if new_people:
+        s.execute(insert(PT), new_people)
+        stats["added"] = len(new_people)
+        for chunk in chunks([p["code"] for p in new_people]):
+            for row in s.execute(select(PT).where(PT.c.unit_id == unit_id, PT.c.code.in_(chunk))).mappings():
+                existing[row["code"]] = dict(row)
+                audit.append(dict(entity="person", entity_id=row["id"], field="*", old=None,
+                                  new=json.dumps({k: row[k] for k in PERSON_COLUMNS}, ensure_ascii=False)))
+    ids = [existing[c]["id"] for c in codes]
+    enrolled: set[int] = set()
+    for chunk in chunks(ids):
+        enrolled |= set(s.execute(select(RE.c.person_id).where(RE.c.assessment_id == assessment_id,
+                                                               RE.c.person_id.in_(chunk))).scalars())
+    to_enrol = [pid for pid in dict.fromkeys(ids) if pid not in enrolled]
+    if to_enrol:
+        s.execute(insert(RE), [dict(assessment_id=assessment_id, person_id=pid, version=1) for pid in to_enrol])
+        audit += [dict(entity="roster", entity_id=pid, field="*", old=None, new="{}") for pid in to_enrol]
+        stats["enrolled"] = len(to_enrol)
+    per_fact: dict[str, dict[int, str | None]] = {}
+    for (fields, facts), pid in zip(rows, ids):
+        for name, value in facts.items():
+            per_fact.setdefault(name, {})[pid] = value
+    fact_audit = []
+    for name, values in per_fact.items():
+        fact_audit += _write_fact_map(s, assessment_id, name, values)
+    stats["facts"] = len(fact_audit)
+    if _lc_inputs(catalogs) & set(per_fact):
+        fact_audit += _refresh_lc_title(s, catalogs, assessment_id, sorted({r["entity_id"] for r in fact_audit}))
+    return audit + fact_audit, stats
+
+
+def _text(v) -> str | None:
+    return None if v is None else str(v)
+
+
+def save_person(db: Database, catalogs: Catalogs, ctx: Context, person_id: int | None, fields: dict,
+                facts: dict[str, str | None], *, expected_version: int | None = None,
+                expected_roster_version: int | None = None, source: str = "tui") -> int:
+    """Add (person_id None) or edit one person and their facts. With expected versions, a
+    record changed by someone else since it was loaded raises StaleEdit."""
+    with db.write() as s:
+        if person_id is not None:
+            cur = s.execute(select(PT).where(PT.c.id == person_id)).mappings().first()
+            if cur is None or (expected_version is not None and cur["version"] != expected_version):
+                raise StaleEdit(tr("err.stale"))
+            if expected_roster_version is not None:
+                rv = s.execute(select(RE.c.version).where(RE.c.assessment_id == ctx.assessment.id,
+                                                          RE.c.person_id == person_id)).scalar()
+                if rv != expected_roster_version:
+                    raise StaleEdit(tr("err.stale"))
+            if "code" in fields and fields["code"] != cur["code"]:
+                clash = s.execute(select(PT.c.id).where(PT.c.unit_id == ctx.unit.id, PT.c.code == fields["code"])).first()
+                if clash:
+                    raise InputError(tr("err.code_taken", code=fields["code"]))
+                s.execute(update(PT).where(PT.c.id == person_id).values(code=fields["code"]))
+                cur = {**cur, "code": fields["code"]}
+            rows = [({**{k: cur[k] for k in PERSON_COLUMNS}, **fields}, facts)]
+            audit, _ = upsert_people(s, catalogs, ctx.unit.id, ctx.assessment.id, rows)
+        else:
+            clash = s.execute(select(PT.c.id).where(PT.c.unit_id == ctx.unit.id, PT.c.code == fields["code"])).first()
+            if clash:
+                raise InputError(tr("err.code_taken", code=fields["code"]))
+            audit, _ = upsert_people(s, catalogs, ctx.unit.id, ctx.assessment.id, [(fields, facts)])
+        pid = s.execute(select(PT.c.id).where(PT.c.unit_id == ctx.unit.id, PT.c.code == fields.get("code", ""))).scalar() \
+            if person_id is None else person_id
+        if audit:
+            batch = _batch(s, source, "person", ctx.assessment.id, "edit" if person_id else "add")
+            _changes(s, batch, audit)
+        return pid
+
+
+def remove_from_roster(db: Database, ctx: Context, person_ids: Sequence[int], *, source: str = "tui") -> int:
+    """Take people off this assessment's roster (their facts of this year go with them; the
+    person record stays for other years). One audit batch; undo puts everything back."""
+    person_ids = list(dict.fromkeys(person_ids))
+    aid = ctx.assessment.id
+    with db.write() as s:
+        audit: list[dict] = []
+        for chunk in chunks(person_ids):
+            audit += [dict(entity="fact", entity_id=pid, field=name, old=value, new=None)
+                      for pid, name, value in s.execute(select(PF.c.person_id, PF.c.name, PF.c.value).where(
+                          PF.c.assessment_id == aid, PF.c.person_id.in_(chunk)))]
+            present = list(s.execute(select(RE.c.person_id).where(RE.c.assessment_id == aid, RE.c.person_id.in_(chunk))).scalars())
+            audit += [dict(entity="roster", entity_id=pid, field="*", old="{}", new=None) for pid in present]
+            s.execute(delete(PF).where(PF.c.assessment_id == aid, PF.c.person_id.in_(chunk)))
+            s.execute(delete(RE).where(RE.c.assessment_id == aid, RE.c.person_id.in_(chunk)))
+        removed = sum(1 for r in audit if r["entity"] == "roster")
+        if removed:
+            batch = _batch(s, source, "delete", aid, f"removed {removed}")
+            _changes(s, batch, audit)
+        return removed
+
+
+# ---- unit entries ------------------------------------------------------------------------------
+
+def check_entries(db: Database, catalogs: Catalogs, ctx: Context, values: dict[str, str],
+                  evidence: str | None = None, documents: str | None = None, *, level: int | None = None,
+                  expected_versions: dict[str, int] | None = None, source: str = "cli") -> int:
+    """Tick unit-level entries: ``values`` maps entry id to raw text (parsed here). Evidence and
+    documents, when given, are stored on each of those entries."""
+    catalog = catalog_for(catalogs, ctx.unit, level or ctx.assessment.level)
+    parsed: dict[str, str | None] = {}
+    for entry_id, raw in values.items():
+        try:
+            entry = catalog.entry(entry_id.strip())
+        except KeyError:
+            raise InputError(tr("err.unknown_entry", entry=entry_id)) from None
+        if entry.kind != "unit":
+            raise InputError(tr("err.not_unit_entry", entry=entry.id))
+        parsed[entry.id] = parse_unit_value(catalogs, entry.value, entry.id, raw)
+    aid = ctx.assessment.id
+    with db.write() as s:
+        audit = []
+        for entry_id, value in parsed.items():
+            row = s.get(UnitEntryValue, (aid, entry_id))
+            if expected_versions and entry_id in expected_versions:
+                if (row.version if row else 0) != expected_versions[entry_id]:
+                    raise StaleEdit(tr("err.stale"))
+            if row is None:
+                row = UnitEntryValue(assessment_id=aid, entry_id=entry_id, version=0)
+                s.add(row)
+                old = {"value": None, "evidence": "", "documents": ""}
+            else:
+                old = {"value": row.value, "evidence": row.evidence, "documents": row.documents}
+            new = {"value": value,
+                   "evidence": old["evidence"] if evidence is None else nfc(evidence),
+                   "documents": old["documents"] if documents is None else nfc(documents)}
+            diff = {k: v for k, v in new.items() if v != old[k]}
+            if not diff:
+                continue
+            for k, v in diff.items():
+                setattr(row, k, v)
+            row.version += 1
+            row.updated_at = utcnow()
+            audit += [dict(entity="unit_entry", entity_id=aid, field=f"{entry_id}/{k}", old=old[k], new=v)
+                      for k, v in diff.items()]
+        if audit:
+            s.flush()
+            batch = _batch(s, source, "check", aid, ", ".join(f"{k}={v}" for k, v in values.items()))
+            _changes(s, batch, audit)
+        return len(audit)
+
+
+# ---- history and undo --------------------------------------------------------------------------
+
+def history(db: Database, assessment_id: int | None = None, limit: int = 50) -> list[AuditBatch]:
+    with db.read() as s:
+        q = select(AuditBatch).order_by(AuditBatch.id.desc()).limit(limit)
+        if assessment_id is not None:
+            q = q.where(AuditBatch.assessment_id == assessment_id)
+        return list(s.exec(q).scalars())
+
+
+def batch_changes(db: Database, batch_id: int) -> list[AuditChange]:
+    with db.read() as s:
+        return list(s.exec(select(AuditChange).where(AuditChange.batch_id == batch_id).order_by(AuditChange.id)).scalars())
+
+
+def last_undoable(db: Database, assessment_id: int, source: str | None = None) -> int | None:
+    with db.read() as s:
+        q = select(AuditBatch.id).where(AuditBatch.assessment_id == assessment_id, AuditBatch.undone_by.is_(None),
+                                        AuditBatch.action.in_(("set", "check", "import", "person", "delete")))
+        if source:
+            q = q.where(AuditBatch.source == source)
+        return s.execute(q.order_by(AuditBatch.id.desc()).limit(1)).scalar()
+
+
+def _current(s: Session, c: AuditChange) -> str | None:
+    if c.entity == "fact":
+        aid = s.execute(select(AuditBatch.assessment_id).where(AuditBatch.id == c.batch_id)).scalar()
+        return s.execute(select(PF.c.value).where(PF.c.assessment_id == aid, PF.c.person_id == c.entity_id,
+                                                  PF.c.name == c.field)).scalar()
+    if c.entity == "person":
+        if c.field == "*":
+            row = s.execute(select(PT).where(PT.c.id == c.entity_id)).mappings().first()
+            return None if row is None else json.dumps({k: row[k] for k in PERSON_COLUMNS}, ensure_ascii=False)
+        return _text(s.execute(select(PT.c[c.field]).where(PT.c.id == c.entity_id)).scalar())
+    if c.entity == "roster":
+        aid = s.execute(select(AuditBatch.assessment_id).where(AuditBatch.id == c.batch_id)).scalar()
+        present = s.execute(select(RE.c.person_id).where(RE.c.assessment_id == aid, RE.c.person_id == c.entity_id)).first()
+        return "{}" if present else None
+    if c.entity == "unit_entry":
+        entry_id, column = c.field.rsplit("/", 1)
+        row = s.get(UnitEntryValue, (c.entity_id, entry_id))
+        default = None if column == "value" else ""
+        return default if row is None else getattr(row, column)
+    raise HoctapError(f"cannot undo changes of {c.entity}")
+
+
+def undo(db: Database, catalogs: Catalogs, batch_id: int, *, source: str = "cli") -> int:
+    """Restore exactly the old values of one batch, in a new batch. Refused (nothing written)
+    when any record the batch touched has changed since."""
+    with db.write() as s:
+        batch = s.get(AuditBatch, batch_id)
+        if batch is None:
+            raise HoctapError(tr("err.no_batch", batch=batch_id))
+        if batch.undone_by is not None:
+            raise HoctapError(tr("err.already_undone", batch=batch_id))
+        changes = list(s.exec(select(AuditChange).where(AuditChange.batch_id == batch_id).order_by(AuditChange.id)).scalars())
+        if not changes or any(c.entity in ("unit", "assessment") for c in changes):
+            raise HoctapError(tr("err.nothing_to_undo"))
+        # each record must still hold what the batch left in it (its last change wins)
+        final = {(c.entity, c.entity_id, c.field): c for c in changes}
+        conflicts = [k for k, c in final.items() if _current(s, c) != c.new]
+        if conflicts:
+            raise UndoConflict(tr("err.undo_conflict", batch=batch_id, n=len(conflicts)))
+        aid = batch.assessment_id
+        audit: list[dict] = []
+        for c in reversed(changes):
+            audit.append(dict(entity=c.entity, entity_id=c.entity_id, field=c.field, old=c.new, new=c.old))
+            _restore(s, aid, c)
+        new_batch = _batch(s, source, "undo", aid, f"undo #{batch_id}")
+        _changes(s, new_batch, audit)
+        batch.undone_by = new_batch
+        s.add(batch)
+        return new_batch
+
+
+def _restore(s: Session, aid: int, c: AuditChange) -> None:
+    if c.entity == "fact":
+        s.execute(delete(PF).where(PF.c.assessment_id == aid, PF.c.person_id == c.entity_id, PF.c.name == c.field))
+        if c.old is not None:
+            s.execute(insert(PF).values(assessment_id=aid, person_id=c.entity_id, name=c.field, value=c.old))
+        s.execute(update(RE).where(RE.c.assessment_id == aid, RE.c.person_id == c.entity_id).values(version=RE.c.version + 1))
+    elif c.entity == "roster":
+        if c.old is None:
+            s.execute(delete(RE).where(RE.c.assessment_id == aid, RE.c.person_id == c.entity_id))
+        else:
+            s.execute(insert(RE).values(assessment_id=aid, person_id=c.entity_id, version=1))
+    elif c.entity == "person":
+        if c.field == "*":
+            if c.old is None:
+                s.execute(delete(PT).where(PT.c.id == c.entity_id))
+            else:
+                values = json.loads(c.old)
+                s.execute(insert(PT).values(id=c.entity_id, unit_id=_unit_of(s, aid), version=1, **values,
+                                            **_search_columns(values["code"], values["full_name"])))
+        else:
+            value = c.old
+            if c.field == "birth_year" and value is not None:
+                value = int(value)
+            extra = _search_columns(s.execute(select(PT.c.code).where(PT.c.id == c.entity_id)).scalar(), value) \
+                if c.field == "full_name" else {}
+            s.execute(update(PT).where(PT.c.id == c.entity_id).values({c.field: value, "version": PT.c.version + 1, **extra}))
+    elif c.entity == "unit_entry":
+        entry_id, column = c.field.rsplit("/", 1)
+        row = s.get(UnitEntryValue, (c.entity_id, entry_id))
+        if row is None:
+            row = UnitEntryValue(assessment_id=c.entity_id, entry_id=entry_id, version=0)
+            s.add(row)
+        setattr(row, column, c.old if column == "value" else (c.old or ""))
+        row.version += 1
+        row.updated_at = utcnow()
+        s.flush()
+
+
+def _unit_of(s: Session, aid: int) -> int:
+    return s.execute(select(Assessment.unit_id).where(Assessment.id == aid)).scalar()
+

@@ -1,0 +1,116 @@
+"""Database tables (SQLModel). The schema is created and upgraded by Alembic (migrations/).
+
+People persist across years; an assessment (unit x year) has a roster of people and their
+facts for that year. Facts are name/value rows, so a catalog can add a fact without a
+schema change. Every row a user edits carries a ``version`` for stale-edit detection.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True)
+    name: str
+    tier: str  # district | provincial
+    types: str  # comma-separated unit-type tags
+    version: int = 1
+
+    @property
+    def type_list(self) -> list[str]:
+        return [t for t in self.types.split(",") if t]
+
+
+class Assessment(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(sa_column=Column(Integer, ForeignKey("unit.id", ondelete="CASCADE"), nullable=False))
+    year: int
+    level: int = 1  # the level sought; `status --level` may evaluate another
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+class Person(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("unit_id", "code"), Index("ix_person_unit_sort", "unit_id", "sort_key"))
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(sa_column=Column(Integer, ForeignKey("unit.id", ondelete="CASCADE"), nullable=False))
+    code: str
+    full_name: str
+    kind: str  # staff | learner
+    department: str | None = None
+    position: str | None = None
+    birth_year: int | None = None
+    gender: str | None = None
+    search: str = ""  # code + name without diacritics, for the roster's search
+    sort_key: str = ""  # given name first, as Vietnamese lists are ordered
+    version: int = 1
+
+
+class RosterEntry(SQLModel, table=True):
+    """A person belongs to an assessment's roster (the population counted that year)."""
+
+    __tablename__ = "roster_entry"
+    assessment_id: int = Field(sa_column=Column(Integer, ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True))
+    person_id: int = Field(sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), primary_key=True))
+    version: int = 1  # bumped by every change of this person's facts in this assessment
+
+
+class PersonFact(SQLModel, table=True):
+    __tablename__ = "person_fact"
+    __table_args__ = (
+        ForeignKeyConstraint(["assessment_id", "person_id"],
+                             ["roster_entry.assessment_id", "roster_entry.person_id"], ondelete="CASCADE"),
+        Index("ix_person_fact_name_value", "assessment_id", "name", "value"),
+    )
+    assessment_id: int = Field(primary_key=True)
+    person_id: int = Field(primary_key=True)
+    name: str = Field(primary_key=True)
+    value: str
+
+
+class UnitEntryValue(SQLModel, table=True):
+    """A unit-level entry ticked by the evaluation team, with its evidence."""
+
+    __tablename__ = "unit_entry_value"
+    assessment_id: int = Field(sa_column=Column(Integer, ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True))
+    entry_id: str = Field(primary_key=True)
+    value: str | None = None  # "1"/"0" or a scale id
+    evidence: str = ""
+    documents: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = 1
+
+
+class AuditBatch(SQLModel, table=True):
+    """One user action (a CLI command, a TUI edit or batch, an import): the unit of undo."""
+
+    __tablename__ = "audit_batch"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user: str
+    source: str  # cli | tui | import | undo
+    action: str  # set | check | import | person | delete | undo | unit | assessment
+    assessment_id: int | None = Field(default=None, index=True)
+    summary: str = ""
+    undone_by: int | None = None
+
+
+class AuditChange(SQLModel, table=True):
+    __tablename__ = "audit_change"
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(sa_column=Column(Integer, ForeignKey("audit_batch.id", ondelete="CASCADE"), nullable=False, index=True))
+    entity: str  # person | fact | roster | unit_entry | unit | assessment
+    entity_id: int | None = None  # person id (person, fact, roster) or row id
+    field: str  # column, fact name or entry id ("*" for whole-row insert/delete)
+    old: str | None = None
+    new: str | None = None

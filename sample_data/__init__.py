@@ -1,0 +1,1 @@
+"""Sample data: the demo unit and a generator of rosters of any size."""

@@ -1,0 +1,409 @@
+"""The ``hoctap`` command line: a thin face over models/. Errors go to stderr, no traceback.
+
+Exit codes: 0 success (``status``: level met), 1 ``status``: level not met, 2 error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from models import i18n
+from models.catalog import CatalogError, check_file, load_catalogs
+from models.config import ConfigError, load_config
+from models.db import DatabaseError, open_database
+from models.fields import InputError, parse_fact
+from models.i18n import tr
+from models.importer import ImportFailed, import_roster
+from models.present import MARK, meter_text, shortfall_text
+from models.roster import RosterQuery, ids, parse_where
+from models.status import status_json
+from models.store import (HoctapError, add_unit, check_entries, ensure_context, evaluate_context, find_context,
+                          history, last_undoable, list_units, set_facts, undo)
+
+i18n.add({
+    "cli.description": ("hoctap — bàn làm việc tự đánh giá Đơn vị học tập và Công dân học tập",
+                        "hoctap — Learning Unit and Learning Citizen self-assessment workstation"),
+    "cli.unit_added": ("Đã thêm đơn vị {code} ({name})", "Added unit {code} ({name})"),
+    "cli.imported": ("{verb} {rows} dòng: thêm {added} người, cập nhật {updated}, đưa vào danh sách {enrolled}, đổi {facts} dữ kiện",
+                     "{verb} {rows} rows: {added} people added, {updated} updated, {enrolled} enrolled, {facts} facts changed"),
+    "cli.imported_verb": ("Đã nhập", "Imported"),
+    "cli.dry_run_verb": ("Chạy thử (không ghi gì)", "Dry run (nothing written)"),
+    "cli.ignored": ("Bỏ qua các cột không biết: {cols}", "Ignored unknown columns: {cols}"),
+    "cli.import_failed": ("{path}: không nhập gì cả, {n} lỗi:", "{path}: nothing imported, {n} problem(s):"),
+    "cli.set_done": ("Đã đổi {n} giá trị cho {people} người (lô #{batch})", "Changed {n} values for {people} people (batch #{batch})"),
+    "cli.set_nothing": ("Không có gì thay đổi ({people} người khớp)", "Nothing changed ({people} people matched)"),
+    "cli.checked": ("Đã ghi {n} thay đổi", "Recorded {n} change(s)"),
+    "cli.undone": ("Đã hoàn tác lô #{batch} (lô mới #{new})", "Undid batch #{batch} (new batch #{new})"),
+    "cli.demo_built": ("Đã tạo dữ liệu mẫu: {code} năm {year} trong {db}", "Demo data built: {code} {year} in {db}"),
+    "cli.level_met": ("KẾT LUẬN: ĐẠT mức {level}", "CONCLUSION: level {level} MET"),
+    "cli.level_not_met": ("KẾT LUẬN: CHƯA ĐẠT mức {level}", "CONCLUSION: level {level} NOT MET"),
+    "cli.catalog_ok": ("{path}: hợp lệ ({kind} {id})", "{path}: valid ({kind} {id})"),
+    "col.entry": ("Chỉ tiêu", "Entry"),
+    "col.content": ("Nội dung", "Content"),
+    "col.result": ("Kết quả", "Result"),
+    "col.verdict": ("Đánh giá", "Verdict"),
+    "col.shortfall": ("Còn thiếu", "Shortfall"),
+    "col.when": ("Thời điểm", "When"),
+    "col.who": ("Người sửa", "Who"),
+    "col.what": ("Nội dung", "What"),
+    "col.source": ("Nguồn", "Source"),
+    "col.batch": ("Lô", "Batch"),
+    "col.id": ("Mã", "Id"),
+    "col.version": ("Phiên bản", "Version"),
+    "col.file": ("Tệp", "File"),
+    "col.kind": ("Loại", "Kind"),
+    "col.title": ("Tên", "Title"),
+    "col.confirmed": ("Đã xác nhận", "Confirmed"),
+    "col.applies": ("Áp dụng cho", "Applies to"),
+    "col.undone": ("đã hoàn tác bởi #{n}", "undone by #{n}"),
+    "all_units": ("mọi đơn vị", "all units"),
+})
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+class CliError(Exception):
+    pass
+
+
+# ---- argument parsing -------------------------------------------------------------------------
+
+def _common() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--db", default=argparse.SUPPRESS, help="database URL or SQLite file")
+    p.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help="language")
+    return p
+
+
+def _unit_year(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--unit", required=True, metavar="CODE")
+    p.add_argument("--year", required=True, type=int)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(prog="hoctap", description=tr("cli.description"), parents=[common])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("demo", parents=[common], help="build the demo database (and open it)")
+    p.add_argument("--no-tui", action="store_true", help="only build the data")
+
+    unit = sub.add_parser("unit", parents=[common], help="units")
+    usub = unit.add_subparsers(dest="unit_command", metavar="ACTION", required=True)
+    p = usub.add_parser("add", parents=[common], help="add a unit")
+    p.add_argument("code")
+    p.add_argument("--name", required=True)
+    p.add_argument("--tier", required=True, choices=("district", "provincial"))
+    p.add_argument("--type", required=True, dest="types", help="TAG[,TAG...]")
+    usub.add_parser("list", parents=[common], help="list units")
+
+    p = sub.add_parser("import", parents=[common], help="import a roster (CSV or XLSX)")
+    p.add_argument("file", type=Path)
+    _unit_year(p)
+    p.add_argument("--dry-run", action="store_true")
+
+    p = sub.add_parser("check", parents=[common], help="tick unit-level entries")
+    _unit_year(p)
+    p.add_argument("assignments", nargs="+", metavar="ENTRY=VALUE")
+    p.add_argument("--evidence", default=None)
+    p.add_argument("--documents", default=None)
+    p.add_argument("--level", type=int, choices=(1, 2), default=None)
+
+    p = sub.add_parser("set", parents=[common], help="set facts for many people at once")
+    _unit_year(p)
+    p.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE")
+    p.add_argument("assignments", nargs="+", metavar="FACT=VALUE")
+
+    p = sub.add_parser("status", parents=[common], help="meters and verdicts")
+    _unit_year(p)
+    p.add_argument("--level", type=int, choices=(1, 2), default=None)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("log", parents=[common], help="the audit trail")
+    p.add_argument("--unit", metavar="CODE")
+    p.add_argument("--year", type=int)
+    p.add_argument("--limit", type=int, default=50)
+
+    p = sub.add_parser("undo", parents=[common], help="undo a batch of changes (default: the last)")
+    _unit_year(p)
+    p.add_argument("batch", nargs="?", type=int)
+
+    cat = sub.add_parser("catalog", parents=[common], help="criteria catalogs")
+    csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
+    csub.add_parser("list", parents=[common], help="list catalogs in force")
+    p = csub.add_parser("show", parents=[common], help="print one catalog")
+    p.add_argument("id")
+    p = csub.add_parser("check", parents=[common], help="validate a catalog file")
+    p.add_argument("file", type=Path)
+    return parser
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+def _split_assignments(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(tr("err.bad_assignment", text=item))
+        out[name.strip()] = value
+    return out
+
+
+class Env:
+    """What a command needs, opened lazily (the catalog and database only when used)."""
+
+    def __init__(self, args):
+        self.args = args
+        self.config = load_config()
+        self._catalogs = None
+        self._db = None
+
+    @property
+    def catalogs(self):
+        if self._catalogs is None:
+            self._catalogs = load_catalogs(self.config.catalog_search_dirs)
+        return self._catalogs
+
+    @property
+    def db(self):
+        if self._db is None:
+            self._db = open_database(getattr(self.args, "db", None) or self.config.db)
+        return self._db
+
+
+# ---- commands ------------------------------------------------------------------------------
+
+def cmd_demo(env: Env) -> int:
+    from sample_data.demo import build_demo
+
+    ctx = build_demo(env.db, env.catalogs)
+    console.print(tr("cli.demo_built", code=ctx.unit.code, year=ctx.assessment.year, db=env.db.display_url))
+    if env.args.no_tui:
+        return 0
+    from tui.app import run_app
+
+    return run_app(env.db, env.catalogs, env.config, unit=ctx.unit.code, year=ctx.assessment.year)
+
+
+def cmd_unit(env: Env) -> int:
+    if env.args.unit_command == "add":
+        unit = add_unit(env.db, env.catalogs, env.args.code, env.args.name, env.args.tier, [env.args.types])
+        console.print(tr("cli.unit_added", code=unit.code, name=unit.name))
+        return 0
+    table = Table(tr("col.id"), tr("col.title"), tr("col.kind"), "Types")
+    for u in list_units(env.db):
+        table.add_row(u.code, u.name, tr(u.tier), ", ".join(u.type_list))
+    console.print(table)
+    return 0
+
+
+def cmd_import(env: Env) -> int:
+    a = env.args
+    try:
+        result = import_roster(env.db, env.catalogs, a.unit, a.year, a.file, dry_run=a.dry_run)
+    except ImportFailed as e:
+        err_console.print(tr("cli.import_failed", path=e.path, n=len(e.problems)), markup=False)
+        for p in e.problems[:200]:
+            err_console.print(f"  {p}", markup=False)
+        if len(e.problems) > 200:
+            err_console.print(f"  … (+{len(e.problems) - 200})", markup=False)
+        return 2
+    if result.ignored_columns:
+        err_console.print(tr("cli.ignored", cols=", ".join(result.ignored_columns)), markup=False)
+    verb = tr("cli.dry_run_verb") if a.dry_run else tr("cli.imported_verb")
+    console.print(tr("cli.imported", verb=verb, rows=result.rows, added=result.added, updated=result.updated,
+                     enrolled=result.enrolled, facts=result.facts), markup=False)
+    return 0
+
+
+def cmd_check(env: Env) -> int:
+    a = env.args
+    ctx = ensure_context(env.db, a.unit, a.year)
+    n = check_entries(env.db, env.catalogs, ctx, _split_assignments(a.assignments), a.evidence, a.documents,
+                      level=a.level)
+    console.print(tr("cli.checked", n=n))
+    return 0
+
+
+def cmd_set(env: Env) -> int:
+    a = env.args
+    ctx = find_context(env.db, a.unit, a.year)
+    changes = {name: parse_fact(env.catalogs, name, raw) for name, raw in _split_assignments(a.assignments).items()}
+    query = parse_where(env.catalogs, RosterQuery(ctx.assessment.id), a.where)
+    people = ids(env.db, query, env.catalogs)
+    batch, n = set_facts(env.db, env.catalogs, ctx.assessment.id, people, changes, source="cli")
+    if batch is None:
+        console.print(tr("cli.set_nothing", people=len(people)))
+    else:
+        console.print(tr("cli.set_done", n=n, people=len(people), batch=batch))
+    return 0
+
+
+def cmd_status(env: Env) -> int:
+    a = env.args
+    ctx = find_context(env.db, a.unit, a.year)
+    level = a.level or 1
+    result = evaluate_context(env.db, env.catalogs, ctx, level)
+    if a.json:
+        sys.stdout.write(json.dumps(status_json(ctx, level, result), ensure_ascii=False) + "\n")
+        return 0 if result.met else 1
+    cat = result.catalog
+    console.print(f"[bold]{ctx.unit.name}[/] ({ctx.unit.code}) — {ctx.assessment.year} — {cat.label(i18n.lang())}")
+    style = {"met": "green", "not_met": "red", "no_data": "yellow", "not_applicable": "dim"}
+    for crit in result.criteria:
+        table = Table(title=f"{crit.id} {crit.criterion.label(i18n.lang())}  {MARK['met' if crit.met else 'not_met']}",
+                      title_justify="left", expand=False)
+        table.add_column(tr("col.entry"), no_wrap=True)
+        table.add_column(tr("col.content"), max_width=48)
+        table.add_column(tr("col.result"), no_wrap=True)
+        table.add_column(tr("col.verdict"), no_wrap=True)
+        table.add_column(tr("col.shortfall"), no_wrap=True)
+        for r in crit.entries:
+            eid = r.entry.id + ("" if r.entry.confirmed else " *")
+            table.add_row(eid, r.entry.label(i18n.lang()), meter_text(env.catalogs, r),
+                          f"[{style[r.status]}]{tr(r.status)}[/]", shortfall_text(r))
+        console.print(table)
+    if any(not e.entry.confirmed for e in result.entries()):
+        console.print(f"* {tr('unconfirmed')}", style="dim")
+    key = "cli.level_met" if result.met else "cli.level_not_met"
+    console.print(f"[bold {'green' if result.met else 'red'}]{tr(key, level=level)}[/]")
+    return 0 if result.met else 1
+
+
+def cmd_log(env: Env) -> int:
+    a = env.args
+    aid = None
+    if a.unit:
+        if a.year is None:
+            raise InputError(tr("err.required", name="--year"))
+        aid = find_context(env.db, a.unit, a.year).assessment.id
+    table = Table(tr("col.batch"), tr("col.when"), tr("col.who"), tr("col.source"), tr("col.what"))
+    for b in history(env.db, aid, a.limit):
+        what = b.summary + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
+        table.add_row(f"#{b.id}", b.at.strftime("%Y-%m-%d %H:%M:%S"), b.user, f"{b.source}/{b.action}", what)
+    console.print(table)
+    return 0
+
+
+def cmd_undo(env: Env) -> int:
+    a = env.args
+    ctx = find_context(env.db, a.unit, a.year)
+    batch = a.batch or last_undoable(env.db, ctx.assessment.id)
+    if batch is None:
+        raise HoctapError(tr("err.nothing_to_undo"))
+    new = undo(env.db, env.catalogs, batch)
+    console.print(tr("cli.undone", batch=batch, new=new))
+    return 0
+
+
+def cmd_catalog(env: Env) -> int:
+    a = env.args
+    lang = i18n.lang()
+    if a.catalog_command == "check":
+        parsed = check_file(a.file, env.config.catalog_search_dirs)
+        console.print(tr("cli.catalog_ok", path=a.file, kind=parsed.kind, id=parsed.id), markup=False)
+        return 0
+    cats = env.catalogs
+    if a.catalog_command == "list":
+        table = Table(tr("col.id"), tr("col.version"), tr("col.kind"), tr("col.title"), tr("col.file"))
+        for cat in [*cats.units.values(), cats.citizen]:
+            table.add_row(cat.id, cat.version, cat.kind, cat.label(lang), str(cats.paths[cat.id]))
+        console.print(table)
+        return 0
+    if a.id == cats.citizen.id:
+        lc = cats.citizen
+        console.print(f"[bold]{lc.id}[/] {lc.version} — {lc.label(lang)} ({lc.source})")
+        console.print(f"pass: total ≥ {lc.pass_total}, each ≥ {lc.pass_each} ({lc.min_score}–{lc.max_score})")
+        for comp in lc.competences:
+            console.print(f"[bold]{comp.id}[/] {comp.label(lang)}")
+            for n in comp.indicators:
+                ind = next(i for i in lc.indicators if i.number == n)
+                console.print(f"  lc_{n}: {ind.label(lang)}")
+        return 0
+    cat = cats.units.get(a.id)
+    if cat is None:
+        raise CliError(f"no catalog {a.id!r} (known: {', '.join([*cats.units, cats.citizen.id])})")
+    console.print(f"[bold]{cat.id}[/] {cat.version} — {cat.label(lang)} ({cat.source})")
+    for crit in cat.criteria:
+        table = Table(title=f"{crit.id} {crit.label(lang)} [{crit.rule}]", title_justify="left")
+        for col in ("col.id", "col.content", "col.applies", "col.confirmed"):
+            table.add_column(tr(col))
+        for e in crit.entries:
+            if e.kind == "share":
+                cond = f"{e.population}: {e.fact}" + (f" ≥ {e.at_least}" if e.at_least is not None else "") + f" ≥ {e.threshold_percent}%"
+            else:
+                cond = e.value + (f" ≥ {e.at_least}" if e.at_least is not None else "")
+            applies = ", ".join(e.applies_to) or "*"
+            if e.not_for:
+                applies += " − " + ", ".join(e.not_for)
+            table.add_row(e.id, f"{e.label(lang)}\n[dim]{cond} — {e.source}[/]", applies,
+                          tr("yes") if e.confirmed else f"[yellow]{tr('no')}[/]")
+        console.print(table)
+    return 0
+
+
+COMMANDS = {"demo": cmd_demo, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
+            "status": cmd_status, "log": cmd_log, "undo": cmd_undo, "catalog": cmd_catalog}
+
+
+def _fail(message: str) -> int:
+    err_console.print(f"hoctap: {message}", markup=False, soft_wrap=True)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    # the language must be known before the help texts are built
+    lang = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    try:
+        config = load_config()
+    except ConfigError as e:
+        return _fail(str(e))
+    i18n.set_lang(lang or config.lang)
+    args = build_parser().parse_args(argv)
+    try:
+        env = Env(args)
+        if args.command is None:
+            from tui.app import run_app
+
+            return run_app(env.db, env.catalogs, env.config)
+        return COMMANDS[args.command](env)
+    except (HoctapError, InputError, DatabaseError, CatalogError, ConfigError, CliError) as e:
+        return _fail(str(e))
+    except ImportFailed as e:
+        return _fail("; ".join(map(str, e.problems)))
+    except OSError as e:
+        return _fail(f"{e.filename or ''}: {e.strerror or e}".lstrip(": "))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # a bug: keep the traceback out of the user's way, but on disk
+        return _fail(f"internal error ({type(e).__name__}); details in {_log_crash()}")
+
+
+def _log_crash() -> Path:
+    import traceback
+
+    from models.config import state_path
+
+    path = state_path().with_name("crash.log")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(traceback.format_exc() + "\n")
+    return path
+
+
+if __name__ == "__main__":
+    sys.exit(main())
