@@ -35,7 +35,8 @@ class CatalogError(Exception):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: TOML has real types, so "90" for a number or 1 for a boolean is a mistake
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class _Labelled(_Strict):
@@ -215,8 +216,9 @@ def _message(err: dict) -> str:
         return "unknown key"
     if err["type"] == "missing":
         return "required key is missing"
-    msg = err["msg"].removeprefix("Value error, ")
-    return msg
+    if err["type"] == "string_pattern_mismatch":  # the only patterns are rules
+        return f"must be 'all', 'any' or 'at_least:N' (got {err['input']!r})"
+    return err["msg"].removeprefix("Value error, ")
 
 
 def read_file(path: Path):
@@ -236,9 +238,12 @@ def read_file(path: Path):
     try:
         return model.model_validate(raw)
     except ValidationError as e:
-        first = e.errors()[0]
-        more = f" (and {e.error_count() - 1} more)" if e.error_count() > 1 else ""
-        raise CatalogError(path, _key(first["loc"]), _message(first) + more) from None
+        errors = e.errors()
+        key = _key(errors[0]["loc"])
+        # a union (int | float) reports one error per branch: count keys, not errors
+        others = len({_key(err["loc"]) for err in errors} - {key})
+        more = f" (and {others} more problem(s))" if others else ""
+        raise CatalogError(path, key, _message(errors[0]) + more) from None
 
 
 @dataclass
@@ -250,7 +255,8 @@ class Catalogs:
     facts: dict[str, FactDef] = field(default_factory=dict)
     units: dict[str, LearningUnitCatalog] = field(default_factory=dict)
     citizen: LearningCitizenCatalog | None = None
-    paths: dict[str, Path] = field(default_factory=dict)
+    paths: dict[str, Path] = field(default_factory=dict)  # catalog id -> its file
+    fact_paths: dict[str, Path] = field(default_factory=dict)  # fact -> the vocabulary defining it
 
     # -- lookups --
     def for_level(self, tier: str, level: int) -> LearningUnitCatalog:
@@ -297,10 +303,16 @@ class Catalogs:
                     if name in current:
                         raise CatalogError(path, f"{section}.{name}", "already defined by another vocabulary")
                     current[name] = value
+            self.fact_paths.update(dict.fromkeys(parsed.facts, path))
             return
         if isinstance(parsed, LearningCitizenCatalog):
             self.citizen = parsed
         else:
+            for other in self.units.values():
+                if other.id != parsed.id and (other.tier, other.level) == (parsed.tier, parsed.level):
+                    # two catalogs for one tier x level would make the choice depend on file order
+                    raise CatalogError(path, "id", f"{other.id!r} ({self.paths[other.id]}) already covers "
+                                       f"{parsed.tier} level {parsed.level}; use id = {other.id!r} to replace it")
             self.units[parsed.id] = parsed
         self.paths[parsed.id] = path
 
@@ -329,7 +341,7 @@ class Catalogs:
                                              vi="Công dân học tập", en="Learning Citizen")
         for name, fact in self.facts.items():
             if fact.scale is not None and fact.scale not in self.scales:
-                raise CatalogError(self.paths.get(name, SHIPPED_DIR), f"facts.{name}.scale", f"unknown scale {fact.scale!r}")
+                raise CatalogError(self.fact_paths.get(name, SHIPPED_DIR), f"facts.{name}.scale", f"unknown scale {fact.scale!r}")
         for cat in self.units.values():
             self._check_unit_catalog(cat)
         return self

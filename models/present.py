@@ -33,11 +33,16 @@ def value_text(catalogs: Catalogs, r: EntryResult) -> str:
     return catalogs.scale_label(r.entry.value, r.value, lang())
 
 
-def meter_text(catalogs: Catalogs, r: EntryResult) -> str:
-    """"C2.3: 172/190 = 90.5% ≥ 90% ✓" style, without the id."""
+def meter_text(catalogs: Catalogs, r: EntryResult, *, compact: bool = False) -> str:
+    """"172/190 = 90.5% ≥ 90% ✓" style, without the id. ``compact`` (one-line tables) leaves
+    out the minimum of an ordered value, which the entry's label already says."""
     if not r.applicable:
         return tr("not_applicable")
     if r.entry.kind == "unit":
+        if compact:
+            # the mark must survive a narrow column: cut the value's label, not the line
+            text = tr("no_data") if r.value is None else value_text(catalogs, r)
+            return f"{text if len(text) <= 20 else text[:19] + '…'} {MARK[r.status]}"
         need = ""
         if r.entry.value != "bool":
             need = f" (≥ {catalogs.scale_label(r.entry.value, r.entry.at_least, lang())})"

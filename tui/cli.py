@@ -10,8 +10,9 @@ import json
 import sys
 from pathlib import Path
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
 from models import i18n
 from models.catalog import CatalogError, check_file, load_catalogs
@@ -20,7 +21,7 @@ from models.db import DatabaseError, open_database
 from models.fields import InputError, parse_fact
 from models.i18n import tr
 from models.importer import ImportFailed, import_roster
-from models.present import MARK, meter_text, shortfall_text
+from models.present import meter_text, shortfall_text
 from models.roster import RosterQuery, ids, parse_where
 from models.status import status_json
 from models.store import (HoctapError, add_unit, check_entries, ensure_context, evaluate_context, find_context,
@@ -43,6 +44,8 @@ i18n.add({
     "cli.demo_built": ("Đã tạo dữ liệu mẫu: {code} năm {year} trong {db}", "Demo data built: {code} {year} in {db}"),
     "cli.level_met": ("KẾT LUẬN: ĐẠT mức {level}", "CONCLUSION: level {level} MET"),
     "cli.level_not_met": ("KẾT LUẬN: CHƯA ĐẠT mức {level}", "CONCLUSION: level {level} NOT MET"),
+    "cli.unconfirmed_note": ("chưa xác nhận: suy đoán, cần đối chiếu văn bản gốc (docs/catalogs.md)",
+                             "unconfirmed: inferred, check the official text (docs/catalogs.md)"),
     "cli.catalog_ok": ("{path}: hợp lệ ({kind} {id})", "{path}: valid ({kind} {id})"),
     "col.entry": ("Chỉ tiêu", "Entry"),
     "col.content": ("Nội dung", "Content"),
@@ -255,27 +258,48 @@ def cmd_status(env: Env) -> int:
     if a.json:
         sys.stdout.write(json.dumps(status_json(ctx, level, result), ensure_ascii=False) + "\n")
         return 0 if result.met else 1
-    cat = result.catalog
-    console.print(f"[bold]{ctx.unit.name}[/] ({ctx.unit.code}) — {ctx.assessment.year} — {cat.label(i18n.lang())}")
-    style = {"met": "green", "not_met": "red", "no_data": "yellow", "not_applicable": "dim"}
-    for crit in result.criteria:
-        table = Table(title=f"{crit.id} {crit.criterion.label(i18n.lang())}  {MARK['met' if crit.met else 'not_met']}",
-                      title_justify="left", expand=False)
-        table.add_column(tr("col.entry"), no_wrap=True)
-        table.add_column(tr("col.content"), max_width=48)
-        table.add_column(tr("col.result"), no_wrap=True)
-        table.add_column(tr("col.verdict"), no_wrap=True)
-        table.add_column(tr("col.shortfall"), no_wrap=True)
-        for r in crit.entries:
-            eid = r.entry.id + ("" if r.entry.confirmed else " *")
-            table.add_row(eid, r.entry.label(i18n.lang()), meter_text(env.catalogs, r),
-                          f"[{style[r.status]}]{tr(r.status)}[/]", shortfall_text(r))
-        console.print(table)
-    if any(not e.entry.confirmed for e in result.entries()):
-        console.print(f"* {tr('unconfirmed')}", style="dim")
-    key = "cli.level_met" if result.met else "cli.level_not_met"
-    console.print(f"[bold {'green' if result.met else 'red'}]{tr(key, level=level)}[/]")
+    console.print(status_table(env.catalogs, ctx, level, result))
     return 0 if result.met else 1
+
+
+STATUS_STYLE = {"met": "green", "not_met": "red", "no_data": "yellow", "not_applicable": "dim"}
+
+
+def _verdict(r) -> str:
+    """Met / not met as in --json (no data is not met); "–" when the meter already says N/A."""
+    return "–" if not r.applicable else tr("met") if r.met else tr("not_met")
+
+
+def status_table(catalogs, ctx, level: int, result) -> Group:
+    """One line per entry (id, meter, verdict, shortfall, label cut to the width left), a line
+    per criterion, then the level verdict: readable at 80 columns, colours for the status."""
+    lang = i18n.lang()
+    table = Table(box=None, padding=(0, 1, 0, 0), expand=True, show_edge=False, header_style="bold")
+    table.add_column(tr("col.entry"), no_wrap=True)
+    table.add_column(tr("col.result"), no_wrap=True, overflow="ellipsis", max_width=32)
+    table.add_column(tr("col.verdict"), no_wrap=True)
+    table.add_column(tr("col.shortfall"), no_wrap=True)
+    table.add_column(tr("col.content"), no_wrap=True, overflow="ellipsis", ratio=1, min_width=8)
+    for crit in result.criteria:
+        status = "met" if crit.met else "not_met"
+        table.add_row(Text(crit.id, style="bold"), "", Text(tr(status), style=f"bold {STATUS_STYLE[status]}"), "",
+                      Text(crit.criterion.label(lang), style="bold"))
+        for r in crit.entries:
+            style = STATUS_STYLE[r.status]
+            eid = Text(r.entry.id, style="dim" if not r.applicable else "")
+            if not r.entry.confirmed:
+                eid.append("*", style="yellow")
+            table.add_row(eid, Text(meter_text(catalogs, r, compact=True), style=style),
+                          Text(_verdict(r), style=style), Text(shortfall_text(r), style="red"),
+                          Text(r.entry.label(lang), style="dim" if not r.applicable else ""))
+    head = Text.assemble((ctx.unit.name, "bold"), f" ({ctx.unit.code}) — {ctx.assessment.year}\n",
+                         f"{result.catalog.label(lang)} ({result.catalog.id})")
+    parts = [head, table]
+    if any(not e.entry.confirmed for e in result.entries()):
+        parts.append(Text(f"* {tr('cli.unconfirmed_note')}", style="yellow"))
+    key = "cli.level_met" if result.met else "cli.level_not_met"
+    parts.append(Text(tr(key, level=level), style=f"bold {'green' if result.met else 'red'}"))
+    return Group(*parts)
 
 
 def cmd_log(env: Env) -> int:
