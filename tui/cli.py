@@ -15,10 +15,10 @@ from rich.table import Table
 from rich.text import Text
 
 from models import i18n
-from models.catalog import CatalogError, check_file, load_catalogs
+from models.catalog import SHIPPED_DIR, CatalogError, check_file, load_catalogs
 from models.config import ConfigError, load_config
 from models.db import DatabaseError, open_database
-from models.fields import InputError, parse_fact
+from models.fields import InputError, match_column, parse_fact
 from models.i18n import tr
 from models.importer import ImportFailed, import_roster
 from models.present import meter_text, shortfall_text
@@ -46,6 +46,7 @@ i18n.add({
     "cli.level_not_met": ("KẾT LUẬN: CHƯA ĐẠT mức {level}", "CONCLUSION: level {level} NOT MET"),
     "cli.unconfirmed_note": ("chưa xác nhận: suy đoán, cần đối chiếu văn bản gốc (docs/catalogs.md)",
                              "unconfirmed: inferred, check the official text (docs/catalogs.md)"),
+    "cli.shipped": ("{name} (có sẵn)", "{name} (shipped)"),
     "cli.catalog_ok": ("{path}: hợp lệ ({kind} {id})", "{path}: valid ({kind} {id})"),
     "col.entry": ("Chỉ tiêu", "Entry"),
     "col.content": ("Nội dung", "Content"),
@@ -236,10 +237,22 @@ def cmd_check(env: Env) -> int:
     return 0
 
 
+def _fact_name(catalogs, text: str) -> str:
+    """A fact named by id, label or alias (any case, NFC or NFD); unknown names are left for
+    parse_fact to refuse with its message."""
+    if text in catalogs.facts:
+        return text
+    name = match_column(catalogs, text)
+    return name if name in catalogs.facts else text
+
+
 def cmd_set(env: Env) -> int:
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
-    changes = {name: parse_fact(env.catalogs, name, raw) for name, raw in _split_assignments(a.assignments).items()}
+    changes = {}
+    for name, raw in _split_assignments(a.assignments).items():
+        name = _fact_name(env.catalogs, name)
+        changes[name] = parse_fact(env.catalogs, name, raw)
     query = parse_where(env.catalogs, RosterQuery(ctx.assessment.id), a.where)
     people = ids(env.db, query, env.catalogs)
     batch, n = set_facts(env.db, env.catalogs, ctx.assessment.id, people, changes, source="cli")
@@ -337,9 +350,16 @@ def cmd_catalog(env: Env) -> int:
         return 0
     cats = env.catalogs
     if a.catalog_command == "list":
-        table = Table(tr("col.id"), tr("col.version"), tr("col.kind"), tr("col.title"), tr("col.file"))
+        table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold", expand=True)
+        table.add_column(tr("col.id"), no_wrap=True)
+        table.add_column(tr("col.version"), no_wrap=True)
+        table.add_column(tr("col.title"), no_wrap=True, overflow="ellipsis", ratio=1)
+        table.add_column(tr("col.file"), overflow="fold", ratio=1)
         for cat in [*cats.units.values(), cats.citizen]:
-            table.add_row(cat.id, cat.version, cat.kind, cat.label(lang), str(cats.paths[cat.id]))
+            path = cats.paths[cat.id]
+            shipped = path.parent == SHIPPED_DIR  # the package's own files: the name says enough
+            table.add_row(cat.id, cat.version, cat.label(lang),
+                          Text(tr("cli.shipped", name=path.name), style="dim") if shipped else str(path))
         console.print(table)
         return 0
     if a.id == cats.citizen.id:
