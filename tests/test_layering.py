@@ -1,0 +1,37 @@
+"""models/ is the headless core: importing all of it loads no UI (textual, tui, screens)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import json, pkgutil, importlib, sys
+import models
+names = [m.name for m in pkgutil.walk_packages(models.__path__, "models.")]
+for name in names:
+    importlib.import_module(name)
+ui = sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "tui", "screens"))
+print(json.dumps({"imported": names, "ui": ui}))
+"""
+
+
+def test_importing_every_models_module_loads_no_ui():
+    proc = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout)
+    expected = {f"models.{p.stem}" for p in (ROOT / "models").glob("*.py") if p.stem != "__init__"}
+    assert expected <= set(got["imported"])
+    assert got["ui"] == []
+
+
+def test_import_linter_contract_is_kept():
+    """The same rule, statically (indirect imports too), as configured in pyproject.toml."""
+    linter = Path(sys.executable).with_name("lint-imports")
+    proc = subprocess.run([str(linter)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Contracts: 1 kept, 0 broken." in proc.stdout
