@@ -421,10 +421,10 @@ def check_file(path: Path, extra_dirs: list[Path] | tuple[Path, ...] = ()):
     path = Path(path)
     if not path.is_file():
         raise CatalogError(path, "", "no such file")
+    parsed = read_file(path)
     files = catalog_files(SHIPPED_DIR) + [f for d in extra_dirs if Path(d).is_dir() for f in catalog_files(Path(d))]
-    files = [f for f in files if f.resolve() != path.resolve()] + [path]
-    _merge([(p, read_file(p)) for p in files])
-    return read_file(path)
+    _merge([(p, read_file(p)) for p in files if p.resolve() != path.resolve()] + [(path, parsed)])
+    return parsed
 
 
 def _merge(parsed: list[tuple[Path, object]]) -> Catalogs:
