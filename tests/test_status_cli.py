@@ -149,7 +149,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
      "CONCLUSION: level 1 NOT MET"),
     ("vi", "53/60 = 88,3% < 90% ✗", "757/800 = 94,6% < 95% ✗", ("Đạt", "Không đạt", "cần thêm 1", "cần thêm 3"),
      "KẾT LUẬN: CHƯA ĐẠT mức 1"),
-])
+], ids=["en", "vi"])
 def test_human_table_one_line_per_entry_at_80_columns(db_url, demo, lang, c23, c31l, verdicts, conclusion):
     proc = run_cli(db_url, "--lang", lang, "status", "--unit", "THCS-LQD", "--year", "2024")
     assert proc.returncode == 1 and proc.stderr == ""
@@ -191,3 +191,44 @@ def test_human_table_colours(db_url, demo):
     c21 = next(line for line in proc.stdout.splitlines() if ANSI.sub("", line).startswith("C2.1 "))
     assert green + "58/60 = 96.6% ≥ 90% ✓" in c21
     assert all(cell_len(ANSI.sub("", line)) <= 80 for line in proc.stdout.splitlines())
+
+
+# ---- unit, check and set -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args,words", [
+    (["check", "--unit", "THCS-LQD", "--year", "2024", "C9.9=1"], "C9.9"),
+    (["check", "--unit", "THCS-LQD", "--year", "2024", "C2.3=1"], "C2.3"),
+    (["check", "--unit", "THCS-LQD", "--year", "2024", "C3.3=gold"], "gold"),
+    (["check", "--unit", "THCS-LQD", "--year", "2024", "C1.1"], "C1.1"),
+    (["check", "--unit", "NOPE", "--year", "2024", "C1.1=1"], "NOPE"),
+    (["set", "--unit", "THCS-LQD", "--year", "2024", "colour=red"], "colour"),
+    (["set", "--unit", "THCS-LQD", "--year", "2024", "discipline=maybe"], "maybe"),
+    (["set", "--unit", "THCS-LQD", "--year", "2024", "--where", "height=2", "discipline=1"], "height"),
+    (["set", "--unit", "THCS-LQD", "--year", "2030", "discipline=1"], "2030"),
+    (["unit", "add", "THCS-LQD", "--name", "X", "--tier", "district", "--type", "preschool"], "THCS-LQD"),
+    (["unit", "add", "MN-1", "--name", "X", "--tier", "district", "--type", "bank"], "bank"),
+])
+def test_command_errors_exit_2_and_change_nothing(db_url, db, catalogs, demo, capsys, args, words):
+    from models.store import history
+
+    before = len(history(db, None, 1000))
+    assert main(["--db", db_url, *args]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("hoctap: ") and words in err and "Traceback" not in err
+    assert len(history(db, None, 1000)) == before
+
+
+def test_check_set_and_unit_list(db_url, db, catalogs, demo, capsys):
+    from models.store import evaluate_context
+
+    base = ["--db", db_url]
+    assert main(base + ["check", "--unit", "THCS-LQD", "--year", "2024", "C3.4=Đáp ứng tốt", "--evidence", "QĐ số 12"]) == 0
+    assert evaluate_context(db, catalogs, demo, 1).entry("C3.4").value == "good"
+    # Vietnamese label of a fact and of a value, NFD input
+    import unicodedata
+    nfd = unicodedata.normalize("NFD", "Chuyển đổi số=có")
+    assert main(base + ["set", "--unit", "THCS-LQD", "--year", "2024", "--where", "kind=staff", nfd]) == 0
+    assert evaluate_context(db, catalogs, demo, 1).entry("C2.3").numerator == 60
+    assert main(base + ["--lang", "en", "unit", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "THCS-LQD" in out and "Types" in out and "general_education" in out

@@ -65,6 +65,8 @@ i18n.add({
     "col.title": ("Tên", "Title"),
     "col.confirmed": ("Đã xác nhận", "Confirmed"),
     "col.applies": ("Áp dụng cho", "Applies to"),
+    "col.tier": ("Cấp", "Tier"),
+    "col.types": ("Loại hình", "Types"),
     "col.undone": ("đã hoàn tác bởi #{n}", "undone by #{n}"),
     "all_units": ("mọi đơn vị", "all units"),
 })
@@ -202,7 +204,7 @@ def cmd_unit(env: Env) -> int:
         unit = add_unit(env.db, env.catalogs, env.args.code, env.args.name, env.args.tier, [env.args.types])
         console.print(tr("cli.unit_added", code=unit.code, name=unit.name))
         return 0
-    table = Table(tr("col.id"), tr("col.title"), tr("col.kind"), "Types")
+    table = Table(tr("col.id"), tr("col.title"), tr("col.tier"), tr("col.types"))
     for u in list_units(env.db):
         table.add_row(u.code, u.name, tr(u.tier), ", ".join(u.type_list))
     console.print(table)
@@ -353,8 +355,8 @@ def cmd_catalog(env: Env) -> int:
         table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold", expand=True)
         table.add_column(tr("col.id"), no_wrap=True)
         table.add_column(tr("col.version"), no_wrap=True)
-        table.add_column(tr("col.title"), no_wrap=True, overflow="ellipsis", ratio=1)
-        table.add_column(tr("col.file"), overflow="fold", ratio=1)
+        table.add_column(tr("col.title"), no_wrap=True, overflow="ellipsis", ratio=1, min_width=12)
+        table.add_column(tr("col.file"), overflow="fold")
         for cat in [*cats.units.values(), cats.citizen]:
             path = cats.paths[cat.id]
             shipped = path.parent == SHIPPED_DIR  # the package's own files: the name says enough
