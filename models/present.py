@@ -22,7 +22,8 @@ def percent_text(value: Fraction | None) -> str:
 
 def threshold_text(entry) -> str:
     t = entry.threshold_percent
-    return f"{int(t) if float(t).is_integer() else t}%"
+    text = str(int(t)) if float(t).is_integer() else str(t)
+    return f"{text if lang() == 'en' else text.replace('.', ',')}%"
 
 
 def value_text(catalogs: Catalogs, r: EntryResult) -> str:

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from models.catalog import EDUCATION, load_catalogs
+from models.catalog import EDUCATION, CatalogError, load_catalogs
 from models.evaluate import ShareCounts, applicable, evaluate, evaluate_entry, share_met, shortfall
 from models.roster import RosterQuery
 from models.roster import ids as roster_ids
@@ -417,3 +417,46 @@ def test_inapplicable_entry_through_the_database(db, catalogs, school):
     result = evaluate_context(db, catalogs, school, 1)
     assert result.entry("C3.5").applicable is False and result.entry("C3.5").met is None
     assert result.entry("C3.4").applicable and result.entry("C3.1-learners").applicable
+
+
+def test_numeric_fact_and_decimal_threshold_from_a_catalog(tmp_path):
+    """A share entry may count an int fact (here indicator 5 of the Learning Citizen form) with
+    an integer minimum, against a decimal threshold."""
+    entry = """
+[[criteria.entries]]
+id = "A.1"
+kind = "share"
+population = "members"
+fact = "lc_5"
+at_least = 7
+threshold_percent = 62.5
+vi = "Ít nhất 62,5% thành viên đạt 7 điểm chỉ số 5"
+en = "At least 62.5% of members score 7 on indicator 5"
+source = "test"
+confirmed = false
+"""
+    (tmp_path / "rules.toml").write_text(RULE_CATALOG.format(rule="all", level_rule="all", entries=entry),
+                                         encoding="utf-8")
+    cats = load_catalogs([tmp_path])
+    e = cats.for_level("district", 1).entry("A.1")
+    counts = ShareCounts({"members": 8}, {("members", "lc_5", "6"): 3, ("members", "lc_5", "7"): 4,
+                                          ("members", "lc_5", "10"): 1})
+    r = evaluate_entry(cats, e, {"public_service"}, counts, {})
+    assert (r.numerator, r.denominator, r.status, r.shortfall) == (5, 8, "met", 0)  # 5/8 is exactly 62.5%
+    counts = ShareCounts({"members": 8}, {("members", "lc_5", "6"): 4, ("members", "lc_5", "9"): 4})
+    r = evaluate_entry(cats, e, {"public_service"}, counts, {})
+    assert (r.numerator, r.status, r.shortfall) == (4, "not_met", 1)
+
+    from models import i18n
+    from models.present import meter_text
+
+    i18n.set_lang("vi")
+    assert meter_text(cats, r) == "4/8 = 50,0% < 62,5% ✗"
+    i18n.set_lang("en")
+    assert meter_text(cats, r) == "4/8 = 50.0% < 62.5% ✗"
+
+    (tmp_path / "rules.toml").write_text(RULE_CATALOG.format(rule="all", level_rule="all",
+                                                             entries=entry.replace("at_least = 7", 'at_least = "7"')),
+                                         encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"criteria\[0\]\.entries\[0\]\.at_least: an integer is required"):
+        load_catalogs([tmp_path])
