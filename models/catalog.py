@@ -19,11 +19,62 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from models.i18n import add, tr
 from models.text import fold
 
 SHIPPED_DIR = Path(__file__).with_name("catalogs")
 EDUCATION = "@education"  # applies_to token: every unit type marked `education = true`
 Lang = Literal["vi", "en"]
+
+
+add({
+    "cat.unknown_key": ("khóa không được biết", "unknown key"),
+    "cat.missing_key": ("thiếu khóa bắt buộc", "required key is missing"),
+    "cat.bad_rule": ("phải là 'all', 'any' hoặc 'at_least:N' (đang là {got!r})",
+                     "must be 'all', 'any' or 'at_least:N' (got {got!r})"),
+    "cat.not_utf8": ("không phải văn bản UTF-8 (byte {byte})", "not UTF-8 text (byte {byte})"),
+    "cat.bad_toml": ("không phải TOML hợp lệ: {error}", "not valid TOML: {error}"),
+    "cat.bad_kind": ("phải là một trong {kinds} (đang là {got!r})", "must be one of {kinds} (got {got!r})"),
+    "cat.more": (" (và {n} lỗi khác)", " (and {n} more problem(s))"),
+    "cat.number": ("phải là một số", "must be a number"),
+    "cat.integer": ("phải là một số nguyên", "must be a whole number"),
+    "cat.bool": ("phải là true hoặc false", "must be true or false"),
+    "cat.text": ("phải là một chuỗi văn bản", "must be text"),
+    "cat.list": ("phải là một danh sách", "must be a list"),
+    "cat.table": ("phải là một bảng", "must be a table"),
+    "cat.le": ("không được lớn hơn {le}", "must be at most {le}"),
+    "cat.ge": ("không được nhỏ hơn {ge}", "must be at least {ge}"),
+    "cat.literal": ("phải là {expected}", "must be {expected}"),
+    "cat.scale_key": ("cần `scale` khi type là 'scale', và chỉ khi đó", "`scale` is required for type 'scale' and only for it"),
+    "cat.unit_needs_value": ("chỉ tiêu cấp đơn vị cần `value` (bool hoặc tên một thang)",
+                             "a unit entry needs `value` (bool or a scale name)"),
+    "cat.share_needs": ("chỉ tiêu tỉ lệ cần {keys}", "a share entry needs {keys}"),
+    "cat.not_allowed_on": ("{keys} không dùng cho chỉ tiêu loại {kind}", "{keys} not allowed on a {kind} entry"),
+    "cat.redefined": ("đã được định nghĩa ở một tệp từ vựng khác", "already defined by another vocabulary"),
+    "cat.level_taken": ("{other!r} ({path}) đã dùng cho {tier} mức {level}; hãy đặt id = {other!r} để thay thế nó",
+                        "{other!r} ({path}) already covers {tier} level {level}; use id = {other!r} to replace it"),
+    "cat.no_citizen": ("không tìm thấy bộ tiêu chí Công dân học tập (learning-citizen)", "no learning-citizen catalog found"),
+    "cat.indicator_numbers": ("số thứ tự chỉ số phải là 1..N, không thiếu, không trùng",
+                              "indicator numbers must be 1..N without gaps or repeats"),
+    "cat.unknown_indicator": ("không có chỉ số {n}", "unknown indicator {n}"),
+    "cat.unknown_fact": ("không có dữ kiện {name!r}", "unknown fact {name!r}"),
+    "cat.unknown_scale": ("không có thang {name!r}", "unknown scale {name!r}"),
+    "cat.duplicate_id": ("id {id!r} bị trùng", "duplicate id {id!r}"),
+    "cat.unknown_type": ("không có loại hình đơn vị {tag!r}", "unknown unit type {tag!r}"),
+    "cat.bad_value_kind": ("phải là 'bool' hoặc tên một thang, không phải {got!r}", "must be 'bool' or a scale name, not {got!r}"),
+    "cat.no_minimum_bool": ("không dùng cho giá trị có/không", "not allowed on a yes/no value"),
+    "cat.minimum_required": ("bắt buộc với giá trị có thứ bậc", "required for an ordered value"),
+    "cat.not_in_scale": ("{value!r} không phải là giá trị của thang {scale!r}", "{value!r} is not a value of scale {scale!r}"),
+    "cat.minimum_int": ("dữ kiện số cần một số nguyên", "an integer is required for a numeric fact"),
+    "cat.not_a_directory": ("không phải là thư mục", "is not a directory"),
+    "cat.no_such_file": ("không có tệp này", "no such file"),
+})
+
+# pydantic's error types -> our message keys (its own texts are English only)
+_PYDANTIC = {"int_type": "cat.integer", "int_parsing": "cat.integer", "int_from_float": "cat.integer",
+             "float_type": "cat.number", "bool_type": "cat.bool", "string_type": "cat.text", "list_type": "cat.list",
+             "dict_type": "cat.table", "model_type": "cat.table", "less_than_equal": "cat.le",
+             "greater_than_equal": "cat.ge", "literal_error": "cat.literal"}
 
 
 class CatalogError(Exception):
@@ -70,7 +121,7 @@ class FactDef(_Labelled):
     @model_validator(mode="after")
     def _shape(self):
         if (self.type == "scale") != (self.scale is not None):
-            raise ValueError("`scale` is required for type 'scale' and only for it")
+            raise ValueError(tr("cat.scale_key"))
         return self
 
 
@@ -107,15 +158,15 @@ class Entry(_Labelled):
     def _shape(self):
         if self.kind == "unit":
             if self.value is None:
-                raise ValueError("a unit entry needs `value` (bool or a scale name)")
+                raise ValueError(tr("cat.unit_needs_value"))
             extra = [k for k in ("population", "fact", "threshold_percent") if getattr(self, k) is not None]
         else:
             missing = [k for k in ("population", "fact", "threshold_percent") if getattr(self, k) is None]
             if missing:
-                raise ValueError(f"a share entry needs {', '.join('`%s`' % k for k in missing)}")
+                raise ValueError(tr("cat.share_needs", keys=", ".join(missing)))
             extra = ["value"] if self.value is not None else []
         if extra:
-            raise ValueError(f"{', '.join('`%s`' % k for k in extra)} not allowed on a {self.kind} entry")
+            raise ValueError(tr("cat.not_allowed_on", keys=", ".join(extra), kind=self.kind))
         return self
 
     @property
@@ -213,11 +264,13 @@ def _key(loc: tuple) -> str:
 
 def _message(err: dict) -> str:
     if err["type"] == "extra_forbidden":
-        return "unknown key"
+        return tr("cat.unknown_key")
     if err["type"] == "missing":
-        return "required key is missing"
+        return tr("cat.missing_key")
     if err["type"] == "string_pattern_mismatch":  # the only patterns are rules
-        return f"must be 'all', 'any' or 'at_least:N' (got {err['input']!r})"
+        return tr("cat.bad_rule", got=err["input"])
+    if err["type"] in _PYDANTIC:
+        return tr(_PYDANTIC[err["type"]], **err.get("ctx", {}))
     return err["msg"].removeprefix("Value error, ")
 
 
@@ -226,15 +279,15 @@ def read_file(path: Path):
     try:
         raw = tomllib.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError as e:
-        raise CatalogError(path, "", f"not UTF-8 text (byte {e.start})") from None
+        raise CatalogError(path, "", tr("cat.not_utf8", byte=e.start)) from None
     except tomllib.TOMLDecodeError as e:
-        raise CatalogError(path, "", f"not valid TOML: {e}") from None
+        raise CatalogError(path, "", tr("cat.bad_toml", error=e)) from None
     except OSError as e:
         raise CatalogError(path, "", e.strerror or str(e)) from None
     kind = raw.get("kind")
     model = _FILE_MODELS.get(kind)
     if model is None:
-        raise CatalogError(path, "kind", f"must be one of {', '.join(_FILE_MODELS)} (got {kind!r})")
+        raise CatalogError(path, "kind", tr("cat.bad_kind", kinds=", ".join(_FILE_MODELS), got=kind))
     try:
         return model.model_validate(raw)
     except ValidationError as e:
@@ -242,8 +295,11 @@ def read_file(path: Path):
         key = _key(errors[0]["loc"])
         # a union (int | float) reports one error per branch: count keys, not errors
         others = len({_key(err["loc"]) for err in errors} - {key})
-        more = f" (and {others} more problem(s))" if others else ""
-        raise CatalogError(path, key, _message(errors[0]) + more) from None
+        more = tr("cat.more", n=others) if others else ""
+        first = errors[0]
+        if any(err["type"] == "float_type" and _key(err["loc"]) == key for err in errors):
+            first = {"type": "float_type"}  # int | float: "a number", not "a whole number"
+        raise CatalogError(path, key, _message(first) + more) from None
 
 
 @dataclass
@@ -301,7 +357,7 @@ class Catalogs:
             for section, current in (("unit_types", self.unit_types), ("scales", self.scales), ("facts", self.facts)):
                 for name, value in getattr(parsed, section).items():
                     if name in current:
-                        raise CatalogError(path, f"{section}.{name}", "already defined by another vocabulary")
+                        raise CatalogError(path, f"{section}.{name}", tr("cat.redefined"))
                     current[name] = value
             self.fact_paths.update(dict.fromkeys(parsed.facts, path))
             return
@@ -311,27 +367,27 @@ class Catalogs:
             for other in self.units.values():
                 if other.id != parsed.id and (other.tier, other.level) == (parsed.tier, parsed.level):
                     # two catalogs for one tier x level would make the choice depend on file order
-                    raise CatalogError(path, "id", f"{other.id!r} ({self.paths[other.id]}) already covers "
-                                       f"{parsed.tier} level {parsed.level}; use id = {other.id!r} to replace it")
+                    raise CatalogError(path, "id", tr("cat.level_taken", other=other.id, path=self.paths[other.id],
+                                                         tier=parsed.tier, level=parsed.level))
             self.units[parsed.id] = parsed
         self.paths[parsed.id] = path
 
     def finish(self) -> "Catalogs":
         """Cross-file checks, then the facts that the Learning Citizen catalog defines."""
         if self.citizen is None:
-            raise CatalogError(SHIPPED_DIR, "", "no learning-citizen catalog found")
+            raise CatalogError(SHIPPED_DIR, "", tr("cat.no_citizen"))
         lc = self.citizen
         path = self.paths[lc.id]
         numbers = [i.number for i in lc.indicators]
         if sorted(numbers) != list(range(1, len(numbers) + 1)):
-            raise CatalogError(path, "indicators", "indicator numbers must be 1..N without gaps or repeats")
+            raise CatalogError(path, "indicators", tr("cat.indicator_numbers"))
         for i, comp in enumerate(lc.competences):
             for n in comp.indicators:
                 if n not in numbers:
-                    raise CatalogError(path, f"competences[{i}].indicators", f"unknown indicator {n}")
+                    raise CatalogError(path, f"competences[{i}].indicators", tr("cat.unknown_indicator", n=n))
         for name in (lc.status_fact, lc.group_fact):
             if name not in self.facts:
-                raise CatalogError(path, "status_fact" if name == lc.status_fact else "group_fact", f"unknown fact {name!r}")
+                raise CatalogError(path, "status_fact" if name == lc.status_fact else "group_fact", tr("cat.unknown_fact", name=name))
         for ind in lc.indicators:
             self.facts[f"lc_{ind.number}"] = FactDef(
                 type="int", min=lc.min_score, max=lc.max_score,
@@ -341,7 +397,7 @@ class Catalogs:
                                              vi="Công dân học tập", en="Learning Citizen")
         for name, fact in self.facts.items():
             if fact.scale is not None and fact.scale not in self.scales:
-                raise CatalogError(self.fact_paths.get(name, SHIPPED_DIR), f"facts.{name}.scale", f"unknown scale {fact.scale!r}")
+                raise CatalogError(self.fact_paths.get(name, SHIPPED_DIR), f"facts.{name}.scale", tr("cat.unknown_scale", name=fact.scale))
         for cat in self.units.values():
             self._check_unit_catalog(cat)
         return self
@@ -352,40 +408,40 @@ class Catalogs:
         known_tags = set(self.unit_types) | {EDUCATION}
         for ci, crit in enumerate(cat.criteria):
             if crit.id in seen:
-                raise CatalogError(path, f"criteria[{ci}].id", f"duplicate id {crit.id!r}")
+                raise CatalogError(path, f"criteria[{ci}].id", tr("cat.duplicate_id", id=crit.id))
             seen.add(crit.id)
             for ei, e in enumerate(crit.entries):
                 where = f"criteria[{ci}].entries[{ei}]"
                 if e.id in seen:
-                    raise CatalogError(path, f"{where}.id", f"duplicate id {e.id!r}")
+                    raise CatalogError(path, f"{where}.id", tr("cat.duplicate_id", id=e.id))
                 seen.add(e.id)
                 for key in ("applies_to", "not_for"):
                     for tag in getattr(e, key):
                         if tag not in known_tags:
-                            raise CatalogError(path, f"{where}.{key}", f"unknown unit type {tag!r}")
+                            raise CatalogError(path, f"{where}.{key}", tr("cat.unknown_type", tag=tag))
                 if e.kind == "unit":
                     if e.value != "bool" and e.value not in self.scales:
-                        raise CatalogError(path, f"{where}.value", f"must be 'bool' or a scale name, not {e.value!r}")
+                        raise CatalogError(path, f"{where}.value", tr("cat.bad_value_kind", got=e.value))
                     if e.value == "bool" and e.at_least is not None:
-                        raise CatalogError(path, f"{where}.at_least", "not allowed on a yes/no entry")
+                        raise CatalogError(path, f"{where}.at_least", tr("cat.no_minimum_bool"))
                     if e.value != "bool":
                         if e.at_least is None:
-                            raise CatalogError(path, f"{where}.at_least", "required for an ordered value")
+                            raise CatalogError(path, f"{where}.at_least", tr("cat.minimum_required"))
                         if e.at_least not in self.scale_ids(e.value):
-                            raise CatalogError(path, f"{where}.at_least", f"{e.at_least!r} is not a value of scale {e.value!r}")
+                            raise CatalogError(path, f"{where}.at_least", tr("cat.not_in_scale", value=e.at_least, scale=e.value))
                     continue
                 fact = self.facts.get(e.fact)
                 if fact is None:
-                    raise CatalogError(path, f"{where}.fact", f"unknown fact {e.fact!r}")
+                    raise CatalogError(path, f"{where}.fact", tr("cat.unknown_fact", name=e.fact))
                 if fact.type == "bool" and e.at_least is not None:
-                    raise CatalogError(path, f"{where}.at_least", "not allowed on a yes/no fact")
+                    raise CatalogError(path, f"{where}.at_least", tr("cat.no_minimum_bool"))
                 if fact.type == "scale":
                     if e.at_least is None:
-                        raise CatalogError(path, f"{where}.at_least", "required for an ordered fact")
+                        raise CatalogError(path, f"{where}.at_least", tr("cat.minimum_required"))
                     if e.at_least not in self.scale_ids(fact.scale):
-                        raise CatalogError(path, f"{where}.at_least", f"{e.at_least!r} is not a value of scale {fact.scale!r}")
+                        raise CatalogError(path, f"{where}.at_least", tr("cat.not_in_scale", value=e.at_least, scale=fact.scale))
                 if fact.type == "int" and not isinstance(e.at_least, int):
-                    raise CatalogError(path, f"{where}.at_least", "an integer is required for a numeric fact")
+                    raise CatalogError(path, f"{where}.at_least", tr("cat.minimum_int"))
 
     def qualifying_values(self, entry: Entry) -> set[str] | None:
         """Stored values of a share entry's fact that count as qualifying; None for int facts
@@ -411,7 +467,7 @@ def load_catalogs(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalogs:
         if d.is_dir():
             files += catalog_files(d)
         elif d.exists():
-            raise CatalogError(d, "", "is not a directory")
+            raise CatalogError(d, "", tr("cat.not_a_directory"))
     return _merge([(p, read_file(p)) for p in files])
 
 
@@ -420,7 +476,7 @@ def check_file(path: Path, extra_dirs: list[Path] | tuple[Path, ...] = ()):
     the parsed file."""
     path = Path(path)
     if not path.is_file():
-        raise CatalogError(path, "", "no such file")
+        raise CatalogError(path, "", tr("cat.no_such_file"))
     parsed = read_file(path)
     files = catalog_files(SHIPPED_DIR) + [f for d in extra_dirs if Path(d).is_dir() for f in catalog_files(Path(d))]
     _merge([(p, read_file(p)) for p in files if p.resolve() != path.resolve()] + [(path, parsed)])

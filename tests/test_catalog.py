@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from models import i18n
 from models.catalog import SHIPPED_DIR, CatalogError, check_file, load_catalogs
 from models.store import evaluate_context, set_facts
 from models.roster import RosterQuery, ids
@@ -16,6 +17,12 @@ from tui.cli import main
 
 DISTRICT_L1 = (SHIPPED_DIR / "c24-district-l1.toml").read_text(encoding="utf-8")
 VOCABULARY = (SHIPPED_DIR / "vocabulary.toml").read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English here (one test checks the Vietnamese ones)."""
+    i18n.set_lang("en")
 
 
 def edited(old: str, new: str, text: str = DISTRICT_L1) -> str:
@@ -29,11 +36,11 @@ BAD_CATALOGS = {
     "unknown key in an entry": (edited('id = "C1.1"\n', 'id = "C1.1"\nweight = 2\n'),
                                 "criteria[0].entries[0].weight", "unknown key"),
     "wrong type (number as text)": (edited("threshold_percent = 50", 'threshold_percent = "50"'),
-                                    "criteria[1].entries[3].threshold_percent", "valid integer"),
+                                    "criteria[1].entries[3].threshold_percent", "must be a number"),
     "wrong type (boolean as number)": (edited("confirmed = true", "confirmed = 1"),
-                                       "criteria[0].entries[0].confirmed", "valid boolean"),
+                                       "criteria[0].entries[0].confirmed", "must be true or false"),
     "threshold above 100": (edited("threshold_percent = 50", "threshold_percent = 150"),
-                            "criteria[1].entries[3].threshold_percent", "less than or equal to 100"),
+                            "criteria[1].entries[3].threshold_percent", "must be at most 100"),
     "unknown fact": (edited('fact = "language_cert"', 'fact = "language_certificate"'),
                      "criteria[1].entries[3].fact", "unknown fact 'language_certificate'"),
     "unknown scale value": (edited('at_least = "advanced_worker"', 'at_least = "hero"'),
@@ -45,7 +52,7 @@ BAD_CATALOGS = {
     "missing required key": (edited('source = "TT 24/2023, Điều 6 khoản 1 điểm a"\n', ""),
                              "criteria[0].entries[0].source", "required key is missing"),
     "share entry without threshold": (edited("threshold_percent = 50\n", ""), "criteria[1].entries[3]",
-                                      "`threshold_percent`"),
+                                      "a share entry needs threshold_percent"),
     "broken TOML": (edited('id = "C1.4"', 'id = "C1.4'), "", "not valid TOML"),
     "unknown unit type": (edited('not_for = ["economic_org"]', 'not_for = ["bank"]'),
                           "criteria[1].entries[3].not_for", "unknown unit type 'bank'"),
@@ -74,11 +81,21 @@ def test_catalog_check_reports_on_stderr_with_exit_2(tmp_path, capsys, case):
     text, key, words = BAD_CATALOGS[case]
     path = tmp_path / "mine.toml"
     path.write_text(text, encoding="utf-8")
-    assert main(["catalog", "check", str(path)]) == 2
+    assert main(["--lang", "en", "catalog", "check", str(path)]) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith(f"hoctap: {path}: {key}") and words in err
     assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_messages_are_in_vietnamese_too(tmp_path, capsys):
+    path = tmp_path / "mine.toml"
+    path.write_text(BAD_CATALOGS["unknown fact"][0], encoding="utf-8")
+    assert main(["--lang", "vi", "catalog", "check", str(path)]) == 2
+    assert "criteria[1].entries[3].fact: không có dữ kiện 'language_certificate'" in capsys.readouterr().err
+    path.write_text(BAD_CATALOGS["wrong type (boolean as number)"][0], encoding="utf-8")
+    assert main(["--lang", "vi", "catalog", "check", str(path)]) == 2
+    assert "confirmed: phải là true hoặc false" in capsys.readouterr().err
 
 
 def test_catalog_check_valid_file(tmp_path, capsys):
@@ -90,7 +107,7 @@ def test_catalog_check_valid_file(tmp_path, capsys):
 
 
 def test_catalog_check_missing_file(tmp_path, capsys):
-    assert main(["catalog", "check", str(tmp_path / "nope.toml")]) == 2
+    assert main(["--lang", "en", "catalog", "check", str(tmp_path / "nope.toml")]) == 2
     assert "nope.toml: no such file" in capsys.readouterr().err
 
 
@@ -258,7 +275,7 @@ def test_catalog_show_citizen(capsys):
 
 
 def test_catalog_show_unknown(capsys):
-    assert main(["catalog", "show", "c24-district-l9"]) == 2
+    assert main(["--lang", "en", "catalog", "show", "c24-district-l9"]) == 2
     out, err = capsys.readouterr()
     assert "c24-district-l9" in err and "c24-district-l1" in err and "Traceback" not in err
 
@@ -267,6 +284,6 @@ def test_broken_user_catalog_stops_other_commands_cleanly(db_url, capsys):
     directory = Path(os.environ["HOCTAP_CONFIG"]).parent / "catalogs"
     directory.mkdir(parents=True)
     (directory / "bad.toml").write_text(BAD_CATALOGS["unknown fact"][0], encoding="utf-8")
-    assert main(["--db", db_url, "catalog", "list"]) == 2
+    assert main(["--db", db_url, "--lang", "en", "catalog", "list"]) == 2
     err = capsys.readouterr().err
     assert f"{directory / 'bad.toml'}: criteria[1].entries[3].fact: unknown fact" in err
