@@ -46,6 +46,9 @@ i18n.add({
     "cli.level_not_met": ("KẾT LUẬN: CHƯA ĐẠT mức {level}", "CONCLUSION: level {level} NOT MET"),
     "cli.unconfirmed_note": ("chưa xác nhận: suy đoán, cần đối chiếu văn bản gốc (docs/catalogs.md)",
                              "unconfirmed: inferred, check the official text (docs/catalogs.md)"),
+    "cli.lc_pass": ("đạt khi: tổng ≥ {total}, mỗi chỉ số ≥ {each} (thang {lo}–{hi})",
+                    "pass: total ≥ {total}, each ≥ {each} ({lo}–{hi})"),
+    "cli.no_catalog_id": ("không có bộ tiêu chí {id!r} (đang có: {known})", "no catalog {id!r} (known: {known})"),
     "cli.shipped": ("{name} (có sẵn)", "{name} (shipped)"),
     "cli.catalog_ok": ("{path}: hợp lệ ({kind} {id})", "{path}: valid ({kind} {id})"),
     "col.entry": ("Chỉ tiêu", "Entry"),
@@ -206,7 +209,7 @@ def cmd_unit(env: Env) -> int:
         return 0
     table = Table(tr("col.id"), tr("col.title"), tr("col.tier"), tr("col.types"))
     for u in list_units(env.db):
-        table.add_row(u.code, u.name, tr(u.tier), ", ".join(u.type_list))
+        table.add_row(Text(u.code), Text(u.name), tr(u.tier), ", ".join(u.type_list))
     console.print(table)
     return 0
 
@@ -360,26 +363,27 @@ def cmd_catalog(env: Env) -> int:
         for cat in [*cats.units.values(), cats.citizen]:
             path = cats.paths[cat.id]
             shipped = path.parent == SHIPPED_DIR  # the package's own files: the name says enough
-            table.add_row(cat.id, cat.version, cat.label(lang),
-                          Text(tr("cli.shipped", name=path.name), style="dim") if shipped else str(path))
+            table.add_row(Text(cat.id), Text(cat.version), Text(cat.label(lang)),
+                          Text(tr("cli.shipped", name=path.name), style="dim") if shipped else Text(str(path)))
         console.print(table)
         return 0
+    # catalog text is data, never Rich markup: everything from a file goes in as Text
     if a.id == cats.citizen.id:
         lc = cats.citizen
-        console.print(f"[bold]{lc.id}[/] {lc.version} — {lc.label(lang)} ({lc.source})")
-        console.print(f"pass: total ≥ {lc.pass_total}, each ≥ {lc.pass_each} ({lc.min_score}–{lc.max_score})")
+        console.print(Text.assemble((lc.id, "bold"), f" {lc.version} — {lc.label(lang)} ({lc.source})"))
+        console.print(tr("cli.lc_pass", total=lc.pass_total, each=lc.pass_each, lo=lc.min_score, hi=lc.max_score))
         for comp in lc.competences:
-            console.print(f"[bold]{comp.id}[/] {comp.label(lang)}")
+            console.print(Text.assemble((comp.id, "bold"), f" {comp.label(lang)}"))
             for n in comp.indicators:
                 ind = next(i for i in lc.indicators if i.number == n)
-                console.print(f"  lc_{n}: {ind.label(lang)}")
+                console.print(Text(f"  lc_{n}: {ind.label(lang)}"))
         return 0
     cat = cats.units.get(a.id)
     if cat is None:
-        raise CliError(f"no catalog {a.id!r} (known: {', '.join([*cats.units, cats.citizen.id])})")
-    console.print(f"[bold]{cat.id}[/] {cat.version} — {cat.label(lang)} ({cat.source})")
+        raise CliError(tr("cli.no_catalog_id", id=a.id, known=", ".join([*cats.units, cats.citizen.id])))
+    console.print(Text.assemble((cat.id, "bold"), f" {cat.version} — {cat.label(lang)} ({cat.source})"))
     for crit in cat.criteria:
-        table = Table(title=f"{crit.id} {crit.label(lang)} [{crit.rule}]", title_justify="left")
+        table = Table(title=Text(f"{crit.id} {crit.label(lang)} [{crit.rule}]"), title_justify="left")
         for col in ("col.id", "col.content", "col.applies", "col.confirmed"):
             table.add_column(tr(col))
         for e in crit.entries:
@@ -387,11 +391,11 @@ def cmd_catalog(env: Env) -> int:
                 cond = f"{e.population}: {e.fact}" + (f" ≥ {e.at_least}" if e.at_least is not None else "") + f" ≥ {e.threshold_percent}%"
             else:
                 cond = e.value + (f" ≥ {e.at_least}" if e.at_least is not None else "")
-            applies = ", ".join(e.applies_to) or "*"
+            applies = ", ".join(e.applies_to) or tr("all_units")
             if e.not_for:
                 applies += " − " + ", ".join(e.not_for)
-            table.add_row(e.id, f"{e.label(lang)}\n[dim]{cond} — {e.source}[/]", applies,
-                          tr("yes") if e.confirmed else f"[yellow]{tr('no')}[/]")
+            table.add_row(Text(e.id), Text.assemble(e.label(lang), (f"\n{cond} — {e.source}", "dim")), Text(applies),
+                          Text(tr("yes")) if e.confirmed else Text(tr("no"), style="yellow"))
         console.print(table)
     return 0
 
