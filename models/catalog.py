@@ -255,7 +255,7 @@ def _key(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("int", "float", "str", "function-after[_shape()]") or "[" in str(part):
+        elif part in ("int", "float", "str") or "[" in str(part):
             continue  # pydantic's union / validator branch names, not keys of the file
         else:
             out += f".{part}" if out else str(part)
@@ -285,7 +285,7 @@ def read_file(path: Path):
     except OSError as e:
         raise CatalogError(path, "", e.strerror or str(e)) from None
     kind = raw.get("kind")
-    model = _FILE_MODELS.get(kind)
+    model = _FILE_MODELS.get(kind) if isinstance(kind, str) else None
     if model is None:
         raise CatalogError(path, "kind", tr("cat.bad_kind", kinds=", ".join(_FILE_MODELS), got=kind))
     try:

@@ -58,6 +58,7 @@ BAD_CATALOGS = {
                           "criteria[1].entries[3].not_for", "unknown unit type 'bank'"),
     "bad rule": (edited('rule = "all"', 'rule = "most"'), "rule", "'at_least:N'"),
     "unknown kind": (edited('kind = "learning-unit"', 'kind = "learning-units"'), "kind", "learning-unit"),
+    "kind as a list": (edited('kind = "learning-unit"', 'kind = ["learning-unit"]'), "kind", "learning-unit"),
     "second catalog for one tier and level": (edited('id = "c24-district-l1"', 'id = "my-district-l1"'), "id",
                                               "already covers district level 1"),
 }
