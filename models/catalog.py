@@ -287,7 +287,8 @@ def read_file(path: Path):
     kind = raw.get("kind")
     model = _FILE_MODELS.get(kind) if isinstance(kind, str) else None
     if model is None:
-        raise CatalogError(path, "kind", tr("cat.bad_kind", kinds=", ".join(_FILE_MODELS), got=kind))
+        raise CatalogError(path, "kind", tr("cat.missing_key") if kind is None else
+                           tr("cat.bad_kind", kinds=", ".join(_FILE_MODELS), got=kind))
     try:
         return model.model_validate(raw)
     except ValidationError as e:
@@ -359,6 +360,11 @@ class Catalogs:
                     if name in current:
                         raise CatalogError(path, f"{section}.{name}", tr("cat.redefined"))
                     current[name] = value
+            for name, values in parsed.scales.items():
+                ids = [v.id for v in values]
+                for i, value_id in enumerate(ids):
+                    if value_id in ids[:i]:
+                        raise CatalogError(path, f"scales.{name}[{i}].id", tr("cat.duplicate_id", id=value_id))
             self.fact_paths.update(dict.fromkeys(parsed.facts, path))
             return
         if isinstance(parsed, LearningCitizenCatalog):

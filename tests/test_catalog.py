@@ -58,6 +58,7 @@ BAD_CATALOGS = {
                           "criteria[1].entries[3].not_for", "unknown unit type 'bank'"),
     "bad rule": (edited('rule = "all"', 'rule = "most"'), "rule", "'at_least:N'"),
     "unknown kind": (edited('kind = "learning-unit"', 'kind = "learning-units"'), "kind", "learning-unit"),
+    "no kind": (edited('kind = "learning-unit"\n', ""), "kind", "required key is missing"),
     "kind as a list": (edited('kind = "learning-unit"', 'kind = ["learning-unit"]'), "kind", "learning-unit"),
     "second catalog for one tier and level": (edited('id = "c24-district-l1"', 'id = "my-district-l1"'), "id",
                                               "already covers district level 1"),
@@ -132,6 +133,13 @@ def test_vocabulary_errors(tmp_path):
     with pytest.raises(CatalogError) as err:
         load_catalogs([tmp_path])
     assert (Path(err.value.path), err.value.key) == (user, "facts.belt.scale")
+
+    user.write_text('kind = "vocabulary"\nid = "mine"\nversion = "1"\n'
+                    '[[scales.belt]]\nid = "white"\nvi = "Trắng"\nen = "White"\n'
+                    '[[scales.belt]]\nid = "white"\nvi = "Đen"\nen = "Black"\n', encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalogs([tmp_path])
+    assert (err.value.key, err.value.message) == ("scales.belt[1].id", "duplicate id 'white'")
 
     user.write_text('kind = "vocabulary"\nid = "mine"\nversion = "1"\n'
                     '[facts.belt]\ntype = "bool"\nscale = "x"\nvi = "Đai"\nen = "Belt"\n', encoding="utf-8")
