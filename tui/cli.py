@@ -205,7 +205,7 @@ def cmd_demo(env: Env) -> int:
 def cmd_unit(env: Env) -> int:
     if env.args.unit_command == "add":
         unit = add_unit(env.db, env.catalogs, env.args.code, env.args.name, env.args.tier, [env.args.types])
-        console.print(tr("cli.unit_added", code=unit.code, name=unit.name))
+        console.print(tr("cli.unit_added", code=unit.code, name=unit.name), markup=False)
         return 0
     table = Table(tr("col.id"), tr("col.title"), tr("col.tier"), tr("col.types"))
     for u in list_units(env.db):
