@@ -217,7 +217,7 @@ def test_confirmed_marks_follow_the_provenance_of_regulations():
 
 # ---- criterion and level roll-up -------------------------------------------------------------
 
-def all_met_data(cat, types):
+def all_met_data(cat):
     """Values and counts that meet every applicable entry of a catalog."""
     values, pops, counts = {}, {}, {}
     for e in cat.entries():
@@ -233,7 +233,7 @@ def all_met_data(cat, types):
 @pytest.mark.parametrize("cat", list(CATALOGS.units.values()), ids=list(CATALOGS.units))
 def test_level_met_only_when_every_criterion_is(cat):
     types = {"public_service", "general_education"}
-    values, counts = all_met_data(cat, types)
+    values, counts = all_met_data(cat)
     result = evaluate(CATALOGS, cat, types, counts, values)
     assert result.met and all(c.met for c in result.criteria)
     assert [e.entry.id for e in result.entries()] == [e.id for e in cat.entries()]
@@ -248,7 +248,7 @@ def test_level_met_only_when_every_criterion_is(cat):
 
 def test_not_applicable_entry_does_not_block_its_criterion():
     cat = CATALOGS.for_level("district", 1)
-    values, counts = all_met_data(cat, {"economic_org"})
+    values, counts = all_met_data(cat)
     values.pop("C1.3")  # only for state agencies and public service providers
     result = evaluate(CATALOGS, cat, {"economic_org"}, ShareCounts({"members": 100}, counts.values), values)
     assert result.entry("C1.3").status == "not_applicable"
@@ -259,7 +259,7 @@ def test_not_applicable_entry_does_not_block_its_criterion():
 def test_no_data_share_entry_fails_its_criterion():
     cat = CATALOGS.for_level("district", 1)
     types = {"public_service", "general_education"}
-    values, counts = all_met_data(cat, types)
+    values, counts = all_met_data(cat)
     result = evaluate(CATALOGS, cat, types, ShareCounts({"members": 100}, counts.values), values)
     assert result.entry("C3.1-learners").status == "no_data"
     assert [c.met for c in result.criteria] == [True, True, False] and not result.met
