@@ -3,6 +3,10 @@
 SQLite runs in WAL mode with a busy timeout and foreign keys on. pysqlite's own implicit
 BEGIN is switched off so that reads start a plain BEGIN and writes ``BEGIN IMMEDIATE``
 (taking the write lock up front, so two writers queue instead of failing mid-transaction).
+
+PostgreSQL gets the same guarantee from a transaction-scoped advisory lock taken at the start
+of every write transaction: writers queue, so a read-then-write (old value for the audit,
+stale-edit version check, insert-if-missing) never races another writer.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from models.config import default_db_path
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
+PG_WRITE_LOCK = 0x686F6374  # "hoct": the advisory lock key every hoctap writer takes
 
 
 class DatabaseError(Exception):
@@ -62,6 +67,13 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _install_postgresql_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        if conn.get_execution_options().get("hoctap_write", False):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+
 class Database:
     """One database: a read engine and a write engine sharing one connection pool."""
 
@@ -84,6 +96,8 @@ class Database:
             raise DatabaseError(f"cannot use database URL {parsed.render_as_string(hide_password=True)}: {e}") from None
         if self.is_sqlite:
             _install_sqlite_hooks(self.engine)
+        elif parsed.get_backend_name() == "postgresql":
+            _install_postgresql_hooks(self.engine)
         self.write_engine = self.engine.execution_options(hoctap_write=True)
 
     @property
@@ -125,7 +139,7 @@ def describe_operational_error(db: Database, e: OperationalError) -> str:
         return f"the database is busy (another user is writing) and stayed busy for {BUSY_TIMEOUT_MS // 1000} s; try again"
     if "readonly" in low or "read-only" in low:
         return f"the database {db.display_url} is read-only for you (check the file's and its directory's permissions)"
-    if "disk" in low and ("full" in low or "i/o" in low):
+    if ("disk" in low and ("full" in low or "i/o" in low)) or "no space left" in low:
         return f"the disk holding {db.display_url} is full or failing; nothing was written"
     if "not a database" in low or "malformed" in low:
         return f"{db.display_url} is not a hoctap database or is damaged ({msg})"
