@@ -536,6 +536,24 @@ def history(db: Database, assessment_id: int | None = None, limit: int = 50) -> 
         return list(s.exec(q).scalars())
 
 
+def change_counts(db: Database, batch_ids: Sequence[int]) -> dict[int, int]:
+    """How many records each batch changed (one GROUP BY)."""
+    out: dict[int, int] = {}
+    with db.read() as s:
+        for chunk in chunks(list(batch_ids)):
+            out.update(s.execute(select(AC.c.batch_id, func.count()).where(AC.c.batch_id.in_(chunk))
+                                 .group_by(AC.c.batch_id)).all())
+    return out
+
+
+def get_batch(db: Database, batch_id: int) -> AuditBatch:
+    with db.read() as s:
+        batch = s.get(AuditBatch, batch_id)
+    if batch is None:
+        raise HoctapError(tr("err.no_batch", batch=batch_id))
+    return batch
+
+
 def batch_changes(db: Database, batch_id: int) -> list[AuditChange]:
     with db.read() as s:
         return list(s.exec(select(AuditChange).where(AuditChange.batch_id == batch_id).order_by(AuditChange.id)).scalars())
