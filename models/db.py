@@ -27,6 +27,7 @@ from models.config import default_db_path
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT_S = 10
 PG_WRITE_LOCK = 0x686F6374  # "hoct": the advisory lock key every hoctap writer takes
 
 
@@ -90,6 +91,8 @@ class Database:
         kwargs = {}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        elif parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}  # a dead server fails, not hangs
         try:
             self.engine = create_engine(url, **kwargs)
         except (ArgumentError, ImportError) as e:
@@ -129,10 +132,12 @@ def _translate_errors(db: Database):
     except DBAPIError as e:
         if e.connection_invalidated:
             raise DatabaseError(f"lost the connection to {db.display_url}") from None
+        if db.is_sqlite and "not a database" in str(e.orig).lower():  # a file of random bytes
+            raise DatabaseError(describe_operational_error(db, e)) from None
         raise
 
 
-def describe_operational_error(db: Database, e: OperationalError) -> str:
+def describe_operational_error(db: Database, e: DBAPIError) -> str:
     msg = str(e.orig) if e.orig is not None else str(e)
     low = msg.lower()
     if "locked" in low or "busy" in low:
@@ -144,6 +149,11 @@ def describe_operational_error(db: Database, e: OperationalError) -> str:
     if "not a database" in low or "malformed" in low:
         return f"{db.display_url} is not a hoctap database or is damaged ({msg})"
     if "unable to open" in low:
+        path = _sqlite_path(db.url)
+        if path is not None and path.exists() and not os.access(path.parent, os.W_OK):
+            # WAL mode needs the -wal and -shm files beside the database, even to read it
+            return (f"the directory of {db.display_url} is read-only for you; SQLite must be able to "
+                    "create files beside the database (see docs/deployment.md)")
         return f"cannot open {db.display_url} (does the directory exist and is it writable?)"
     if "connection" in low or "could not" in low or "timeout" in low:
         return f"cannot reach the database server of {db.display_url}: {msg.strip().splitlines()[0]}"
