@@ -210,3 +210,16 @@ def test_sigkill_during_a_100k_row_import_leaves_postgresql_unchanged(pg_url, ca
     _kill_and_check(db, proc, before)
     watcher.dispose()
     db.dispose()
+
+
+def test_several_processes_creating_the_same_new_database_at_once_all_succeed(db_url):
+    """Each one finds no schema and runs the migrations; they queue on the writers' lock and
+    the later ones find the schema made."""
+    code = ("import sys; from models.db import open_database, current_revision; "
+            "print(current_revision(open_database(sys.argv[1])))")
+    procs = [subprocess.Popen([sys.executable, "-c", code, db_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=_env(), cwd=ROOT) for _ in range(4)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    from migrations import HEAD
+
+    assert [(p.returncode, out.strip()) for p, (out, _) in zip(procs, outs)] == [(0, HEAD)] * 4, outs
