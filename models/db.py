@@ -72,6 +72,8 @@ def _install_postgresql_hooks(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         if conn.get_execution_options().get("hoctap_write", False):
+            # wait for the lock as long as SQLite's busy_timeout, then fail with "busy"
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
 
 
@@ -88,7 +90,8 @@ class Database:
         path = _sqlite_path(url)
         if path is not None:
             _prepare_sqlite_file(path)
-        kwargs = {}
+        # SQL parameters hold names: keep them out of exception texts (and so the crash log)
+        kwargs: dict = {"hide_parameters": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         elif parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
@@ -140,7 +143,7 @@ def _translate_errors(db: Database):
 def describe_operational_error(db: Database, e: DBAPIError) -> str:
     msg = str(e.orig) if e.orig is not None else str(e)
     low = msg.lower()
-    if "locked" in low or "busy" in low:
+    if "locked" in low or "busy" in low or "lock timeout" in low:
         return f"the database is busy (another user is writing) and stayed busy for {BUSY_TIMEOUT_MS // 1000} s; try again"
     if "readonly" in low or "read-only" in low:
         return f"the database {db.display_url} is read-only for you (check the file's and its directory's permissions)"

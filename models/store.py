@@ -169,8 +169,8 @@ def start_year_from(db: Database, unit_code: str, year: int, from_year: int, *, 
                     source: str = "tui") -> Context:
     """A new year's assessment with last year's roster (and, if asked, its facts)."""
     prev = find_context(db, unit_code, from_year)
-    ctx = ensure_context(db, unit_code, year, prev.assessment.level, source=source)
-    with db.write() as s:
+    with db.write() as s:  # one transaction: never a new year with half a roster
+        ctx = ensure_assessment(s, unit_code, year, prev.assessment.level, source=source)
         new_id, old_id = ctx.assessment.id, prev.assessment.id
         s.execute(RE.insert().from_select(
             ["assessment_id", "person_id", "version"],

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
-from models.db import open_database
+from models.db import DatabaseError, open_database
 from models.importer import import_roster
-from models.store import (PF, PT, HoctapError, StaleEdit, add_unit, check_entries, ensure_context, person_facts,
+from models.store import (PF, PT, StaleEdit, add_unit, check_entries, ensure_context, person_facts,
                           save_person, set_facts)
 from models.tables import AuditBatch, AuditChange, Person, RosterEntry
 from sample_data.generator import people, write_csv
@@ -223,3 +223,21 @@ def test_several_processes_creating_the_same_new_database_at_once_all_succeed(db
     from migrations import HEAD
 
     assert [(p.returncode, out.strip()) for p, (out, _) in zip(procs, outs)] == [(0, HEAD)] * 4, outs
+
+
+def test_a_writer_waits_for_the_lock_and_then_says_the_database_is_busy(db, db_url, catalogs, tmp_path, monkeypatch):
+    ctx = _school(db, catalogs, tmp_path, 3)
+    monkeypatch.setattr("models.db.BUSY_TIMEOUT_MS", 300)
+    db.dispose()  # new connections pick up the short timeout
+    with db.read() as s:
+        ids = list(s.execute(select(PT.c.id)).scalars())
+    before = person_facts(db, ctx.assessment.id, ids)
+    holder = open_database(db_url)
+    with holder.write() as s:  # another user's long write transaction
+        s.execute(text("SELECT 1"))
+        with pytest.raises(DatabaseError) as busy:
+            set_facts(db, catalogs, ctx.assessment.id, ids, {"discipline": "0"})
+    holder.dispose()
+    assert str(busy.value).startswith("the database is busy (another user is writing)")
+    assert person_facts(db, ctx.assessment.id, ids) == before
+    assert set_facts(db, catalogs, ctx.assessment.id, ids, {"discipline": "0"})[0] is not None  # free again

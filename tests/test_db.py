@@ -244,3 +244,30 @@ def test_errors_name_records_by_id_not_by_person(db, catalogs, tmp_path):
     with pytest.raises(HoctapError) as refused:
         undo(db, catalogs, batch)
     assert not any(p["full_name"] in str(refused.value) or p["code"] in str(refused.value) for p in roster)
+
+
+def test_sql_errors_do_not_carry_the_values_written(db, catalogs):
+    """A failed statement's text (kept in the crash log) names no person (PostgreSQL may quote
+    the conflicting key, a code: an id, not personal data)."""
+    from sqlalchemy.exc import IntegrityError
+
+    unit = add_unit(db, catalogs, "S1", "Trường thử", "district", TYPES)
+    row = dict(unit_id=unit.id, code="X1", full_name="Nguyễn Thị Bí Mật", kind="staff", search="", sort_key="", version=1)
+    with db.write() as s:
+        s.execute(PT.insert().values(**row))
+    with pytest.raises(IntegrityError) as failed:
+        with db.write() as s:
+            s.execute(PT.insert().values(**row))
+    assert "Bí Mật" not in str(failed.value) and "parameters hidden" in str(failed.value)
+
+
+def test_the_crash_log_is_private(monkeypatch, capsys, tmp_path):
+    import tui.cli as cli
+
+    def broken(env):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(cli.COMMANDS, "log", broken)
+    code, err = _cli(capsys, "log")
+    log = Path(err.rsplit("details in ", 1)[1])
+    assert code == 2 and _mode(log) == 0o600 and "RuntimeError: a bug" in log.read_text()
