@@ -3,6 +3,10 @@
 SQLite runs in WAL mode with a busy timeout and foreign keys on. pysqlite's own implicit
 BEGIN is switched off so that reads start a plain BEGIN and writes ``BEGIN IMMEDIATE``
 (taking the write lock up front, so two writers queue instead of failing mid-transaction).
+
+PostgreSQL gets the same guarantee from a transaction-scoped advisory lock taken at the start
+of every write transaction: writers queue, so a read-then-write (old value for the audit,
+stale-edit version check, insert-if-missing) never races another writer.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from models.config import default_db_path
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT_S = 10
+PG_WRITE_LOCK = 0x686F6374  # "hoct": the advisory lock key every hoctap writer takes
 
 
 class DatabaseError(Exception):
@@ -62,6 +68,15 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _install_postgresql_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        if conn.get_execution_options().get("hoctap_write", False):
+            # wait for the lock as long as SQLite's busy_timeout, then fail with "busy"
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+
 class Database:
     """One database: a read engine and a write engine sharing one connection pool."""
 
@@ -75,15 +90,20 @@ class Database:
         path = _sqlite_path(url)
         if path is not None:
             _prepare_sqlite_file(path)
-        kwargs = {}
+        # SQL parameters hold names: keep them out of exception texts (and so the crash log)
+        kwargs: dict = {"hide_parameters": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        elif parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}  # a dead server fails, not hangs
         try:
             self.engine = create_engine(url, **kwargs)
         except (ArgumentError, ImportError) as e:
             raise DatabaseError(f"cannot use database URL {parsed.render_as_string(hide_password=True)}: {e}") from None
         if self.is_sqlite:
             _install_sqlite_hooks(self.engine)
+        elif parsed.get_backend_name() == "postgresql":
+            _install_postgresql_hooks(self.engine)
         self.write_engine = self.engine.execution_options(hoctap_write=True)
 
     @property
@@ -115,21 +135,28 @@ def _translate_errors(db: Database):
     except DBAPIError as e:
         if e.connection_invalidated:
             raise DatabaseError(f"lost the connection to {db.display_url}") from None
+        if db.is_sqlite and "not a database" in str(e.orig).lower():  # a file of random bytes
+            raise DatabaseError(describe_operational_error(db, e)) from None
         raise
 
 
-def describe_operational_error(db: Database, e: OperationalError) -> str:
+def describe_operational_error(db: Database, e: DBAPIError) -> str:
     msg = str(e.orig) if e.orig is not None else str(e)
     low = msg.lower()
-    if "locked" in low or "busy" in low:
+    if "locked" in low or "busy" in low or "lock timeout" in low:
         return f"the database is busy (another user is writing) and stayed busy for {BUSY_TIMEOUT_MS // 1000} s; try again"
     if "readonly" in low or "read-only" in low:
         return f"the database {db.display_url} is read-only for you (check the file's and its directory's permissions)"
-    if "disk" in low and ("full" in low or "i/o" in low):
+    if ("disk" in low and ("full" in low or "i/o" in low)) or "no space left" in low:
         return f"the disk holding {db.display_url} is full or failing; nothing was written"
     if "not a database" in low or "malformed" in low:
         return f"{db.display_url} is not a hoctap database or is damaged ({msg})"
     if "unable to open" in low:
+        path = _sqlite_path(db.url)
+        if path is not None and path.exists() and not os.access(path.parent, os.W_OK):
+            # WAL mode needs the -wal and -shm files beside the database, even to read it
+            return (f"the directory of {db.display_url} is read-only for you; SQLite must be able to "
+                    "create files beside the database (see docs/deployment.md)")
         return f"cannot open {db.display_url} (does the directory exist and is it writable?)"
     if "connection" in low or "could not" in low or "timeout" in low:
         return f"cannot reach the database server of {db.display_url}: {msg.strip().splitlines()[0]}"

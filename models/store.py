@@ -169,8 +169,8 @@ def start_year_from(db: Database, unit_code: str, year: int, from_year: int, *, 
                     source: str = "tui") -> Context:
     """A new year's assessment with last year's roster (and, if asked, its facts)."""
     prev = find_context(db, unit_code, from_year)
-    ctx = ensure_context(db, unit_code, year, prev.assessment.level, source=source)
-    with db.write() as s:
+    with db.write() as s:  # one transaction: never a new year with half a roster
+        ctx = ensure_assessment(s, unit_code, year, prev.assessment.level, source=source)
         new_id, old_id = ctx.assessment.id, prev.assessment.id
         s.execute(RE.insert().from_select(
             ["assessment_id", "person_id", "version"],
@@ -534,6 +534,24 @@ def history(db: Database, assessment_id: int | None = None, limit: int = 50) -> 
         if assessment_id is not None:
             q = q.where(AuditBatch.assessment_id == assessment_id)
         return list(s.exec(q).scalars())
+
+
+def change_counts(db: Database, batch_ids: Sequence[int]) -> dict[int, int]:
+    """How many records each batch changed (one GROUP BY)."""
+    out: dict[int, int] = {}
+    with db.read() as s:
+        for chunk in chunks(list(batch_ids)):
+            out.update(s.execute(select(AC.c.batch_id, func.count()).where(AC.c.batch_id.in_(chunk))
+                                 .group_by(AC.c.batch_id)).all())
+    return out
+
+
+def get_batch(db: Database, batch_id: int) -> AuditBatch:
+    with db.read() as s:
+        batch = s.get(AuditBatch, batch_id)
+    if batch is None:
+        raise HoctapError(tr("err.no_batch", batch=batch_id))
+    return batch
 
 
 def batch_changes(db: Database, batch_id: int) -> list[AuditChange]:

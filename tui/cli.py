@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -24,8 +25,9 @@ from models.importer import ImportFailed, import_roster
 from models.present import meter_text, shortfall_text
 from models.roster import RosterQuery, ids, parse_where
 from models.status import status_json
-from models.store import (HoctapError, add_unit, check_entries, ensure_context, evaluate_context, find_context,
-                          history, last_undoable, list_units, set_facts, undo)
+from models.store import (HoctapError, add_unit, batch_changes, change_counts, check_entries, ensure_context,
+                          evaluate_context, find_context, get_batch, history, last_undoable, list_units, set_facts,
+                          undo)
 
 i18n.add({
     "cli.description": ("hoctap — bàn làm việc tự đánh giá Đơn vị học tập và Công dân học tập",
@@ -71,6 +73,12 @@ i18n.add({
     "col.tier": ("Cấp", "Tier"),
     "col.types": ("Loại hình", "Types"),
     "col.undone": ("đã hoàn tác bởi #{n}", "undone by #{n}"),
+    "col.changes": ("Số thay đổi", "Changes"),
+    "col.record": ("Bản ghi", "Record"),
+    "col.field": ("Trường", "Field"),
+    "col.old": ("Cũ", "Old"),
+    "col.new": ("Mới", "New"),
+    "log.withheld": ("(thông tin cá nhân, không hiển thị)", "(personal data, not shown)"),
     "all_units": ("mọi đơn vị", "all units"),
 })
 
@@ -139,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", metavar="CODE")
     p.add_argument("--year", type=int)
     p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--batch", type=int, metavar="N", help="list the changes of batch N")
 
     p = sub.add_parser("undo", parents=[common], help="undo a batch of changes (default: the last)")
     _unit_year(p)
@@ -322,15 +331,38 @@ def status_table(catalogs, ctx, level: int, result) -> Group:
 
 def cmd_log(env: Env) -> int:
     a = env.args
+    if a.batch is not None:
+        return _log_batch(env, a.batch)
     aid = None
     if a.unit:
         if a.year is None:
             raise InputError(tr("err.required", name="--year"))
         aid = find_context(env.db, a.unit, a.year).assessment.id
-    table = Table(tr("col.batch"), tr("col.when"), tr("col.who"), tr("col.source"), tr("col.what"))
-    for b in history(env.db, aid, a.limit):
+    batches = history(env.db, aid, a.limit)
+    counts = change_counts(env.db, [b.id for b in batches])
+    table = Table(tr("col.batch"), tr("col.when"), tr("col.who"), tr("col.source"), tr("col.changes"), tr("col.what"))
+    for b in batches:
         what = b.summary + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
-        table.add_row(f"#{b.id}", b.at.strftime("%Y-%m-%d %H:%M:%S"), b.user, f"{b.source}/{b.action}", what)
+        table.add_row(f"#{b.id}", b.at.strftime("%Y-%m-%d %H:%M:%S"), b.user, f"{b.source}/{b.action}",
+                      str(counts.get(b.id, 0)), what)
+    console.print(table)
+    return 0
+
+
+def _log_batch(env: Env, batch_id: int) -> int:
+    """One batch's changes, records by id. A person's own fields (name, birth year, ...) are
+    personal data: the log says which field changed, not its values."""
+    b = get_batch(env.db, batch_id)
+    console.print(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {b.summary}"
+                  + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else ""), markup=False)
+    table = Table(tr("col.record"), tr("col.field"), tr("col.old"), tr("col.new"))
+    for c in batch_changes(env.db, batch_id):
+        old, new = ("" if c.old is None else c.old), ("" if c.new is None else c.new)
+        if c.entity == "person":
+            old, new = "", tr("log.withheld")
+        elif c.entity == "roster":  # on the roster (✓) or not
+            old, new = ("✓" if c.old is not None else ""), ("✓" if c.new is not None else "")
+        table.add_row(f"{c.entity} {c.entity_id}", c.field, old, new)
     console.print(table)
     return 0
 
@@ -450,7 +482,7 @@ def _log_crash() -> Path:
 
     path = state_path().with_name("crash.log")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as f:
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8") as f:
         f.write(traceback.format_exc() + "\n")
     return path
 
