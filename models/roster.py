@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from sqlalchemy import Integer, and_, cast, exists, func, not_, select
+from sqlalchemy import Integer, and_, cast, exists, func, not_, or_, select
 from sqlalchemy.sql import Select
 
 from models.catalog import Catalogs
@@ -209,3 +209,69 @@ def parse_where(catalogs: Catalogs, q: RosterQuery, conditions: list[str]) -> Ro
 def _computed_value(name: str, raw: str) -> str | None:
     return parse_bool(name, raw)
 
+
+
+def value_choices(catalogs: Catalogs, name: str) -> list[str | None]:
+    """The stored values a fact (or ``kind``) can take, then None for "no value": the
+    choices a picker offers. Integer facts list their range when it is short."""
+    if name == "kind":  # every person has one
+        return [c for c, _ in PERSON_FIELDS["kind"].choices]
+    fact = catalogs.facts[name]
+    if fact.type == "bool":
+        values = ["1", "0"]
+    elif fact.type == "scale":
+        values = catalogs.scale_ids(fact.scale)
+    elif fact.min is not None and fact.max is not None and fact.max - fact.min <= 20:
+        values = [str(v) for v in range(fact.min, fact.max + 1)]
+    else:
+        values = []
+    return [*values, None]
+
+
+def with_filter(q: RosterQuery, name: str, value: str | None) -> RosterQuery:
+    """``q`` with the filter on ``name`` (kind, department or a fact) replaced by ``= value``."""
+    if name == "kind":
+        return q.with_(kind=value)
+    if name == "department":
+        fields = tuple(f for f in q.fields if f[0] != "department")
+        if value is None:
+            return q.with_(department=None, fields=(*fields, ("department", None)))
+        return q.with_(department=value, fields=fields)
+    facts = tuple(f for f in q.facts if f.name != name)
+    return q.with_(facts=(*facts, FactFilter(name, "eq", value)))
+
+
+def count_changing(db: Database, assessment_id: int, person_ids, changes: dict[str, str | None]) -> int:
+    """How many of these people would really change if ``changes`` (fact -> stored value or
+    None) were applied: a COUNT of those whose current value differs for any fact."""
+    if not changes:
+        return 0
+    differs = []
+    for name, value in changes.items():
+        if value is None:
+            differs.append(_fact_exists(assessment_id, name))
+        else:
+            differs.append(not_(_fact_exists(assessment_id, name, PF.c.value == value)))
+    total = 0
+    with db.read() as s:
+        for chunk in chunks(sorted(person_ids), 900):
+            total += s.execute(select(func.count()).select_from(PT).where(PT.c.id.in_(chunk), or_(*differs))).scalar() or 0
+    return total
+
+
+def window(db: Database, q: RosterQuery, offset: int, limit: int, total: int,
+           catalogs: Catalogs | None = None) -> list[RosterRow]:
+    """Like ``page``, but a window in the second half is read from the other end (the reverse
+    order with a small offset), so jumping to the end costs what the start does."""
+    if offset + limit <= total // 2 or offset >= total:
+        return page(db, q, offset, limit, catalogs)
+    end = min(total, offset + limit)
+    rows = page(db, q.with_(descending=not q.descending), total - end, end - offset, catalogs)
+    rows.reverse()
+    return rows
+
+
+def person(db: Database, assessment_id: int, person_id: int) -> RosterRow | None:
+    """One person of the roster with this year's facts (None when not on the roster)."""
+    rows = page(db, RosterQuery(assessment_id, fields=(("id", person_id),)), 0, 1)
+    return rows[0] if rows else None
