@@ -18,7 +18,12 @@ from models.db import Database
 from models.fields import PERSON_FIELDS, InputError, parse_bool, parse_fact, parse_person_field
 from models.i18n import tr
 from models.store import PF, PT, RE, chunks, person_facts
+from models.tables import Assessment
 from models.text import search_key
+
+AT = Assessment.__table__
+INDEXED_SORTS = ("name", "full_name", "code")  # (unit_id, sort_key) and (unit_id, code) indexes
+INDEX_WALK_LIMIT = 5000  # beyond this offset a scan and sort beats walking the index
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ def _fact_exists(aid, name: str, value_clause=None):
 
 def _where(q: RosterQuery, catalogs: Catalogs | None) -> list:
     aid = q.assessment_id
-    clauses = [RE.c.assessment_id == aid]
+    clauses = []
     if q.search.strip():
         for word in search_key(q.search).split():
             clauses.append(PT.c.search.contains(word, autoescape=True))
@@ -114,7 +119,16 @@ def _not_qualifying(q: RosterQuery, catalogs: Catalogs) -> list:
 
 
 def _base(q: RosterQuery, catalogs: Catalogs | None, *columns) -> Select:
-    return select(*columns).select_from(RE.join(PT, PT.c.id == RE.c.person_id)).where(and_(*_where(q, catalogs)))
+    return (select(*columns).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
+            .where(RE.c.assessment_id == q.assessment_id, *_where(q, catalogs)))
+
+
+def _viewport(q: RosterQuery, catalogs: Catalogs | None, *columns) -> Select:
+    """Like ``_base`` but driven from the person table of the unit, so that an ORDER BY on
+    the (unit_id, sort_key) index with a LIMIT reads only the rows it returns."""
+    unit = select(AT.c.unit_id).where(AT.c.id == q.assessment_id).scalar_subquery()
+    enrolled = exists().where(RE.c.assessment_id == q.assessment_id, RE.c.person_id == PT.c.id)
+    return select(*columns).select_from(PT).where(PT.c.unit_id == unit, enrolled, *_where(q, catalogs))
 
 
 def count(db: Database, q: RosterQuery, catalogs: Catalogs | None = None) -> int:
@@ -136,13 +150,21 @@ def _order(q: RosterQuery) -> list:
 
 
 def page(db: Database, q: RosterQuery, offset: int, limit: int, catalogs: Catalogs | None = None) -> list[RosterRow]:
-    """One window of the roster, in order, with each row's facts."""
+    """One window of the roster, in order, with each row's facts.
+
+    The ids are chosen first (a narrow sort), then their rows read by primary key. The first
+    pages of an indexed order without a search walk the index and stop at the LIMIT."""
+    indexed = q.sort in INDEXED_SORTS and offset < INDEX_WALK_LIMIT and not q.search.strip()
+    chosen = (_viewport if indexed else _base)(q, catalogs, PT.c.id).order_by(*_order(q))
     cols = [PT.c.id, PT.c.code, PT.c.full_name, PT.c.kind, PT.c.department, PT.c.position,
             PT.c.birth_year, PT.c.gender, PT.c.version, RE.c.version.label("roster_version")]
     with db.read() as s:
-        rows = [RosterRow(**r) for r in s.execute(
-            _base(q, catalogs, *cols).order_by(*_order(q)).offset(max(0, offset)).limit(limit)).mappings()]
-    facts = person_facts(db, q.assessment_id, [r.id for r in rows])
+        window_ids = list(s.execute(chosen.offset(max(0, offset)).limit(limit)).scalars())
+        found = {r["id"]: RosterRow(**r) for r in s.execute(
+            select(*cols).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
+            .where(RE.c.assessment_id == q.assessment_id, PT.c.id.in_(window_ids))).mappings()}
+    rows = [found[pid] for pid in window_ids if pid in found]
+    facts = person_facts(db, q.assessment_id, window_ids)
     for r in rows:
         r.facts = facts[r.id]
     return rows
