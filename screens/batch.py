@@ -16,14 +16,18 @@ from models.catalog import Catalogs
 from models.db import Database
 from models.fields import display_fact
 from models.i18n import lang, tr
-from screens import roster_strings  # noqa: F401  (registers the strings)
+from screens.roster_strings import localize_bindings
 from screens.roster_view import column_label
 
 MODAL_CSS = """
+PickFieldValue, PickColumn, ConfirmModal, PersonForm { align: center middle; }
 .roster-modal { width: 90%; max-width: 110; height: auto; max-height: 90%; border: thick $primary;
                 background: $surface; padding: 0 1; }
-.roster-modal OptionList { height: 14; width: 1fr; }
-.roster-modal .roster-modal--status { color: $text-muted; }
+PickFieldValue .roster-modal { height: 90%; }
+.roster-modal Horizontal { height: 1fr; }
+.roster-modal Horizontal OptionList { height: 100%; width: 1fr; }
+.roster-modal OptionList { height: auto; max-height: 18; }
+.roster-modal .roster-modal--status { color: $text-muted; height: auto; }
 """
 
 
@@ -49,10 +53,11 @@ class PickFieldValue(ModalScreen[tuple[str, str | None] | None]):
     """Two lists: fields on the left, the highlighted field's values on the right."""
 
     DEFAULT_CSS = MODAL_CSS
-    BINDINGS = [Binding("escape", "cancel", tr("roster.key.cancel"), id="roster.pick.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "roster.key.cancel", id="roster.pick.cancel")]
 
     def __init__(self, title: str, fields: list[str], values: dict[str, list[str | None]], catalogs: Catalogs):
         super().__init__()
+        localize_bindings(self)
         self.title_text, self.fields, self.values, self.catalogs = title, fields, values, catalogs
 
     def compose(self) -> ComposeResult:
@@ -111,9 +116,9 @@ class BatchSetModal(PickFieldValue):
     (a COUNT in a worker) before ctrl+s applies. Returns the changes, or None."""
 
     BINDINGS = [
-        Binding("ctrl+s", "apply", tr("roster.key.apply"), id="roster.batch.apply"),
-        Binding("delete,backspace", "remove", tr("roster.key.remove_change"), id="roster.batch.remove"),
-        Binding("escape", "cancel", tr("roster.key.cancel"), id="roster.pick.cancel"),
+        Binding("ctrl+s", "apply", "roster.key.apply", id="roster.batch.apply"),
+        Binding("delete,backspace", "remove", "roster.key.remove_change", id="roster.batch.remove"),
+        Binding("escape", "cancel", "roster.key.cancel", id="roster.pick.cancel"),
     ]
 
     def __init__(self, db: Database, catalogs: Catalogs, assessment_id: int, selection: set[int]):
@@ -176,10 +181,11 @@ class PickColumn(ModalScreen[str | None]):
     """Choose the column to sort by."""
 
     DEFAULT_CSS = MODAL_CSS
-    BINDINGS = [Binding("escape", "cancel", tr("roster.key.cancel"), id="roster.pick.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "roster.key.cancel", id="roster.pick.cancel")]
 
     def __init__(self, catalogs: Catalogs, keys: list[str], current: str):
         super().__init__()
+        localize_bindings(self)
         self.catalogs, self.keys, self.current = catalogs, keys, current
 
     def compose(self) -> ComposeResult:
@@ -205,12 +211,13 @@ class ConfirmModal(ModalScreen[bool]):
 
     DEFAULT_CSS = MODAL_CSS
     BINDINGS = [
-        Binding("y,enter", "answer(True)", tr("roster.key.yes"), id="roster.confirm.yes"),
-        Binding("n,escape", "answer(False)", tr("roster.key.no"), id="roster.confirm.no"),
+        Binding("y,enter", "answer(True)", "roster.key.yes", id="roster.confirm.yes"),
+        Binding("n,escape", "answer(False)", "roster.key.no", id="roster.confirm.no"),
     ]
 
     def __init__(self, question: str):
         super().__init__()
+        localize_bindings(self)
         self.question = question
 
     def compose(self) -> ComposeResult:

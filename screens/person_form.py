@@ -16,7 +16,7 @@ from models.i18n import lang, tr
 from models.roster import RosterRow
 from models.db import DatabaseError
 from models.store import HoctapError, StaleEdit, save_person
-from screens import roster_strings  # noqa: F401  (registers the strings)
+from screens.roster_strings import localize_bindings
 from screens.batch import MODAL_CSS
 
 
@@ -34,12 +34,13 @@ class PersonForm(ModalScreen[int | None]):
     PersonForm .form-section { text-style: bold; padding-top: 1; }
     """
     BINDINGS = [
-        Binding("ctrl+s", "save", tr("roster.key.save"), id="roster.form.save"),
-        Binding("escape", "cancel", tr("roster.key.cancel"), id="roster.form.cancel"),
+        Binding("ctrl+s", "save", "roster.key.save", id="roster.form.save"),
+        Binding("escape", "cancel", "roster.key.cancel", id="roster.form.cancel"),
     ]
 
     def __init__(self, person_id: int | None = None):
         super().__init__()
+        localize_bindings(self)
         self.person_id = person_id
         self.loaded: RosterRow | None = None
 

@@ -17,7 +17,7 @@ from models.fields import InputError
 from models.i18n import tr
 from models.roster import RosterQuery
 from models.store import HoctapError, last_undoable, remove_from_roster, set_facts, undo
-from screens import roster_strings  # noqa: F401  (registers the strings)
+from screens.roster_strings import localize_bindings
 from screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue, describe
 from screens.person_form import PersonForm
 from screens.roster_view import RosterView, column_label, columns
@@ -33,28 +33,29 @@ class RosterScreen(Screen):
     RosterScreen #roster-search.-active { display: block; }
     """
     BINDINGS = [
-        Binding("q,escape", "back", tr("roster.key.back"), id="roster.back"),
-        Binding("slash", "search", tr("roster.key.search"), id="roster.search"),
-        Binding("f", "filter", tr("roster.key.filter"), id="roster.filter"),
-        Binding("c", "clear_filters", tr("roster.key.clear_filters"), id="roster.clear_filters"),
-        Binding("o", "sort", tr("roster.key.sort"), id="roster.sort"),
-        Binding("O", "sort_reverse", tr("roster.key.sort_reverse"), show=False, id="roster.sort_reverse"),
-        Binding("space,s", "select", tr("roster.key.select"), id="roster.select"),
-        Binding("t", "toggle", tr("roster.key.toggle"), show=False, id="roster.toggle"),
-        Binding("u", "unselect", tr("roster.key.unselect"), show=False, id="roster.unselect"),
-        Binding("ctrl+a,S", "select_all", tr("roster.key.select_all"), id="roster.select_all"),
-        Binding("N", "select_none", tr("roster.key.select_none"), show=False, id="roster.select_none"),
-        Binding("T", "invert", tr("roster.key.invert"), show=False, id="roster.invert"),
-        Binding("e,equals_sign", "batch_set", tr("roster.key.batch_set"), id="roster.batch_set"),
-        Binding("U", "undo", tr("roster.key.undo"), id="roster.undo"),
-        Binding("a,insert", "add", tr("roster.key.add"), id="roster.add"),
-        Binding("enter", "edit", tr("roster.key.edit"), id="roster.edit"),
-        Binding("d,delete", "delete", tr("roster.key.delete"), id="roster.delete"),
-        Binding("ctrl+r", "reload", tr("roster.key.reload"), show=False, id="roster.reload"),
+        Binding("q,escape", "back", "roster.key.back", id="roster.back"),
+        Binding("slash", "search", "roster.key.search", id="roster.search"),
+        Binding("f", "filter", "roster.key.filter", id="roster.filter"),
+        Binding("c", "clear_filters", "roster.key.clear_filters", id="roster.clear_filters"),
+        Binding("o", "sort", "roster.key.sort", id="roster.sort"),
+        Binding("O", "sort_reverse", "roster.key.sort_reverse", show=False, id="roster.sort_reverse"),
+        Binding("space,s", "select", "roster.key.select", id="roster.select"),
+        Binding("t", "toggle", "roster.key.toggle", show=False, id="roster.toggle"),
+        Binding("u", "unselect", "roster.key.unselect", show=False, id="roster.unselect"),
+        Binding("ctrl+a,S", "select_all", "roster.key.select_all", id="roster.select_all"),
+        Binding("N", "select_none", "roster.key.select_none", show=False, id="roster.select_none"),
+        Binding("T", "invert", "roster.key.invert", show=False, id="roster.invert"),
+        Binding("e,equals_sign", "batch_set", "roster.key.batch_set", id="roster.batch_set"),
+        Binding("U", "undo", "roster.key.undo", id="roster.undo"),
+        Binding("a,insert", "add", "roster.key.add", id="roster.add"),
+        Binding("enter", "edit", "roster.key.edit", id="roster.edit"),
+        Binding("d,delete", "delete", "roster.key.delete", id="roster.delete"),
+        Binding("ctrl+r", "reload", "roster.key.reload", show=False, id="roster.reload"),
     ]
 
     def __init__(self, query: RosterQuery | None = None):
         super().__init__()
+        localize_bindings(self)
         self.initial_query = query
         self.selection: set[int] = set()
         self.busy = False

@@ -29,7 +29,7 @@ from models.db import Database
 from models.fields import display_fact
 from models.i18n import both, lang, tr
 from models.roster import RosterQuery, RosterRow
-from screens import roster_strings  # noqa: F401  (registers the strings)
+from screens.roster_strings import localize_bindings
 
 PAGE = 100  # rows per database read
 CACHE_PAGES = 32  # pages kept (LRU)
@@ -105,12 +105,12 @@ class RosterView(ScrollView, can_focus=True):
     RosterView > .roster-view--placeholder { color: $text-muted; }
     """
     BINDINGS = [
-        Binding("up", "cursor(-1)", tr("roster.key.up"), show=False, id="roster.up"),
-        Binding("down", "cursor(1)", tr("roster.key.down"), show=False, id="roster.down"),
-        Binding("pageup", "page(-1)", tr("roster.key.page_up"), show=False, id="roster.page_up"),
-        Binding("pagedown", "page(1)", tr("roster.key.page_down"), show=False, id="roster.page_down"),
-        Binding("home,g", "first", tr("roster.key.first"), show=False, id="roster.first"),
-        Binding("end,G", "last", tr("roster.key.last"), show=False, id="roster.last"),
+        Binding("up", "cursor(-1)", "roster.key.up", show=False, id="roster.up"),
+        Binding("down", "cursor(1)", "roster.key.down", show=False, id="roster.down"),
+        Binding("pageup", "page(-1)", "roster.key.page_up", show=False, id="roster.page_up"),
+        Binding("pagedown", "page(1)", "roster.key.page_down", show=False, id="roster.page_down"),
+        Binding("home,g", "first", "roster.key.first", show=False, id="roster.first"),
+        Binding("end,G", "last", "roster.key.last", show=False, id="roster.last"),
     ]
 
     class Loaded(Message):
@@ -135,6 +135,7 @@ class RosterView(ScrollView, can_focus=True):
 
     def __init__(self, db: Database, catalogs: Catalogs, query: RosterQuery, selection: set[int], **kwargs):
         super().__init__(**kwargs)
+        localize_bindings(self)
         self.db, self.catalogs, self.query, self.selection = db, catalogs, query, selection
         self.count = 0
         self.total = 0
@@ -219,18 +220,34 @@ class RosterView(ScrollView, can_focus=True):
             return None
         page_no, offset = divmod(index, PAGE)
         rows = self._pages.get(page_no)
-        if rows is None and page_no not in self._pending:
-            if self._read_ms < SYNC_MS:
-                rows, ms = self._fetch(self._gen, self.query, page_no, self.count)
-                self._store(page_no, rows, ms)
-            else:
-                self._pending.add(page_no)
-                gen, q, count = self._gen, self.query, self.count
-                self.run_worker(lambda: self._fetch_in_worker(gen, q, page_no, count), thread=True,
-                                group="roster-page", exit_on_error=False)
-        elif rows is not None:
+        if rows is None:
+            rows = self._request(page_no, sync=self._read_ms < SYNC_MS)
+        else:
             self._pages.move_to_end(page_no)
         return rows[offset] if rows is not None and offset < len(rows) else None
+
+    def _request(self, page_no: int, sync: bool) -> list[RosterRow] | None:
+        """Read a page now (returned) or in a worker (None; it arrives as PageLoaded)."""
+        if page_no in self._pending or not 0 <= page_no * PAGE < self.count:
+            return None
+        if sync:
+            rows, ms = self._fetch(self._gen, self.query, page_no, self.count)
+            self._store(page_no, rows, ms)
+            return rows
+        self._pending.add(page_no)
+        gen, q, count = self._gen, self.query, self.count
+        self.run_worker(lambda: self._fetch_in_worker(gen, q, page_no, count), thread=True,
+                        group="roster-page", exit_on_error=False)
+        return None
+
+    def _prefetch(self) -> None:
+        """Read the pages a screen above and below the cursor before they are needed."""
+        if self.loading_rows:
+            return
+        for index in (self.cursor - 2 * self._visible_rows, self.cursor + 2 * self._visible_rows):
+            page_no = index // PAGE
+            if index >= 0 and page_no not in self._pages:
+                self._request(page_no, sync=False)
 
     @property
     def current(self) -> RosterRow | None:
@@ -271,6 +288,7 @@ class RosterView(ScrollView, can_focus=True):
     def move_to(self, index: int) -> None:
         self.cursor = max(0, min(index, self.count - 1))
         self._keep_cursor_visible()
+        self._prefetch()
         self.refresh()
         self.post_message(self.Changed())
 
