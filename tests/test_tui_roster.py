@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from models import roster
+from models import i18n, roster
 from models.config import Config
 from models.db import open_database
 from models.fields import PERSON_FIELDS
@@ -40,6 +40,14 @@ def make_app(db, catalogs, ctx):
         return post(message)
 
     app.post_message = recording
+    app.notes = []
+    notify = app.notify
+
+    def noting(message, *args, **kwargs):
+        app.notes.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = noting
     return app
 
 
@@ -137,6 +145,36 @@ async def test_not_qualifying_filter_is_in_the_header(db, catalogs, demo):
         await pilot.press("c")
         await settle(app, pilot)
         assert "860/860" in header(screen)
+
+
+async def test_undo_conflict_is_a_notification(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    aid = demo.assessment.id
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_roster(app, pilot, demo, RosterQuery(aid, kind="staff", sort="code"))
+        row = screen.view.current
+        await pilot.press("space", "e")
+        await pick(app, pilot, "language_cert", None)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "language_cert" not in roster.person(db, aid, row.id).facts
+        set_facts(db, catalogs, aid, [row.id], {"language_cert": "0"}, source="cli")  # someone else
+        await pilot.press("U")
+        await settle(app, pilot)
+        assert any("không thể hoàn tác" in note for note in app.notes)  # err.undo_conflict
+        assert roster.person(db, aid, row.id).facts["language_cert"] == "0"
+        assert app.screen is screen
+
+
+async def test_english_ui(db, catalogs, demo):
+    i18n.set_lang("en")  # chosen after the screens were imported, as the CLI does
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_roster(app, pilot, demo, RosterQuery(demo.assessment.id, not_qualifying="C2.3"))
+        assert "7/860 people" in header(screen) and "not yet counted for C2.3" in header(screen)
+        descriptions = {b.binding.description for b in app.active_bindings.values()}
+        assert {"Filter", "Search", "Set for selected", "Undo"} <= descriptions
+        assert "Full name" in screen.view.render_line(0).text
 
 
 async def test_search_without_diacritics(db, catalogs, demo):
