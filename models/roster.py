@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from sqlalchemy import Integer, and_, cast, exists, func, not_, or_, select
+from sqlalchemy import Integer, cast, exists, func, not_, or_, select
 from sqlalchemy.sql import Select
 
 from models.catalog import Catalogs

@@ -76,8 +76,9 @@ add({
     "roster.pick.filter_title": ("Lọc: chọn trường rồi giá trị (Enter)", "Filter: pick a field, then a value (Enter)"),
     "roster.pick.sort_title": ("Sắp xếp theo cột (Enter)", "Sort by column (Enter)"),
     "roster.pick.batch_title": ("Gán dữ kiện cho {n} người đã chọn", "Set facts for the {n} selected people"),
-    "roster.pick.batch_help": ("Chọn dữ kiện, Enter chọn giá trị; lặp lại cho dữ kiện khác. ctrl+s áp dụng, Delete bỏ một thay đổi.",
-                        "Pick a fact, Enter a value; repeat for more facts. ctrl+s applies, Delete drops a change."),
+    "roster.pick.batch_help": ("Chọn dữ kiện, Enter chọn giá trị; lặp lại cho dữ kiện khác. "
+                               "ctrl+s áp dụng, Delete bỏ một thay đổi.",
+                               "Pick a fact, Enter a value; repeat for more facts. ctrl+s applies, Delete drops a change."),
     "roster.pick.changes": ("Sẽ gán: {changes}", "Will set: {changes}"),
     "roster.pick.no_changes": ("Chưa chọn dữ kiện nào", "No fact chosen yet"),
     "roster.pick.preview": ("{n}/{total} người sẽ thay đổi", "{n}/{total} people would change"),
