@@ -322,3 +322,17 @@ async def test_100k_roster_opens_and_end_jumps_to_the_last_person(big_db, catalo
         await pilot.press("pageup", "home")
         await settle(app, pilot)
         assert screen.view.cursor == 0
+
+
+def test_roster_snapshot(snap_compare, db, catalogs, demo):
+    """The drill-down from the dashboard, with two people selected, at 100x30."""
+    app = HoctapApp(db, catalogs, Config(), unit="THCS-LQD", year=2024)
+
+    async def run_before(pilot) -> None:
+        app.ctx = demo
+        await app.push_screen(RosterScreen(RosterQuery(demo.assessment.id, not_qualifying="C2.3")))
+        await settle(app, pilot)
+        await pilot.press("space", "down", "space")
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
