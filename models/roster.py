@@ -149,12 +149,22 @@ def _order(q: RosterQuery) -> list:
     return [c.desc() for c in cols] if q.descending else cols
 
 
+def _index_walk(q: RosterQuery, offset: int) -> bool:
+    return q.sort in INDEXED_SORTS and offset < INDEX_WALK_LIMIT and not q.search.strip()
+
+
+def quick_window(q: RosterQuery, offset: int, limit: int, total: int) -> bool:
+    """Whether ``window`` reads this window by walking an index (cheap at any roster size)."""
+    first_half = offset + limit <= total // 2
+    return _index_walk(q, offset if first_half else max(0, total - offset - limit))
+
+
 def page(db: Database, q: RosterQuery, offset: int, limit: int, catalogs: Catalogs | None = None) -> list[RosterRow]:
     """One window of the roster, in order, with each row's facts.
 
     The ids are chosen first (a narrow sort), then their rows read by primary key. The first
     pages of an indexed order without a search walk the index and stop at the LIMIT."""
-    indexed = q.sort in INDEXED_SORTS and offset < INDEX_WALK_LIMIT and not q.search.strip()
+    indexed = _index_walk(q, offset)
     chosen = (_viewport if indexed else _base)(q, catalogs, PT.c.id).order_by(*_order(q))
     cols = [PT.c.id, PT.c.code, PT.c.full_name, PT.c.kind, PT.c.department, PT.c.position,
             PT.c.birth_year, PT.c.gender, PT.c.version, RE.c.version.label("roster_version")]

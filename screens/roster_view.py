@@ -2,7 +2,7 @@
 
 No widget per person: the count, the order and each window of rows come from
 ``models.roster``; only pages around what is on screen are kept (an LRU of pages). A page is
-read synchronously while reads are fast, otherwise in a worker, and a placeholder line is
+read synchronously when an index walk serves it and reads are fast, otherwise in a worker, and a placeholder line is
 drawn until it arrives. Line 0 is a sticky header; the mark, code and name columns stay put
 when the other columns scroll horizontally.
 """
@@ -221,7 +221,8 @@ class RosterView(ScrollView, can_focus=True):
         page_no, offset = divmod(index, PAGE)
         rows = self._pages.get(page_no)
         if rows is None:
-            rows = self._request(page_no, sync=self._read_ms < SYNC_MS)
+            quick = self._read_ms < SYNC_MS and roster.quick_window(self.query, page_no * PAGE, PAGE, self.count)
+            rows = self._request(page_no, sync=quick)
         else:
             self._pages.move_to_end(page_no)
         return rows[offset] if rows is not None and offset < len(rows) else None

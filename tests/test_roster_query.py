@@ -85,3 +85,11 @@ def test_value_choices_and_person(db, catalogs, demo):
     again = roster.person(db, aid, row.id)
     assert again.code == row.code and again.facts == row.facts
     assert roster.person(db, aid, 10**9) is None
+
+
+def test_quick_window_is_the_index_walk(demo):
+    q = RosterQuery(demo.assessment.id)
+    assert roster.quick_window(q, 0, 100, 100_000) and roster.quick_window(q, 99_900, 100, 100_000)
+    assert not roster.quick_window(q, 50_000, 100, 100_000)
+    assert not roster.quick_window(q.with_(search="an"), 0, 100, 100_000)
+    assert not roster.quick_window(q.with_(sort="digital_training"), 0, 100, 100_000)
