@@ -150,7 +150,10 @@ def _order(q: RosterQuery) -> list:
 
 
 def _index_walk(q: RosterQuery, offset: int) -> bool:
-    return q.sort in INDEXED_SORTS and offset < INDEX_WALK_LIMIT and not q.search.strip()
+    """Walk the sort index when the window is near an end and most rows match (only a kind
+    filter); a sparse filter would walk far for few rows, so it scans and sorts instead."""
+    sparse = q.search.strip() or q.facts or q.fields or q.department or q.not_qualifying
+    return q.sort in INDEXED_SORTS and offset < INDEX_WALK_LIMIT and not sparse
 
 
 def quick_window(q: RosterQuery, offset: int, limit: int, total: int) -> bool:

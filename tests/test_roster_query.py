@@ -93,3 +93,5 @@ def test_quick_window_is_the_index_walk(demo):
     assert not roster.quick_window(q, 50_000, 100, 100_000)
     assert not roster.quick_window(q.with_(search="an"), 0, 100, 100_000)
     assert not roster.quick_window(q.with_(sort="digital_training"), 0, 100, 100_000)
+    assert not roster.quick_window(roster.with_filter(q, "digital_training", "0"), 0, 100, 100_000)
+    assert roster.quick_window(q.with_(kind="staff"), 0, 100, 100_000)
