@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from sqlalchemy import Integer, and_, cast, exists, func, not_, select
+from sqlalchemy import Integer, cast, exists, func, not_, or_, select
 from sqlalchemy.sql import Select
 
 from models.catalog import Catalogs
@@ -18,7 +18,12 @@ from models.db import Database
 from models.fields import PERSON_FIELDS, InputError, parse_bool, parse_fact, parse_person_field
 from models.i18n import tr
 from models.store import PF, PT, RE, chunks, person_facts
+from models.tables import Assessment
 from models.text import search_key
+
+AT = Assessment.__table__
+INDEXED_SORTS = ("name", "full_name", "code")  # (unit_id, sort_key) and (unit_id, code) indexes
+INDEX_WALK_LIMIT = 5000  # beyond this offset a scan and sort beats walking the index
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ def _fact_exists(aid, name: str, value_clause=None):
 
 def _where(q: RosterQuery, catalogs: Catalogs | None) -> list:
     aid = q.assessment_id
-    clauses = [RE.c.assessment_id == aid]
+    clauses = []
     if q.search.strip():
         for word in search_key(q.search).split():
             clauses.append(PT.c.search.contains(word, autoescape=True))
@@ -114,7 +119,16 @@ def _not_qualifying(q: RosterQuery, catalogs: Catalogs) -> list:
 
 
 def _base(q: RosterQuery, catalogs: Catalogs | None, *columns) -> Select:
-    return select(*columns).select_from(RE.join(PT, PT.c.id == RE.c.person_id)).where(and_(*_where(q, catalogs)))
+    return (select(*columns).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
+            .where(RE.c.assessment_id == q.assessment_id, *_where(q, catalogs)))
+
+
+def _viewport(q: RosterQuery, catalogs: Catalogs | None, *columns) -> Select:
+    """Like ``_base`` but driven from the person table of the unit, so that an ORDER BY on
+    the (unit_id, sort_key) index with a LIMIT reads only the rows it returns."""
+    unit = select(AT.c.unit_id).where(AT.c.id == q.assessment_id).scalar_subquery()
+    enrolled = exists().where(RE.c.assessment_id == q.assessment_id, RE.c.person_id == PT.c.id)
+    return select(*columns).select_from(PT).where(PT.c.unit_id == unit, enrolled, *_where(q, catalogs))
 
 
 def count(db: Database, q: RosterQuery, catalogs: Catalogs | None = None) -> int:
@@ -135,14 +149,35 @@ def _order(q: RosterQuery) -> list:
     return [c.desc() for c in cols] if q.descending else cols
 
 
+def _index_walk(q: RosterQuery, offset: int) -> bool:
+    """Walk the sort index when the window is near an end and most rows match (only a kind
+    filter); a sparse filter would walk far for few rows, so it scans and sorts instead."""
+    sparse = q.search.strip() or q.facts or q.fields or q.department or q.not_qualifying
+    return q.sort in INDEXED_SORTS and offset < INDEX_WALK_LIMIT and not sparse
+
+
+def quick_window(q: RosterQuery, offset: int, limit: int, total: int) -> bool:
+    """Whether ``window`` reads this window by walking an index (cheap at any roster size)."""
+    first_half = offset + limit <= total // 2
+    return _index_walk(q, offset if first_half else max(0, total - offset - limit))
+
+
 def page(db: Database, q: RosterQuery, offset: int, limit: int, catalogs: Catalogs | None = None) -> list[RosterRow]:
-    """One window of the roster, in order, with each row's facts."""
+    """One window of the roster, in order, with each row's facts.
+
+    The ids are chosen first (a narrow sort), then their rows read by primary key. The first
+    pages of an indexed order without a search walk the index and stop at the LIMIT."""
+    indexed = _index_walk(q, offset)
+    chosen = (_viewport if indexed else _base)(q, catalogs, PT.c.id).order_by(*_order(q))
     cols = [PT.c.id, PT.c.code, PT.c.full_name, PT.c.kind, PT.c.department, PT.c.position,
             PT.c.birth_year, PT.c.gender, PT.c.version, RE.c.version.label("roster_version")]
     with db.read() as s:
-        rows = [RosterRow(**r) for r in s.execute(
-            _base(q, catalogs, *cols).order_by(*_order(q)).offset(max(0, offset)).limit(limit)).mappings()]
-    facts = person_facts(db, q.assessment_id, [r.id for r in rows])
+        window_ids = list(s.execute(chosen.offset(max(0, offset)).limit(limit)).scalars())
+        found = {r["id"]: RosterRow(**r) for r in s.execute(
+            select(*cols).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
+            .where(RE.c.assessment_id == q.assessment_id, PT.c.id.in_(window_ids))).mappings()}
+    rows = [found[pid] for pid in window_ids if pid in found]
+    facts = person_facts(db, q.assessment_id, window_ids)
     for r in rows:
         r.facts = facts[r.id]
     return rows
@@ -209,3 +244,69 @@ def parse_where(catalogs: Catalogs, q: RosterQuery, conditions: list[str]) -> Ro
 def _computed_value(name: str, raw: str) -> str | None:
     return parse_bool(name, raw)
 
+
+
+def value_choices(catalogs: Catalogs, name: str) -> list[str | None]:
+    """The stored values a fact (or ``kind``) can take, then None for "no value": the
+    choices a picker offers. Integer facts list their range when it is short."""
+    if name == "kind":  # every person has one
+        return [c for c, _ in PERSON_FIELDS["kind"].choices]
+    fact = catalogs.facts[name]
+    if fact.type == "bool":
+        values = ["1", "0"]
+    elif fact.type == "scale":
+        values = catalogs.scale_ids(fact.scale)
+    elif fact.min is not None and fact.max is not None and fact.max - fact.min <= 20:
+        values = [str(v) for v in range(fact.min, fact.max + 1)]
+    else:
+        values = []
+    return [*values, None]
+
+
+def with_filter(q: RosterQuery, name: str, value: str | None) -> RosterQuery:
+    """``q`` with the filter on ``name`` (kind, department or a fact) replaced by ``= value``."""
+    if name == "kind":
+        return q.with_(kind=value)
+    if name == "department":
+        fields = tuple(f for f in q.fields if f[0] != "department")
+        if value is None:
+            return q.with_(department=None, fields=(*fields, ("department", None)))
+        return q.with_(department=value, fields=fields)
+    facts = tuple(f for f in q.facts if f.name != name)
+    return q.with_(facts=(*facts, FactFilter(name, "eq", value)))
+
+
+def count_changing(db: Database, assessment_id: int, person_ids, changes: dict[str, str | None]) -> int:
+    """How many of these people would really change if ``changes`` (fact -> stored value or
+    None) were applied: a COUNT of those whose current value differs for any fact."""
+    if not changes:
+        return 0
+    differs = []
+    for name, value in changes.items():
+        if value is None:
+            differs.append(_fact_exists(assessment_id, name))
+        else:
+            differs.append(not_(_fact_exists(assessment_id, name, PF.c.value == value)))
+    total = 0
+    with db.read() as s:
+        for chunk in chunks(sorted(person_ids), 900):
+            total += s.execute(select(func.count()).select_from(PT).where(PT.c.id.in_(chunk), or_(*differs))).scalar() or 0
+    return total
+
+
+def window(db: Database, q: RosterQuery, offset: int, limit: int, total: int,
+           catalogs: Catalogs | None = None) -> list[RosterRow]:
+    """Like ``page``, but a window in the second half is read from the other end (the reverse
+    order with a small offset), so jumping to the end costs what the start does."""
+    if offset + limit <= total // 2 or offset >= total:
+        return page(db, q, offset, limit, catalogs)
+    end = min(total, offset + limit)
+    rows = page(db, q.with_(descending=not q.descending), total - end, end - offset, catalogs)
+    rows.reverse()
+    return rows
+
+
+def person(db: Database, assessment_id: int, person_id: int) -> RosterRow | None:
+    """One person of the roster with this year's facts (None when not on the roster)."""
+    rows = page(db, RosterQuery(assessment_id, fields=(("id", person_id),)), 0, 1)
+    return rows[0] if rows else None

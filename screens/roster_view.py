@@ -1,0 +1,360 @@
+"""RosterView: the roster as a database viewport on Textual's line API.
+
+No widget per person: the count, the order and each window of rows come from
+``models.roster``; only pages around what is on screen are kept (an LRU of pages). A page is
+read synchronously when an index walk serves it and reads are fast, otherwise in a worker, and a placeholder line is
+drawn until it arrives. Line 0 is a sticky header; the mark, code and name columns stay put
+when the other columns scroll horizontally.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from rich.cells import set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from models import roster
+from models.catalog import Catalogs
+from models.db import Database
+from models.fields import display_fact
+from models.i18n import both, lang, tr
+from models.roster import RosterQuery, RosterRow
+from screens.roster_strings import localize_bindings
+
+PAGE = 100  # rows per database read
+CACHE_PAGES = 32  # pages kept (LRU)
+SYNC_MS = 20.0  # a read slower than this goes to a worker next time
+MARK = "●"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # "mark", a person column or a fact name
+    width: int
+    frozen: bool = False
+
+
+def _has(key: str) -> bool:
+    try:
+        both(key)
+    except KeyError:
+        return False
+    return True
+
+
+def column_label(catalogs: Catalogs, key: str) -> str:
+    """A short header for a column; facts without one use their shortest alias or name."""
+    if key == "mark":
+        return ""
+    for prefix in ("roster.col.", "roster.fact."):
+        if _has(prefix + key):
+            return tr(prefix + key)
+    fact = catalogs.facts.get(key)
+    if fact is not None and fact.aliases and lang() == "vi":
+        return min(fact.aliases, key=len)
+    return key
+
+
+def columns(catalogs: Catalogs) -> list[Column]:
+    cols = [Column("mark", 1, True), Column("code", 10, True), Column("full_name", 22, True),
+            Column("kind", 10), Column("department", 18)]
+    for name, fact in catalogs.facts.items():
+        if fact.type == "bool":
+            values = 1
+        elif fact.type == "int":
+            values = 3
+        else:
+            values = max(len(catalogs.scale_label(fact.scale, v, lng)) for v in catalogs.scale_ids(fact.scale)
+                         for lng in ("vi", "en"))
+        cols.append(Column(name, min(16, max(values, len(column_label(catalogs, name))))))
+    return cols
+
+
+def cell_text(catalogs: Catalogs, row: RosterRow, key: str, selected: bool) -> str:
+    if key == "mark":
+        return MARK if selected else " "
+    if key in ("code", "full_name"):
+        return getattr(row, key)
+    if key == "kind":
+        return tr(row.kind)
+    if key == "department":
+        return row.department or ""
+    return display_fact(catalogs, key, row.facts.get(key), lang())
+
+
+class RosterView(ScrollView, can_focus=True):
+    """The rows of one ``RosterQuery``; the selection is a set of person ids owned by the screen."""
+
+    COMPONENT_CLASSES = {"roster-view--header", "roster-view--cursor", "roster-view--selected",
+                         "roster-view--placeholder"}
+    DEFAULT_CSS = """
+    RosterView { height: 1fr; }
+    RosterView > .roster-view--header { text-style: bold; background: $panel; }
+    RosterView > .roster-view--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+    RosterView > .roster-view--selected { color: $accent; text-style: bold; }
+    RosterView > .roster-view--placeholder { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "roster.key.up", show=False, id="roster.up"),
+        Binding("down", "cursor(1)", "roster.key.down", show=False, id="roster.down"),
+        Binding("pageup", "page(-1)", "roster.key.page_up", show=False, id="roster.page_up"),
+        Binding("pagedown", "page(1)", "roster.key.page_down", show=False, id="roster.page_down"),
+        Binding("home,g", "first", "roster.key.first", show=False, id="roster.first"),
+        Binding("end,G", "last", "roster.key.last", show=False, id="roster.last"),
+    ]
+
+    class Loaded(Message):
+        """Count and first window of a query, read by a worker."""
+
+        def __init__(self, gen: int, count: int, total: int, page: int, rows: list[RosterRow], ms: float):
+            super().__init__()
+            self.gen, self.count, self.total, self.page, self.rows, self.ms = gen, count, total, page, rows, ms
+
+    class PageLoaded(Message):
+        def __init__(self, gen: int, page: int, rows: list[RosterRow], ms: float):
+            super().__init__()
+            self.gen, self.page, self.rows, self.ms = gen, page, rows, ms
+
+    class Failed(Message):
+        def __init__(self, error: str):
+            super().__init__()
+            self.error = error
+
+    class Changed(Message):
+        """The count or the cursor changed (the screen redraws its header)."""
+
+    def __init__(self, db: Database, catalogs: Catalogs, query: RosterQuery, selection: set[int], **kwargs):
+        super().__init__(**kwargs)
+        localize_bindings(self)
+        self.db, self.catalogs, self.query, self.selection = db, catalogs, query, selection
+        self.count = 0
+        self.total = 0
+        self.cursor = 0
+        self.loading_rows = True
+        self._columns = columns(catalogs)
+        self._pages: OrderedDict[int, list[RosterRow]] = OrderedDict()
+        self._pending: set[int] = set()
+        self._gen = 0
+        self._read_ms = 0.0
+
+    # ---- data -------------------------------------------------------------------------------
+
+    def reload(self, query: RosterQuery | None = None, *, keep_cursor: bool = True) -> None:
+        """Re-read count and rows (after an edit, or for a new query)."""
+        if query is not None:
+            self.query = query
+        if not keep_cursor:
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False)
+        self._gen += 1
+        self._pages.clear()
+        self._pending.clear()
+        self.loading_rows = True
+        self.refresh()
+        gen, q, page_no = self._gen, self.query, self.cursor // PAGE
+        self.run_worker(lambda: self._load(gen, q, page_no), thread=True, exclusive=True,
+                        group="roster-load", exit_on_error=False)
+
+    def _load(self, gen: int, q: RosterQuery, page_no: int) -> None:
+        try:
+            n = roster.count(self.db, q, self.catalogs)
+            total = roster.count(self.db, RosterQuery(q.assessment_id))
+            page_no = min(page_no, max(0, n - 1) // PAGE)
+            start = time.perf_counter()  # the window read alone: it predicts the next page read
+            rows = roster.window(self.db, q, page_no * PAGE, PAGE, n, self.catalogs)
+            self.post_message(self.Loaded(gen, n, total, page_no, rows, (time.perf_counter() - start) * 1000))
+        except Exception as e:  # shown as a notification by the screen
+            self.post_message(self.Failed(str(e)))
+
+    def _fetch(self, gen: int, q: RosterQuery, page_no: int, count: int) -> tuple[list[RosterRow], float]:
+        start = time.perf_counter()
+        rows = roster.window(self.db, q, page_no * PAGE, PAGE, count, self.catalogs)
+        return rows, (time.perf_counter() - start) * 1000
+
+    def _fetch_in_worker(self, gen: int, q: RosterQuery, page_no: int, count: int) -> None:
+        try:
+            rows, ms = self._fetch(gen, q, page_no, count)
+            self.post_message(self.PageLoaded(gen, page_no, rows, ms))
+        except Exception as e:
+            self.post_message(self.Failed(str(e)))
+
+    def _store(self, page_no: int, rows: list[RosterRow], ms: float) -> None:
+        self._read_ms = ms
+        self._pages[page_no] = rows
+        self._pages.move_to_end(page_no)
+        while len(self._pages) > CACHE_PAGES:
+            self._pages.popitem(last=False)
+
+    def on_roster_view_loaded(self, msg: Loaded) -> None:
+        if msg.gen != self._gen:
+            return
+        self.count, self.total = msg.count, msg.total
+        self.loading_rows = False
+        self._store(msg.page, msg.rows, msg.ms)
+        self.cursor = max(0, min(self.cursor, self.count - 1))
+        self._resize_virtual()
+        self._keep_cursor_visible()
+        self.refresh()
+        self.post_message(self.Changed())
+
+    def on_roster_view_page_loaded(self, msg: PageLoaded) -> None:
+        self._pending.discard(msg.page)
+        if msg.gen == self._gen:
+            self._store(msg.page, msg.rows, msg.ms)
+            self.refresh()
+            self.post_message(self.Changed())
+
+    def row(self, index: int) -> RosterRow | None:
+        """The row at ``index`` if it is at hand; otherwise it is requested (None for now)."""
+        if self.loading_rows or not 0 <= index < self.count:
+            return None
+        page_no, offset = divmod(index, PAGE)
+        rows = self._pages.get(page_no)
+        if rows is None:
+            quick = self._read_ms < SYNC_MS and roster.quick_window(self.query, page_no * PAGE, PAGE, self.count)
+            rows = self._request(page_no, sync=quick)
+        else:
+            self._pages.move_to_end(page_no)
+        return rows[offset] if rows is not None and offset < len(rows) else None
+
+    def _request(self, page_no: int, sync: bool) -> list[RosterRow] | None:
+        """Read a page now (returned) or in a worker (None; it arrives as PageLoaded)."""
+        if page_no in self._pending or not 0 <= page_no * PAGE < self.count:
+            return None
+        if sync:
+            rows, ms = self._fetch(self._gen, self.query, page_no, self.count)
+            self._store(page_no, rows, ms)
+            return rows
+        self._pending.add(page_no)
+        gen, q, count = self._gen, self.query, self.count
+        self.run_worker(lambda: self._fetch_in_worker(gen, q, page_no, count), thread=True,
+                        group="roster-page", exit_on_error=False)
+        return None
+
+    def _prefetch(self) -> None:
+        """Read the pages a screen above and below the cursor before they are needed."""
+        if self.loading_rows:
+            return
+        for index in (self.cursor - 2 * self._visible_rows, self.cursor + 2 * self._visible_rows):
+            page_no = index // PAGE
+            if index >= 0 and page_no not in self._pages:
+                self._request(page_no, sync=False)
+
+    @property
+    def current(self) -> RosterRow | None:
+        return self.row(self.cursor)
+
+    # ---- geometry and cursor ------------------------------------------------------------------
+
+    def _widths(self) -> tuple[list[Column], int, int]:
+        """Columns fitted to the width (the name column takes what is left), frozen width, total."""
+        cols = list(self._columns)
+        gap = len(cols)
+        total = sum(c.width for c in cols) + gap
+        spare = self.scrollable_content_region.width - total
+        if spare > 0:
+            cols[2] = Column(cols[2].key, cols[2].width + spare, True)
+            total += spare
+        frozen = sum(c.width + 1 for c in cols if c.frozen)
+        return cols, frozen, total
+
+    def _resize_virtual(self) -> None:
+        _, _, width = self._widths()
+        self.virtual_size = Size(width, self.count + 1)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._resize_virtual()
+
+    @property
+    def _visible_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _keep_cursor_visible(self) -> None:
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + self._visible_rows:
+            self.scroll_to(y=self.cursor - self._visible_rows + 1, animate=False)
+
+    def move_to(self, index: int) -> None:
+        self.cursor = max(0, min(index, self.count - 1))
+        self._keep_cursor_visible()
+        self._prefetch()
+        self.refresh()
+        self.post_message(self.Changed())
+
+    def action_cursor(self, step: int) -> None:
+        self.move_to(self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        self.move_to(self.cursor + direction * self._visible_rows)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.count - 1)
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= 1:
+            self.move_to(round(self.scroll_y) + event.y - 1)
+
+    # ---- rendering ---------------------------------------------------------------------------
+
+    def _texts(self, cols: list[Column], index: int | None) -> tuple[str, str]:
+        row = None if index is None else self.row(index)
+        frozen, rest = [], []
+        for c in cols:
+            if index is None:
+                text = column_label(self.catalogs, c.key)
+                if c.key == _sort_column(self.query):
+                    text = f"{text}{'↓' if self.query.descending else '↑'}"
+            elif row is None:
+                text = "…" if c.key == "full_name" else ""
+            else:
+                text = cell_text(self.catalogs, row, c.key, row.id in self.selection)
+            (frozen if c.frozen else rest).append(set_cell_size(text, c.width) + " ")
+        return "".join(frozen), "".join(rest)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            index, style = None, base + self.get_component_rich_style("roster-view--header")
+        else:
+            index = scroll_y + y - 1
+            if index >= self.count or self.loading_rows and index > 0:
+                return Strip.blank(width, base)
+            style = self._row_style(base, index)
+        cols, frozen_width, _ = self._widths()
+        if index is not None and self.loading_rows:
+            return Strip([Segment(set_cell_size(tr("roster.loading"), width), style)], width)
+        frozen, rest = self._texts(cols, index)
+        if index is not None and self.row(index) is None:
+            style = base + self.get_component_rich_style("roster-view--placeholder")
+        left = Strip([Segment(frozen, style)], frozen_width)
+        right = Strip([Segment(rest, style)]).crop_extend(scroll_x, scroll_x + max(0, width - frozen_width), style)
+        return Strip.join([left, right]).crop_extend(0, width, style)
+
+    def _row_style(self, base: Style, index: int) -> Style:
+        if index == self.cursor:
+            return base + self.get_component_rich_style("roster-view--cursor")
+        row = self.row(index)
+        if row is not None and row.id in self.selection:
+            return base + self.get_component_rich_style("roster-view--selected")
+        return base
+
+
+def _sort_column(q: RosterQuery) -> str:
+    return "full_name" if q.sort == "name" else q.sort

@@ -1,0 +1,97 @@
+"""models/roster.py: the roster as queries (count, windows in order, filters, preview counts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import roster
+from models.roster import FactFilter, RosterQuery
+from models.store import evaluate_context, set_facts
+
+
+def entry(db, catalogs, ctx, entry_id):
+    result = evaluate_context(db, catalogs, ctx)
+    return next(e for c in result.criteria for e in c.entries if e.entry.id == entry_id)
+
+
+def test_count_and_filters(db, catalogs, demo):
+    aid = demo.assessment.id
+    assert roster.count(db, RosterQuery(aid)) == 860
+    staff = RosterQuery(aid, kind="staff")
+    assert roster.count(db, staff) == 60
+    c23 = entry(db, catalogs, demo, "C2.3")
+    not_trained = roster.with_filter(staff, "digital_training", "0")
+    assert roster.count(db, not_trained) == c23.denominator - c23.numerator
+    # the dashboard's drill-down: who does not yet count for C2.3
+    assert roster.count(db, RosterQuery(aid, not_qualifying="C2.3"), catalogs) == 7
+
+
+def test_with_filter_replaces_a_filter_and_no_value(db, demo):
+    aid = demo.assessment.id
+    q = roster.with_filter(RosterQuery(aid), "digital_training", "1")
+    q = roster.with_filter(q, "digital_training", "0")
+    assert q.facts == (FactFilter("digital_training", "eq", "0"),)
+    learners_without = roster.with_filter(RosterQuery(aid, kind="learner"), "digital_training", None)
+    assert roster.count(db, learners_without) == 800  # pupils have no digital_training fact
+    dept = roster.departments(db, aid)[0]
+    assert roster.count(db, roster.with_filter(RosterQuery(aid), "department", dept)) > 0
+    assert roster.count(db, roster.with_filter(RosterQuery(aid), "department", None)) == 0
+
+
+def test_search_ignores_diacritics(db, demo):
+    aid = demo.assessment.id
+    rows = roster.page(db, RosterQuery(aid, search="nguyen"), 0, 1000)
+    assert rows and all("Nguyễn" in r.full_name for r in rows)
+    nfd = roster.count(db, RosterQuery(aid, search="Nguye\u0302\u0303n"))
+    assert nfd == len(rows)
+
+
+@pytest.mark.parametrize("sort,descending", [("name", False), ("code", True), ("department", False),
+                                             ("digital_training", False), ("emulation_title", True)])
+def test_window_from_either_end_matches_page(db, demo, sort, descending):
+    q = RosterQuery(demo.assessment.id, sort=sort, descending=descending)
+    total = roster.count(db, q)
+    every = [r.id for r in roster.page(db, q, 0, total)]
+    for offset in (0, 400, 430, 700, 855):
+        assert [r.id for r in roster.window(db, q, offset, 50, total)] == every[offset:offset + 50]
+    assert roster.ids(db, q) == every
+
+
+def test_sort_by_code_both_ways(db, demo):
+    q = RosterQuery(demo.assessment.id, sort="code")
+    first = roster.page(db, q, 0, 1)[0].code
+    last = roster.page(db, q.with_(descending=True), 0, 1)[0].code
+    assert first < last and first == min(r.code for r in roster.page(db, q, 0, 1000))
+
+
+def test_count_changing_counts_only_real_changes(db, catalogs, demo):
+    aid = demo.assessment.id
+    staff = roster.ids(db, RosterQuery(aid, kind="staff"))
+    assert roster.count_changing(db, aid, staff, {"digital_training": "1"}) == 7
+    assert roster.count_changing(db, aid, staff, {"digital_training": None}) == 60
+    assert roster.count_changing(db, aid, staff, {}) == 0
+    batch, n = set_facts(db, catalogs, aid, staff, {"digital_training": "1"}, source="tui")
+    assert n == 7
+    assert roster.count_changing(db, aid, staff, {"digital_training": "1"}) == 0
+
+
+def test_value_choices_and_person(db, catalogs, demo):
+    assert roster.value_choices(catalogs, "digital_training") == ["1", "0", None]
+    assert roster.value_choices(catalogs, "kind") == ["staff", "learner"]
+    assert roster.value_choices(catalogs, "lc_1")[:2] == ["0", "1"]
+    assert roster.value_choices(catalogs, "emulation_title")[-1] is None
+    aid = demo.assessment.id
+    row = roster.page(db, RosterQuery(aid, kind="staff"), 0, 1)[0]
+    again = roster.person(db, aid, row.id)
+    assert again.code == row.code and again.facts == row.facts
+    assert roster.person(db, aid, 10**9) is None
+
+
+def test_quick_window_is_the_index_walk(demo):
+    q = RosterQuery(demo.assessment.id)
+    assert roster.quick_window(q, 0, 100, 100_000) and roster.quick_window(q, 99_900, 100, 100_000)
+    assert not roster.quick_window(q, 50_000, 100, 100_000)
+    assert not roster.quick_window(q.with_(search="an"), 0, 100, 100_000)
+    assert not roster.quick_window(q.with_(sort="digital_training"), 0, 100, 100_000)
+    assert not roster.quick_window(roster.with_filter(q, "digital_training", "0"), 0, 100, 100_000)
+    assert roster.quick_window(q.with_(kind="staff"), 0, 100, 100_000)
