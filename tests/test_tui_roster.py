@@ -324,6 +324,7 @@ async def test_100k_roster_opens_and_end_jumps_to_the_last_person(big_db, catalo
         assert screen.view.cursor == 0
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # one picture is enough
 def test_roster_snapshot(snap_compare, db, catalogs, demo):
     """The drill-down from the dashboard, with two people selected, at 100x30."""
     app = HoctapApp(db, catalogs, Config(), unit="THCS-LQD", year=2024)
