@@ -568,93 +568,130 @@ def last_undoable(db: Database, assessment_id: int, source: str | None = None) -
         return s.execute(q.order_by(AuditBatch.id.desc()).limit(1)).scalar()
 
 
-def _current(s: Session, c: AuditChange) -> str | None:
-    if c.entity == "fact":
-        aid = s.execute(select(AuditBatch.assessment_id).where(AuditBatch.id == c.batch_id)).scalar()
-        return s.execute(select(PF.c.value).where(PF.c.assessment_id == aid, PF.c.person_id == c.entity_id,
-                                                  PF.c.name == c.field)).scalar()
-    if c.entity == "person":
-        if c.field == "*":
-            row = s.execute(select(PT).where(PT.c.id == c.entity_id)).mappings().first()
-            return None if row is None else json.dumps({k: row[k] for k in PERSON_COLUMNS}, ensure_ascii=False)
-        return _text(s.execute(select(PT.c[c.field]).where(PT.c.id == c.entity_id)).scalar())
-    if c.entity == "roster":
-        aid = s.execute(select(AuditBatch.assessment_id).where(AuditBatch.id == c.batch_id)).scalar()
-        present = s.execute(select(RE.c.person_id).where(RE.c.assessment_id == aid, RE.c.person_id == c.entity_id)).first()
-        return "{}" if present else None
-    if c.entity == "unit_entry":
-        entry_id, column = c.field.rsplit("/", 1)
-        row = s.get(UnitEntryValue, (c.entity_id, entry_id))
-        default = None if column == "value" else ""
-        return default if row is None else getattr(row, column)
-    raise HoctapError(f"cannot undo changes of {c.entity}")
+Key = tuple  # (entity, entity_id, field) of an audit change
+
+
+def _current_values(s: Session, aid: int, keys: Iterable[Key]) -> dict[Key, str | None]:
+    """What each audited record holds now, read set-based (a query per chunk, not per row)."""
+    by_entity: dict[str, list[Key]] = {}
+    for k in keys:
+        by_entity.setdefault(k[0], []).append(k)
+    out: dict[Key, str | None] = {}
+    facts: dict[str, list[int]] = {}
+    for k in by_entity.get("fact", []):
+        facts.setdefault(k[2], []).append(k[1])
+    for name, pids in facts.items():
+        found: dict[int, str] = {}
+        for chunk in chunks(pids):
+            found.update(s.execute(select(PF.c.person_id, PF.c.value).where(
+                PF.c.assessment_id == aid, PF.c.name == name, PF.c.person_id.in_(chunk))).all())
+        out.update({("fact", pid, name): found.get(pid) for pid in pids})
+    roster = [k[1] for k in by_entity.get("roster", [])]
+    present: set[int] = set()
+    for chunk in chunks(roster):
+        present |= set(s.execute(select(RE.c.person_id).where(RE.c.assessment_id == aid, RE.c.person_id.in_(chunk))).scalars())
+    out.update({("roster", pid, "*"): "{}" if pid in present else None for pid in roster})
+    people_keys = by_entity.get("person", [])
+    rows: dict[int, dict] = {}
+    for chunk in chunks(sorted({k[1] for k in people_keys})):
+        rows.update({r["id"]: dict(r) for r in s.execute(select(PT).where(PT.c.id.in_(chunk))).mappings()})
+    for k in people_keys:
+        row = rows.get(k[1])
+        if k[2] == "*":
+            out[k] = None if row is None else json.dumps({c: row[c] for c in PERSON_COLUMNS}, ensure_ascii=False)
+        else:
+            out[k] = None if row is None else _text(row[k[2]])
+    entries = {r.entry_id: r for r in s.exec(select(UnitEntryValue).where(UnitEntryValue.assessment_id == aid)).scalars()} \
+        if "unit_entry" in by_entity else {}
+    for k in by_entity.get("unit_entry", []):
+        entry_id, column = k[2].rsplit("/", 1)
+        row = entries.get(entry_id)
+        out[k] = (None if column == "value" else "") if row is None else getattr(row, column)
+    unknown = set(by_entity) - {"fact", "roster", "person", "unit_entry"}
+    if unknown:
+        raise HoctapError(tr("err.nothing_to_undo"))
+    return out
 
 
 def undo(db: Database, catalogs: Catalogs, batch_id: int, *, source: str = "cli") -> int:
     """Restore exactly the old values of one batch, in a new batch. Refused (nothing written)
-    when any record the batch touched has changed since."""
+    when any record the batch touched has changed since. Set-based: an import of 100,000
+    people is undone in bulk statements, not row by row."""
     with db.write() as s:
         batch = s.get(AuditBatch, batch_id)
         if batch is None:
             raise HoctapError(tr("err.no_batch", batch=batch_id))
         if batch.undone_by is not None:
             raise HoctapError(tr("err.already_undone", batch=batch_id))
-        changes = list(s.exec(select(AuditChange).where(AuditChange.batch_id == batch_id).order_by(AuditChange.id)).scalars())
-        if not changes or any(c.entity in ("unit", "assessment") for c in changes):
+        rows = s.execute(select(AC.c.entity, AC.c.entity_id, AC.c.field, AC.c.old, AC.c.new)
+                         .where(AC.c.batch_id == batch_id).order_by(AC.c.id)).all()
+        if not rows or any(r.entity in ("unit", "assessment") for r in rows):
             raise HoctapError(tr("err.nothing_to_undo"))
-        # each record must still hold what the batch left in it (its last change wins)
-        final = {(c.entity, c.entity_id, c.field): c for c in changes}
-        conflicts = [k for k, c in final.items() if _current(s, c) != c.new]
+        # a record may change several times in one batch: it must still hold the last value,
+        # and gets back the value it had before the first
+        first: dict[Key, str | None] = {}
+        final: dict[Key, str | None] = {}
+        for r in rows:
+            key = (r.entity, r.entity_id, r.field)
+            first.setdefault(key, r.old)
+            final[key] = r.new
+        aid = batch.assessment_id
+        current = _current_values(s, aid, final)
+        conflicts = [k for k in final if current[k] != final[k]]
         if conflicts:
             raise UndoConflict(tr("err.undo_conflict", batch=batch_id, n=len(conflicts)))
-        aid = batch.assessment_id
-        audit: list[dict] = []
-        for c in reversed(changes):
-            audit.append(dict(entity=c.entity, entity_id=c.entity_id, field=c.field, old=c.new, new=c.old))
-            _restore(s, aid, c)
+        plan = {k: v for k, v in first.items() if v != final[k]}
+        _restore(s, aid, plan)
         new_batch = _batch(s, source, "undo", aid, f"undo #{batch_id}")
-        _changes(s, new_batch, audit)
+        _changes(s, new_batch, [dict(entity=k[0], entity_id=k[1], field=k[2], old=final[k], new=v)
+                                for k, v in plan.items()])
         batch.undone_by = new_batch
         s.add(batch)
         return new_batch
 
 
-def _restore(s: Session, aid: int, c: AuditChange) -> None:
-    if c.entity == "fact":
-        s.execute(delete(PF).where(PF.c.assessment_id == aid, PF.c.person_id == c.entity_id, PF.c.name == c.field))
-        if c.old is not None:
-            s.execute(insert(PF).values(assessment_id=aid, person_id=c.entity_id, name=c.field, value=c.old))
-        s.execute(update(RE).where(RE.c.assessment_id == aid, RE.c.person_id == c.entity_id).values(version=RE.c.version + 1))
-    elif c.entity == "roster":
-        if c.old is None:
-            s.execute(delete(RE).where(RE.c.assessment_id == aid, RE.c.person_id == c.entity_id))
-        else:
-            s.execute(insert(RE).values(assessment_id=aid, person_id=c.entity_id, version=1))
-    elif c.entity == "person":
-        if c.field == "*":
-            if c.old is None:
-                s.execute(delete(PT).where(PT.c.id == c.entity_id))
-            else:
-                values = json.loads(c.old)
-                s.execute(insert(PT).values(id=c.entity_id, unit_id=_unit_of(s, aid), version=1, **values,
-                                            **_search_columns(values["code"], values["full_name"])))
-        else:
-            value = c.old
-            if c.field == "birth_year" and value is not None:
-                value = int(value)
-            extra = _search_columns(s.execute(select(PT.c.code).where(PT.c.id == c.entity_id)).scalar(), value) \
-                if c.field == "full_name" else {}
-            s.execute(update(PT).where(PT.c.id == c.entity_id).values({c.field: value, "version": PT.c.version + 1, **extra}))
-    elif c.entity == "unit_entry":
-        entry_id, column = c.field.rsplit("/", 1)
-        row = s.get(UnitEntryValue, (c.entity_id, entry_id))
+def _restore(s: Session, aid: int, plan: dict[Key, str | None]) -> None:
+    """Write the planned values back, parents before children when adding, children first
+    when removing (people -> roster -> facts)."""
+    def keys(entity: str, field: str | None = None):
+        return [(k, v) for k, v in plan.items() if k[0] == entity and (field is None or (k[2] == "*") == (field == "*"))]
+
+    people_back = [(k[1], json.loads(v)) for k, v in keys("person", "*") if v is not None]
+    if people_back:
+        unit_id = _unit_of(s, aid)
+        s.execute(insert(PT), [dict(id=pid, unit_id=unit_id, version=1, **vals,
+                                    **_search_columns(vals["code"], vals["full_name"])) for pid, vals in people_back])
+    roster_back = [k[1] for k, v in keys("roster") if v is not None]
+    if roster_back:
+        s.execute(insert(RE), [dict(assessment_id=aid, person_id=pid, version=1) for pid in roster_back])
+    fact_groups: dict[tuple[str, str | None], list[int]] = {}
+    for k, v in keys("fact"):
+        fact_groups.setdefault((k[2], v), []).append(k[1])
+    for (name, value), pids in fact_groups.items():
+        _write_fact_values(s, aid, name, value, pids)
+    for (_e, pid, column), value in keys("person", "field"):
+        if column == "birth_year" and value is not None:
+            value = int(value)
+        extra = {}
+        if column == "full_name":
+            extra = _search_columns(s.execute(select(PT.c.code).where(PT.c.id == pid)).scalar(), value)
+        s.execute(update(PT).where(PT.c.id == pid).values({column: value, "version": PT.c.version + 1, **extra}))
+    roster_gone = [k[1] for k, v in keys("roster") if v is None]
+    for chunk in chunks(roster_gone):
+        s.execute(delete(PF).where(PF.c.assessment_id == aid, PF.c.person_id.in_(chunk)))
+        s.execute(delete(RE).where(RE.c.assessment_id == aid, RE.c.person_id.in_(chunk)))
+    for chunk in chunks([k[1] for k, v in keys("person", "*") if v is None]):
+        s.execute(delete(PT).where(PT.c.id.in_(chunk)))
+    for (_e, entry_aid, field), value in keys("unit_entry"):
+        entry_id, column = field.rsplit("/", 1)
+        row = s.get(UnitEntryValue, (entry_aid, entry_id))
         if row is None:
-            row = UnitEntryValue(assessment_id=c.entity_id, entry_id=entry_id, version=0)
+            row = UnitEntryValue(assessment_id=entry_aid, entry_id=entry_id, version=0)
             s.add(row)
-        setattr(row, column, c.old if column == "value" else (c.old or ""))
+        setattr(row, column, value if column == "value" else (value or ""))
         row.version += 1
         row.updated_at = utcnow()
-        s.flush()
+    s.flush()
 
 
 def _unit_of(s: Session, aid: int) -> int:
