@@ -44,6 +44,7 @@ i18n.add({
     "cli.level_met": ("KẾT LUẬN: ĐẠT mức {level}", "CONCLUSION: level {level} MET"),
     "cli.level_not_met": ("KẾT LUẬN: CHƯA ĐẠT mức {level}", "CONCLUSION: level {level} NOT MET"),
     "cli.catalog_ok": ("{path}: hợp lệ ({kind} {id})", "{path}: valid ({kind} {id})"),
+    "cli.exported": ("Đã ghi báo cáo mức {level} vào {path}", "Wrote the level {level} report to {path}"),
     "col.entry": ("Chỉ tiêu", "Entry"),
     "col.content": ("Nội dung", "Content"),
     "col.result": ("Kết quả", "Result"),
@@ -134,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("undo", parents=[common], help="undo a batch of changes (default: the last)")
     _unit_year(p)
     p.add_argument("batch", nargs="?", type=int)
+
+    p = sub.add_parser("export", parents=[common], help="write the dossier workbook (xlsx)")
+    p.add_argument("file", type=Path, metavar="FILE.xlsx")
+    _unit_year(p)
+    p.add_argument("--level", type=int, choices=(1, 2), default=None)
 
     cat = sub.add_parser("catalog", parents=[common], help="criteria catalogs")
     csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
@@ -350,7 +356,17 @@ def cmd_catalog(env: Env) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
+def cmd_export(env: Env) -> int:
+    from models.report import write_report
+
+    a = env.args
+    ctx = find_context(env.db, a.unit, a.year)
+    result = write_report(env.db, env.catalogs, ctx, a.level, a.file, lang=i18n.lang())
+    console.print(tr("cli.exported", path=a.file, level=result.catalog.level), markup=False)
+    return 0
+
+
+COMMANDS = {"demo": cmd_demo, "export": cmd_export, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
             "status": cmd_status, "log": cmd_log, "undo": cmd_undo, "catalog": cmd_catalog}
 
 
