@@ -45,6 +45,7 @@ i18n.add({
     "cli.level_not_met": ("KẾT LUẬN: CHƯA ĐẠT mức {level}", "CONCLUSION: level {level} NOT MET"),
     "cli.catalog_ok": ("{path}: hợp lệ ({kind} {id})", "{path}: valid ({kind} {id})"),
     "cli.exported": ("Đã ghi báo cáo mức {level} vào {path}", "Wrote the level {level} report to {path}"),
+    "cli.roster_exported": ("Đã ghi {n} người vào {path}", "Wrote {n} people to {path}"),
     "col.entry": ("Chỉ tiêu", "Entry"),
     "col.content": ("Nội dung", "Content"),
     "col.result": ("Kết quả", "Result"),
@@ -141,6 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
     _unit_year(p)
     p.add_argument("--level", type=int, choices=(1, 2), default=None)
 
+    roster = sub.add_parser("roster", parents=[common], help="the roster as a file")
+    rsub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
+    p = rsub.add_parser("export", parents=[common], help="write the roster to CSV or XLSX (re-importable)")
+    p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
+    _unit_year(p)
+
     cat = sub.add_parser("catalog", parents=[common], help="criteria catalogs")
     csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
     csub.add_parser("list", parents=[common], help="list catalogs in force")
@@ -216,17 +223,19 @@ def cmd_import(env: Env) -> int:
     try:
         result = import_roster(env.db, env.catalogs, a.unit, a.year, a.file, dry_run=a.dry_run)
     except ImportFailed as e:
-        err_console.print(tr("cli.import_failed", path=e.path, n=len(e.problems)), markup=False)
+        err_console.print(tr("cli.import_failed", path=e.path, n=len(e.problems)), markup=False, soft_wrap=True)
         for p in e.problems[:200]:
-            err_console.print(f"  {p}", markup=False)
+            err_console.print(f"  {p}", markup=False, soft_wrap=True)
         if len(e.problems) > 200:
-            err_console.print(f"  … (+{len(e.problems) - 200})", markup=False)
+            err_console.print(f"  … (+{len(e.problems) - 200})", markup=False, soft_wrap=True)
         return 2
     if result.ignored_columns:
-        err_console.print(tr("cli.ignored", cols=", ".join(result.ignored_columns)), markup=False)
+        err_console.print(tr("cli.ignored", cols=", ".join(result.ignored_columns)), markup=False, soft_wrap=True)
     verb = tr("cli.dry_run_verb") if a.dry_run else tr("cli.imported_verb")
     console.print(tr("cli.imported", verb=verb, rows=result.rows, added=result.added, updated=result.updated,
-                     enrolled=result.enrolled, facts=result.facts), markup=False)
+                     enrolled=result.enrolled, facts=result.facts), markup=False, soft_wrap=True)
+    for line in result.change_summary():
+        console.print(f"  {line}", markup=False, soft_wrap=True)
     return 0
 
 
@@ -366,7 +375,17 @@ def cmd_export(env: Env) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "export": cmd_export, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
+def cmd_roster(env: Env) -> int:
+    from models.export import export_roster
+
+    a = env.args
+    ctx = find_context(env.db, a.unit, a.year)
+    n = export_roster(env.db, env.catalogs, ctx, a.file, lang=i18n.lang())
+    console.print(tr("cli.roster_exported", n=n, path=a.file), markup=False)
+    return 0
+
+
+COMMANDS = {"demo": cmd_demo, "export": cmd_export, "roster": cmd_roster, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
             "status": cmd_status, "log": cmd_log, "undo": cmd_undo, "catalog": cmd_catalog}
 
 
