@@ -46,6 +46,9 @@ i18n.add({
     "cli.catalog_ok": ("{path}: hợp lệ ({kind} {id})", "{path}: valid ({kind} {id})"),
     "cli.exported": ("Đã ghi báo cáo mức {level} vào {path}", "Wrote the level {level} report to {path}"),
     "cli.roster_exported": ("Đã ghi {n} người vào {path}", "Wrote {n} people to {path}"),
+    "cli.bundle_exported": ("Đã ghi {code} năm {year} ({n} người) vào {path}", "Wrote {code} {year} ({n} people) to {path}"),
+    "cli.bundle_imported": ("Đã nhập {code} năm {year}: {n} người, {entries} chỉ tiêu đơn vị",
+                            "Imported {code} {year}: {n} people, {entries} unit entries"),
     "col.entry": ("Chỉ tiêu", "Entry"),
     "col.content": ("Nội dung", "Content"),
     "col.result": ("Kết quả", "Result"),
@@ -147,6 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = rsub.add_parser("export", parents=[common], help="write the roster to CSV or XLSX (re-importable)")
     p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
     _unit_year(p)
+
+    bundle = sub.add_parser("bundle", parents=[common], help="transfer files (one whole assessment as TOML)")
+    bsub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
+    p = bsub.add_parser("export", parents=[common], help="write an assessment to a transfer file")
+    p.add_argument("file", type=Path, metavar="FILE.toml")
+    _unit_year(p)
+    p = bsub.add_parser("import", parents=[common], help="load a transfer file into this database")
+    p.add_argument("file", type=Path, metavar="FILE.toml")
 
     cat = sub.add_parser("catalog", parents=[common], help="criteria catalogs")
     csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
@@ -385,7 +396,22 @@ def cmd_roster(env: Env) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "export": cmd_export, "roster": cmd_roster, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
+def cmd_bundle(env: Env) -> int:
+    from models.bundle import export_bundle, import_bundle
+
+    a = env.args
+    if a.bundle_command == "export":
+        ctx = find_context(env.db, a.unit, a.year)
+        n = export_bundle(env.db, env.catalogs, ctx, a.file)
+        console.print(tr("cli.bundle_exported", code=ctx.unit.code, year=ctx.assessment.year, n=n, path=a.file),
+                      markup=False)
+        return 0
+    r = import_bundle(env.db, env.catalogs, a.file)
+    console.print(tr("cli.bundle_imported", code=r.unit, year=r.year, n=r.people, entries=r.entries), markup=False)
+    return 0
+
+
+COMMANDS = {"demo": cmd_demo, "export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
             "status": cmd_status, "log": cmd_log, "undo": cmd_undo, "catalog": cmd_catalog}
 
 
