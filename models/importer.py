@@ -235,6 +235,13 @@ def _missing_header(catalogs: Catalogs, rows: list[tuple[int, list]]) -> Problem
                    f"{MAX_HEADER_SCAN} rows / không tìm thấy dòng tiêu đề có cột Mã và Họ và tên")
 
 
+UNIQUE_FIELDS = {"code", "full_name"}  # not worth remembering: every row differs
+
+
+def _parse(catalogs: Catalogs, name: str, raw):
+    return parse_person_field(name, raw) if name in PERSON_FIELDS else parse_fact(catalogs, name, raw)
+
+
 def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None
                ) -> tuple[list[tuple[dict, dict]], ImportResult]:
     rows, encoding = read_rows(catalogs, Path(path))
@@ -255,6 +262,7 @@ def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None
             by_name[name] = col
     parsed: list[tuple[dict, dict]] = []
     codes: dict[str, int] = {}
+    seen: dict[tuple, object] = {}  # (column, raw) -> parsed value or error: columns repeat their values
     body = rows[header_idx + 1:]
     for i, (line, record) in enumerate(body):
         if progress and i % 5000 == 0:
@@ -265,14 +273,18 @@ def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None
         facts: dict = {}
         for col, name in columns.items():
             raw = record[col] if col < len(record) else None
-            label = _cell(header[col])
+            target = fields if name in PERSON_FIELDS else facts
+            key = (name, type(raw), raw)
             try:
-                if name in PERSON_FIELDS:
-                    fields[name] = parse_person_field(name, raw)
-                else:
-                    facts[name] = parse_fact(catalogs, name, raw)
+                value = seen[key] if key in seen else _parse(catalogs, name, raw)
             except InputError as e:
-                problems.append(Problem(line, label, str(e), col))
+                value = e
+            if name not in UNIQUE_FIELDS:
+                seen[key] = value
+            if isinstance(value, InputError):
+                problems.append(Problem(line, _cell(header[col]), str(value), col))
+            else:
+                target[name] = value
         code = fields.get("code")
         if code:
             if code in codes:

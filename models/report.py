@@ -168,17 +168,23 @@ class Book:
             "sign": fmt({**base, "bold": True, "align": "center"}),
             "sign_note": fmt({**base, "italic": True, "align": "center"}),
             "verdict": fmt({**base, "bold": True, "font_size": 12}),
+            # roster-sized sheets: no borders (gridlines are printed instead) and no blank cells
+            # written, which keeps 100,000-row sheets fast to write
+            "dtext": fmt(base), "dcenter": fmt({**base, "align": "center"}), "dint": fmt({**base, "num_format": "0"}),
+            "dbool": fmt({**base, "align": "center", "num_format": f'"{t("report.yes")}";"{t("report.yes")}";"{t("report.no")}"'}),
         }
         # the quote-prefixed twin of every text format: user text that looks like a formula
         self.quoted = {k: fmt({**(cell if k in ("text", "center", "crit") else base),
-                               **({"bold": True} if k == "crit" else {}), "quote_prefix": True})
-                       for k in ("text", "center", "crit", "plain")}
+                               **({"bold": True} if k == "crit" else {}),
+                               **({"align": "center"} if k in ("center", "dcenter") else {}), "quote_prefix": True})
+                       for k in ("text", "center", "crit", "plain", "dtext", "dcenter")}
 
     def text(self, ws, row: int, col: int, value, style: str = "text") -> None:
         """User text: always a string cell; formula-looking text gets the quote prefix."""
         value = "" if value is None else str(value)
         if value == "":
-            ws.write_blank(row, col, None, self.f[style])
+            if not style.startswith("d"):
+                ws.write_blank(row, col, None, self.f[style])
         elif value.startswith(HOSTILE) and style in self.quoted:
             ws.write_string(row, col, value, self.quoted[style])
         else:
@@ -256,15 +262,15 @@ class _Report:
         return self.catalogs.facts[name].label(self.lang)
 
     def put_fact(self, ws, row: int, col: int, name: str, value: str | None) -> None:
-        fact = self.catalogs.facts[name]
+        fact, f = self.catalogs.facts[name], self.book.f
         if value is None:
-            ws.write_blank(row, col, None, self.book.f["text"])
-        elif fact.type == "bool":
-            ws.write_number(row, col, 1 if value == "1" else 0, self.book.f["bool"])
+            return
+        if fact.type == "bool":
+            ws.write_number(row, col, 1 if value == "1" else 0, f["dbool"])
         elif fact.type == "int":
-            ws.write_number(row, col, int(value), self.book.f["int"])
+            ws.write_number(row, col, int(value), f["dint"])
         else:
-            ws.write_string(row, col, self.catalogs.scale_label(fact.scale, value, self.lang), self.book.f["text"])
+            ws.write_string(row, col, self.catalogs.scale_label(fact.scale, value, self.lang), f["dtext"])
 
     def person_value(self, name: str, value):
         if value is None:
@@ -310,6 +316,7 @@ class _Report:
         for c, name in enumerate(self.roster_cols):
             ws.set_column(c, c, widths.get(name, 14))
         ws.set_row(head, 45)
+        ws.hide_gridlines(0)  # printed gridlines stand in for cell borders
         ws.freeze_panes(head + 1, 3)
         ws.repeat_rows(head)
 
@@ -329,6 +336,7 @@ class _Report:
         lc_ws.set_column(3, 4, 16)
         lc_ws.set_column(5, 4 + len(lc.score_facts), 5)
         lc_ws.set_column(5 + len(lc.score_facts), len(lc_cols) - 1, 12)
+        lc_ws.hide_gridlines(0)
         lc_ws.freeze_panes(head + 1, 3)
         lc_ws.repeat_rows(head)
         first_score = lc_cols.index(lc.score_facts[0])
@@ -343,20 +351,20 @@ class _Report:
             population[pop] += 1
             for name, value in facts.items():
                 values[(pop, name, value)] += 1
-            ws.write_number(row, 0, n, f["int"])
+            ws.write_number(row, 0, n, f["dint"])
             for c, name in enumerate(self.fields, start=1):
                 value = self.person_value(name, person[name])
                 if name == "birth_year" and value is not None:
-                    ws.write_number(row, c, value, f["int"])
+                    ws.write_number(row, c, value, f["dint"])
                 else:
-                    book.text(ws, row, c, value)
+                    book.text(ws, row, c, value, "dtext")
             for c, name in enumerate(self.facts, start=1 + len(self.fields)):
                 self.put_fact(ws, row, c, name, facts.get(name))
             # the Learning Citizen sheet, same people, same order
-            lc_ws.write_number(row, 0, n, f["int"])
-            book.text(lc_ws, row, 1, person["code"])
-            book.text(lc_ws, row, 2, person["full_name"])
-            book.text(lc_ws, row, 3, self.kind_label(person["kind"]))
+            lc_ws.write_number(row, 0, n, f["dint"])
+            book.text(lc_ws, row, 1, person["code"], "dtext")
+            book.text(lc_ws, row, 2, person["full_name"], "dtext")
+            book.text(lc_ws, row, 3, self.kind_label(person["kind"]), "dtext")
             self.put_fact(lc_ws, row, 4, lc.group_fact, facts.get(lc.group_fact))
             scores = [facts.get(s) for s in lc.score_facts]
             for c, name in enumerate(lc.score_facts, start=first_score):
@@ -364,16 +372,15 @@ class _Report:
             total_col = last_score + 1
             if all(v is not None for v in scores):
                 rng = f"{xl_rowcol_to_cell(row, first_score)}:{xl_rowcol_to_cell(row, last_score)}"
-                lc_ws.write_formula(row, total_col, f"=SUM({rng})", f["int"], sum(int(v) for v in scores))
+                lc_ws.write_formula(row, total_col, f"=SUM({rng})", f["dint"], sum(int(v) for v in scores))
                 basis = t("report.basis_scores")
             else:
-                lc_ws.write_blank(row, total_col, None, f["int"])
                 basis = t("report.basis_recorded") if facts.get(lc.status_fact) is not None else ""
             self.put_fact(lc_ws, row, total_col + 1, lc.status_fact, facts.get(lc.status_fact))
             title = facts.get(lc.result_fact)
             book.text(lc_ws, row, total_col + 2, "" if title is None else t("report.met" if title == "1" else "report.not_met"),
-                      "center")
-            book.text(lc_ws, row, total_col + 3, basis)
+                      "dcenter")
+            book.text(lc_ws, row, total_col + 3, basis, "dtext")
         self.last_row = max(row, head + 1)  # an empty roster still gets a (blank) range to count
         ws.autofilter(head, 0, max(row, head), ncol - 1)
         lc_ws.autofilter(head, 0, max(row, head), len(lc_cols) - 1)
