@@ -24,7 +24,7 @@ import xlsxwriter
 from sqlalchemy import func, select
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from models.catalog import Catalogs, LearningUnitCatalog
+from models.catalog import Catalogs
 from models.db import Database
 from models.evaluate import EntryResult, LevelResult, ShareCounts, evaluate
 from models.fields import PERSON_FIELDS
@@ -231,11 +231,6 @@ def iter_people(db: Database, assessment_id: int, progress: Progress | None = No
                 progress(min(done * PAGE, total), total)
 
 
-def roster_total(db: Database, assessment_id: int) -> int:
-    with db.read() as s:
-        return s.execute(select(func.count()).select_from(RE).where(RE.c.assessment_id == assessment_id)).scalar() or 0
-
-
 # ---- the workbook --------------------------------------------------------------------------
 
 class _Report:
@@ -288,18 +283,18 @@ class _Report:
         self.lc_ws = self.book.sheet(t("report.sheet_lc"), self.names)
         self.evidence_ws = self.book.sheet(t("report.sheet_evidence"), self.names)
         self.roster_ws.set_footer("&L" + self.unit_label.replace("&", "&&") + "&C" + t("report.page"))
-        counts, last_row = self.write_people(progress)
-        self.share_counts = counts
-        values = {k: r for k, r in unit_entry_rows(self.db, self.ctx.assessment.id).items()}
-        self.entry_rows = values
-        result = evaluate(self.catalogs, self.catalog, self.ctx.types, counts, {k: r.value for k, r in values.items()})
-        self.write_summary(result, last_row)
+        self.share_counts = self.write_people(progress)
+        self.entry_rows = unit_entry_rows(self.db, self.ctx.assessment.id)
+        values = {k: r.value for k, r in self.entry_rows.items()}
+        result = evaluate(self.catalogs, self.catalog, self.ctx.types, self.share_counts, values)
+        self.write_summary(result)
         self.write_evidence(result)
         return result
 
     ROSTER_HEAD = 2  # row of the column headers on the Roster and LC sheets
 
-    def write_people(self, progress: Progress | None) -> tuple[ShareCounts, int]:
+    def write_people(self, progress: Progress | None) -> ShareCounts:
+        """Roster and Learning Citizen rows, tallying the counts the summary's formulas make."""
         t, f, book = self.t, self.book.f, self.book
         ws, lc_ws = self.roster_ws, self.lc_ws
         head = self.ROSTER_HEAD
@@ -384,7 +379,7 @@ class _Report:
         self.last_row = max(row, head + 1)  # an empty roster still gets a (blank) range to count
         ws.autofilter(head, 0, max(row, head), ncol - 1)
         lc_ws.autofilter(head, 0, max(row, head), len(lc_cols) - 1)
-        return ShareCounts(dict(population), dict(values)), self.last_row
+        return ShareCounts(dict(population), dict(values))
 
     # -- formulas over the roster --
     def roster_range(self, name: str) -> str:
@@ -438,7 +433,7 @@ class _Report:
     COLS = ["id", "content", "requirement", "applicable", "value", "qualifying", "population", "percent",
             "result", "shortfall", "evidence"]
 
-    def write_summary(self, result: LevelResult, _last_row: int) -> None:
+    def write_summary(self, result: LevelResult) -> None:
         t, f, book, ws = self.t, self.book.f, self.book, self.summary_ws
         ctx, ncol = self.ctx, len(self.COLS)
         for c, w in enumerate((11, 46, 16, 9, 16, 8, 8, 9, 11, 9, 36)):
@@ -471,7 +466,6 @@ class _Report:
             ws.write_string(head, c, t(f"report.col_{key}"), f["head"])
         ws.set_row(head, 32)
         ws.repeat_rows(head)
-        ws.freeze_panes(head + 1, 0)
         row = head + 1
         met_text, not_met_text, na_text = t("report.met"), t("report.not_met"), t("report.not_applicable")
         crit_cells = []

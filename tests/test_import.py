@@ -12,7 +12,6 @@ import xlsxwriter
 from sqlalchemy import func, select
 
 from models.db import open_database
-from models.export import export_roster
 from models.importer import ImportFailed, import_roster
 from models.status import status_json
 from models.store import add_unit, evaluate_context, find_context, person_facts
@@ -207,7 +206,7 @@ def test_bad_files_change_nothing(tmp_path, db, db_url, catalogs, demo, capsys, 
 
 
 def test_a_bad_row_among_many_stops_the_whole_file(tmp_path, db, catalogs, demo):
-    text = (tmp_path / "x").parent.joinpath("ok.csv")
+    text = tmp_path / "ok.csv"
     from sample_data.generator import people, write_csv
 
     rows = list(people(300, seed=3, code_prefix="N"))
