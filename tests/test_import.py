@@ -258,3 +258,13 @@ def test_roster_export_rejects_other_formats(tmp_path, db_url, demo, capsys):
     assert main(["--db", db_url, "roster", "export", str(tmp_path / "r.txt"), "--unit", "THCS-LQD",
                  "--year", "2024"]) == 2
     assert "'txt'" in capsys.readouterr().err and not (tmp_path / "r.txt").exists()
+
+
+def test_xlsx_saved_by_libreoffice(tmp_path, db, db_url, catalogs, unit, capsys):
+    """tests/fixtures/roster_libreoffice.xlsx: the workbook of write_xlsx above, re-saved by
+    LibreOffice 7.4 Calc (its own shared strings, styles and merged title rows A1:J1, A2:J2)."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / "fixtures" / "roster_libreoffice.xlsx"
+    assert main(["--db", db_url, "import", str(path), "--unit", unit, "--year", "2024"]) == 0, capsys.readouterr().err
+    check_imported(db, catalogs)

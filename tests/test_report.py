@@ -4,6 +4,8 @@ python-calamine, every summary row checked against ``status --json``."""
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 import json
 import re
 
@@ -206,3 +208,30 @@ def test_export_errors_exit_2(tmp_path, db_url, demo, capsys):
     assert main(["--db", db_url, "export", str(tmp_path / "missing" / "x.xlsx"), "--unit", "THCS-LQD",
                  "--year", "2024"]) == 2
     assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_recomputes_the_same_numbers(tmp_path, db, db_url, catalogs, demo, capsys):
+    """Saved without cached values (openpyxl drops them), LibreOffice must compute every
+    count from the formulas alone; a flipped roster cell moves the summary with it."""
+    path = tmp_path / "r.xlsx"
+    write_report(db, catalogs, demo, 1, path)
+    wb = openpyxl.load_workbook(path)
+    roster = wb["Danh sách"]
+    header = [c.value for c in roster[3]]
+    col, kind = header.index("Được bồi dưỡng và tham gia chuyển đổi số") + 1, header.index("Đối tượng") + 1
+    row = next(r for r in range(4, roster.max_row + 1)
+               if roster.cell(r, kind).value == "Thành viên" and roster.cell(r, col).value == 0)
+    roster.cell(row, col).value = 1
+    wb.save(tmp_path / "edited.xlsx")
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,1",
+                    "--outdir", str(tmp_path), str(tmp_path / "edited.xlsx")], check=True, capture_output=True, timeout=300)
+    import csv
+
+    rows = {r[0]: r for r in csv.reader((tmp_path / "edited-Tổng hợp.csv").open(encoding="utf-8")) if r}
+    doc = status(capsys, db_url)
+    for e in (e for c in doc["criteria"] for e in c["entries"] if e["kind"] == "share" and e["applicable"]):
+        numerator = e["numerator"] + (1 if e["id"] == "C2.3" else 0)
+        assert (int(rows[e["id"]][5]), int(rows[e["id"]][6])) == (numerator, e["denominator"]), e["id"]
+    assert rows["C2.3"][8] == "Đạt" and rows["C2.3"][9] == "0" and rows["C2"][8] == "Đạt"
