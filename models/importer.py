@@ -165,22 +165,21 @@ def read_xlsx(catalogs: Catalogs, path: Path) -> tuple[list[tuple[int, list]], s
     """The first sheet that has a header row (a workbook may open with a cover or summary)."""
     from python_calamine import CalamineWorkbook
 
+    first = None
     try:
         book = CalamineWorkbook.from_path(str(path))
-        sheets = []
         for name in book.sheet_names:
             data = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             rows = [(i + 1, list(r)) for i, r in enumerate(data)]
-            sheets.append((name, rows))
+            try:
+                find_header(catalogs, rows)
+            except LookupError:
+                first = rows if first is None else first
+                continue
+            return rows, f"workbook, sheet {name!r}"
     except Exception as e:  # calamine raises its own error types for damaged files
         raise ImportFailed(path, [Problem(None, None, f"cannot read the workbook: {e}")]) from None
-    for name, rows in sheets:
-        try:
-            find_header(catalogs, rows)
-        except LookupError:
-            continue
-        return rows, f"workbook, sheet {name!r}"
-    return (sheets[0][1] if sheets else []), "workbook"
+    return first or [], "workbook"
 
 
 def read_rows(catalogs: Catalogs, path: Path) -> tuple[list[tuple[int, list]], str]:
