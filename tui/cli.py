@@ -411,8 +411,9 @@ def cmd_bundle(env: Env) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
+COMMANDS = {"demo": cmd_demo, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
             "status": cmd_status, "log": cmd_log, "undo": cmd_undo, "catalog": cmd_catalog}
+COMMANDS.update({"export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle})
 
 
 def _fail(message: str) -> int:
