@@ -235,3 +235,11 @@ def test_libreoffice_recomputes_the_same_numbers(tmp_path, db, db_url, catalogs,
         numerator = e["numerator"] + (1 if e["id"] == "C2.3" else 0)
         assert (int(rows[e["id"]][5]), int(rows[e["id"]][6])) == (numerator, e["denominator"]), e["id"]
     assert rows["C2.3"][8] == "Đạt" and rows["C2.3"][9] == "0" and rows["C2"][8] == "Đạt"
+
+
+def test_the_dossier_is_vietnamese_whatever_the_locale(tmp_path, db_url, demo, monkeypatch):
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    path = tmp_path / "r.xlsx"
+    assert main(["--db", db_url, "export", str(path), "--unit", "THCS-LQD", "--year", "2024"]) == 0
+    assert CalamineWorkbook.from_path(str(path)).sheet_names[0] == "Tổng hợp"

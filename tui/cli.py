@@ -381,7 +381,8 @@ def cmd_export(env: Env) -> int:
 
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
-    result = write_report(env.db, env.catalogs, ctx, a.level, a.file, lang=i18n.lang())
+    # the dossier is Vietnamese unless English is asked for, whatever the server's locale
+    result = write_report(env.db, env.catalogs, ctx, a.level, a.file, lang=getattr(a, "lang", None) or "vi")
     console.print(tr("cli.exported", path=a.file, level=result.catalog.level), markup=False)
     return 0
 
@@ -391,7 +392,7 @@ def cmd_roster(env: Env) -> int:
 
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
-    n = export_roster(env.db, env.catalogs, ctx, a.file, lang=i18n.lang())
+    n = export_roster(env.db, env.catalogs, ctx, a.file, lang=getattr(a, "lang", None) or "vi")
     console.print(tr("cli.roster_exported", n=n, path=a.file), markup=False)
     return 0
 
