@@ -12,8 +12,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from models.catalog import Catalogs
 from models.db import Database
@@ -21,6 +24,8 @@ from models.fields import PERSON_FIELDS, InputError, match_column, parse_fact, p
 from models.store import _batch, _changes, ensure_assessment, upsert_people
 
 MAX_HEADER_SCAN = 20
+DELIMITERS = (",", ";", "\t", "|")
+ZIP_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"  # xlsx/ods and legacy xls, whatever the name
 
 
 @dataclass(frozen=True)
@@ -28,14 +33,28 @@ class Problem:
     row: int | None  # 1-based row in the file (spreadsheet numbering)
     column: str | None
     message: str
+    col: int | None = None  # 0-based column index, shown as a spreadsheet letter
 
     def __str__(self) -> str:
         where = []
         if self.row is not None:
             where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column!r}")
+        if self.column or self.col is not None:
+            letter = f" ({column_letter(self.col)})" if self.col is not None else ""
+            where.append(f"column {self.column!r}{letter}" if self.column else f"column {column_letter(self.col)}")
         return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+Progress = Callable[[int, int], None]
 
 
 class ImportFailed(Exception):
@@ -55,6 +74,18 @@ class ImportResult:
     batch_id: int | None = None
     dry_run: bool = False
     encoding: str = ""
+    # field or fact name -> Counter of (old, new) stored values that change (what a dry run shows)
+    changes: dict[str, Counter] = field(default_factory=dict)
+
+    def change_summary(self, limit: int = 3) -> list[str]:
+        """One short line per changed field: how many values change and the commonest changes."""
+        lines = []
+        for name, pairs in sorted(self.changes.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
+            top = ", ".join(f"{old if old is not None else '∅'}→{new if new is not None else '∅'} ×{n}"
+                            for (old, new), n in pairs.most_common(limit))
+            more = " …" if len(pairs) > limit else ""
+            lines.append(f"{name}: {sum(pairs.values())} ({top}{more})")
+        return lines
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -74,56 +105,96 @@ def decode(data: bytes) -> tuple[str, str]:
     text = data.decode("cp1258")  # the Vietnamese Windows code page
     if any(ch in text for ch in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x1a\x1b"):
         raise UnicodeDecodeError("cp1258", data, 0, 1, "control characters")
-    return text, "windows-1258"
+    return unicodedata.normalize("NFC", text), "windows-1258"  # its tone marks are combining characters
 
 
-def read_csv(path: Path) -> tuple[list[tuple[int, list]], str]:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ImportFailed(path, [Problem(None, None, e.strerror or str(e))]) from None
+def _split(text: str, delimiter: str, limit: int | None = None) -> list[tuple[int, list]]:
+    """(line number, cells) for each record; quoted cells may span lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = []
+    start = 1
+    for record in reader:
+        rows.append((start, record))
+        start = reader.line_num + 1
+        if limit is not None and len(rows) >= limit:
+            break
+    return rows
+
+
+def _delimiter(catalogs: Catalogs, text: str) -> str:
+    """The separator under which a header row appears (Excel writes ';' in many locales, ',',
+    or a tab for "Unicode text"); ties go to the one giving the header more columns."""
+    best, best_score = ",", (-1, -1)
+    for delimiter in DELIMITERS:
+        try:
+            rows = _split(text, delimiter, MAX_HEADER_SCAN)
+        except csv.Error:
+            continue
+        try:
+            idx, columns, _ignored = find_header(catalogs, rows)
+        except LookupError:
+            score = (0, max((len(r) for _n, r in rows), default=0))
+        else:
+            score = (1 + len(columns), len(rows[idx][1]))
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_csv(catalogs: Catalogs, path: Path, data: bytes) -> tuple[list[tuple[int, list]], str]:
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError:
         raise ImportFailed(path, [Problem(None, None,
             "cannot read the file as text (UTF-8, UTF-16 or Windows-1258); save it as CSV UTF-8 "
             "/ không đọc được tệp (cần UTF-8, UTF-16 hoặc Windows-1258)")]) from None
-    sample = text[:4096]
+    if "\x00" in text:
+        raise ImportFailed(path, [Problem(None, None,
+            "this is not a text file (it contains NUL bytes); save it as CSV or XLSX "
+            "/ đây không phải tệp văn bản; hãy lưu dạng CSV hoặc XLSX")])
+    delimiter = _delimiter(catalogs, text)
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    rows = []
-    try:
-        start = 1
-        for record in reader:
-            rows.append((start, record))
-            start = reader.line_num + 1
+        rows = _split(text, delimiter)
     except csv.Error as e:
-        raise ImportFailed(path, [Problem(reader.line_num, None, f"broken CSV: {e}")]) from None
-    return rows, encoding
+        raise ImportFailed(path, [Problem(None, None, f"broken CSV: {e}")]) from None
+    name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}[delimiter]
+    return rows, f"{encoding}, {name}"
 
 
-def read_xlsx(path: Path) -> list[tuple[int, list]]:
+def read_xlsx(catalogs: Catalogs, path: Path) -> tuple[list[tuple[int, list]], str]:
+    """The first sheet that has a header row (a workbook may open with a cover or summary)."""
     from python_calamine import CalamineWorkbook
 
+    first = None
     try:
         book = CalamineWorkbook.from_path(str(path))
-        sheet = book.get_sheet_by_index(0)
-        data = sheet.to_python(skip_empty_area=False)
+        for name in book.sheet_names:
+            data = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            rows = [(i + 1, list(r)) for i, r in enumerate(data)]
+            try:
+                find_header(catalogs, rows)
+            except LookupError:
+                first = rows if first is None else first
+                continue
+            return rows, f"workbook, sheet {name!r}"
     except Exception as e:  # calamine raises its own error types for damaged files
         raise ImportFailed(path, [Problem(None, None, f"cannot read the workbook: {e}")]) from None
-    return [(i + 1, list(r)) for i, r in enumerate(data)]
+    return first or [], "workbook"
 
 
-def read_rows(path: Path) -> tuple[list[tuple[int, list]], str]:
+def read_rows(catalogs: Catalogs, path: Path) -> tuple[list[tuple[int, list]], str]:
+    """Rows of a CSV/text or spreadsheet file, told apart by content rather than by name."""
     path = Path(path)
-    if not path.exists():
-        raise ImportFailed(path, [Problem(None, None, "no such file / không có tệp")])
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
-        return read_xlsx(path), "xlsx"
-    return read_csv(path)
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+        if head.startswith((ZIP_MAGIC, OLE_MAGIC)) or path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
+            return read_xlsx(catalogs, path)
+        return read_csv(catalogs, path, path.read_bytes())
+    except FileNotFoundError:
+        raise ImportFailed(path, [Problem(None, None, "no such file / không có tệp")]) from None
+    except OSError as e:
+        raise ImportFailed(path, [Problem(None, None, e.strerror or str(e))]) from None
 
 
 # ---- mapping and parsing --------------------------------------------------------------------
@@ -147,15 +218,37 @@ def find_header(catalogs: Catalogs, rows: list[tuple[int, list]]) -> tuple[int, 
     raise LookupError
 
 
-def parse_file(catalogs: Catalogs, path: Path) -> tuple[list[tuple[dict, dict]], ImportResult]:
-    rows, encoding = read_rows(Path(path))
+def _missing_header(catalogs: Catalogs, rows: list[tuple[int, list]]) -> Problem:
+    """Why no header was found: name the row that looks like one and the column it lacks."""
+    best = None
+    for line, record in rows[:MAX_HEADER_SCAN]:
+        found = {match_column(catalogs, _cell(h)) for h in record} - {None}
+        if len(found) >= 2 and (best is None or len(found) > len(best[1])):
+            best = (line, found)
+    if best is not None:
+        missing = [f"'{n}' ({label})" for n, label in (("code", "Mã"), ("full_name", "Họ và tên")) if n not in best[1]]
+        return Problem(best[0], None, f"the header row has no column {' or '.join(missing)} "
+                                      f"/ dòng tiêu đề thiếu cột {' và '.join(missing)}")
+    return Problem(rows[0][0] if rows else None, None,
+                   "no header row with the columns 'code' (Mã) and 'full_name' (Họ và tên) in the first "
+                   f"{MAX_HEADER_SCAN} rows / không tìm thấy dòng tiêu đề có cột Mã và Họ và tên")
+
+
+UNIQUE_FIELDS = {"code", "full_name"}  # not worth remembering: every row differs
+
+
+def _parse(catalogs: Catalogs, name: str, raw):
+    return parse_person_field(name, raw) if name in PERSON_FIELDS else parse_fact(catalogs, name, raw)
+
+
+def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None
+               ) -> tuple[list[tuple[dict, dict]], ImportResult]:
+    rows, encoding = read_rows(catalogs, Path(path))
     result = ImportResult(encoding=encoding)
     try:
         header_idx, columns, ignored = find_header(catalogs, rows)
     except LookupError:
-        raise ImportFailed(path, [Problem(rows[0][0] if rows else None, None,
-            "no header row with the columns 'code' (Mã) and 'full_name' (Họ và tên) in the first "
-            f"{MAX_HEADER_SCAN} rows / không tìm thấy dòng tiêu đề có cột Mã và Họ và tên")]) from None
+        raise ImportFailed(path, [_missing_header(catalogs, rows)]) from None
     result.ignored_columns = ignored
     header = rows[header_idx][1]
     problems: list[Problem] = []
@@ -163,31 +256,40 @@ def parse_file(catalogs: Catalogs, path: Path) -> tuple[list[tuple[dict, dict]],
     for col, name in columns.items():
         if name in by_name:
             problems.append(Problem(rows[header_idx][0], _cell(header[col]),
-                                    f"same column as {_cell(header[by_name[name]])!r} ({name})"))
+                                    f"same column as {_cell(header[by_name[name]])!r} ({name})", col))
         else:
             by_name[name] = col
     parsed: list[tuple[dict, dict]] = []
     codes: dict[str, int] = {}
-    for line, record in rows[header_idx + 1:]:
+    seen: dict[tuple, object] = {}  # (column, raw) -> parsed value or error: columns repeat their values
+    body = rows[header_idx + 1:]
+    for i, (line, record) in enumerate(body):
+        if progress and i % 5000 == 0:
+            progress(i, len(body))
         if not any(_cell(v).strip() for v in record):
             continue
         fields: dict = {}
         facts: dict = {}
         for col, name in columns.items():
             raw = record[col] if col < len(record) else None
-            label = _cell(header[col])
+            target = fields if name in PERSON_FIELDS else facts
+            key = (name, type(raw), raw)
             try:
-                if name in PERSON_FIELDS:
-                    fields[name] = parse_person_field(name, raw)
-                else:
-                    facts[name] = parse_fact(catalogs, name, raw)
+                value = seen[key] if key in seen else _parse(catalogs, name, raw)
             except InputError as e:
-                problems.append(Problem(line, label, str(e)))
+                value = e
+            if name not in UNIQUE_FIELDS:
+                seen[key] = value
+            if isinstance(value, InputError):
+                problems.append(Problem(line, _cell(header[col]), str(value), col))
+            else:
+                target[name] = value
         code = fields.get("code")
         if code:
             if code in codes:
                 problems.append(Problem(line, _cell(header[by_name["code"]]),
-                                        f"code {code!r} repeats row {codes[code]} / mã trùng với dòng {codes[code]}"))
+                                        f"code {code!r} repeats row {codes[code]} / mã trùng với dòng {codes[code]}",
+                                        by_name["code"]))
             else:
                 codes[code] = line
         if "kind" in fields and fields["kind"] is None:
@@ -195,16 +297,18 @@ def parse_file(catalogs: Catalogs, path: Path) -> tuple[list[tuple[dict, dict]],
         parsed.append((fields, facts))
     if problems:
         raise ImportFailed(path, problems)
+    if progress:
+        progress(len(body), len(body))
     result.rows = len(parsed)
     return parsed, result
 
 
 def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, path: Path | str, *,
-                  dry_run: bool = False, source: str = "import") -> ImportResult:
+                  dry_run: bool = False, source: str = "import", progress: Progress | None = None) -> ImportResult:
     """Validate the whole file, then upsert it (creating the assessment if needed) in one
-    transaction, rolled back on a dry run."""
+    transaction, rolled back on a dry run. ``progress(done, total)`` follows the reading."""
     path = Path(path)
-    parsed, result = parse_file(catalogs, path)
+    parsed, result = parse_file(catalogs, path, progress)
     result.dry_run = dry_run
     try:
         with db.write() as s:
@@ -212,6 +316,9 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
             audit, stats = upsert_people(s, catalogs, ctx.unit.id, ctx.assessment.id, parsed)
             result.added, result.updated, result.enrolled, result.facts = (
                 stats["added"], stats["updated"], stats["enrolled"], stats["facts"])
+            for change in audit:
+                if change["field"] != "*":
+                    result.changes.setdefault(change["field"], Counter())[(change["old"], change["new"])] += 1
             if dry_run:
                 raise _DryRun  # roll back what was just counted
             if audit:

@@ -53,6 +53,11 @@ i18n.add({
     "cli.no_catalog_id": ("không có bộ tiêu chí {id!r} (đang có: {known})", "no catalog {id!r} (known: {known})"),
     "cli.shipped": ("{name} (có sẵn)", "{name} (shipped)"),
     "cli.catalog_ok": ("{path}: hợp lệ ({kind} {id})", "{path}: valid ({kind} {id})"),
+    "cli.exported": ("Đã ghi báo cáo mức {level} vào {path}", "Wrote the level {level} report to {path}"),
+    "cli.roster_exported": ("Đã ghi {n} người vào {path}", "Wrote {n} people to {path}"),
+    "cli.bundle_exported": ("Đã ghi {code} năm {year} ({n} người) vào {path}", "Wrote {code} {year} ({n} people) to {path}"),
+    "cli.bundle_imported": ("Đã nhập {code} năm {year}: {n} người, {entries} chỉ tiêu đơn vị",
+                            "Imported {code} {year}: {n} people, {entries} unit entries"),
     "col.entry": ("Chỉ tiêu", "Entry"),
     "col.content": ("Nội dung", "Content"),
     "col.result": ("Kết quả", "Result"),
@@ -153,6 +158,25 @@ def build_parser() -> argparse.ArgumentParser:
     _unit_year(p)
     p.add_argument("batch", nargs="?", type=int)
 
+    p = sub.add_parser("export", parents=[common], help="write the dossier workbook (xlsx)")
+    p.add_argument("file", type=Path, metavar="FILE.xlsx")
+    _unit_year(p)
+    p.add_argument("--level", type=int, choices=(1, 2), default=None)
+
+    roster = sub.add_parser("roster", parents=[common], help="the roster as a file")
+    rsub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
+    p = rsub.add_parser("export", parents=[common], help="write the roster to CSV or XLSX (re-importable)")
+    p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
+    _unit_year(p)
+
+    bundle = sub.add_parser("bundle", parents=[common], help="transfer files (one whole assessment as TOML)")
+    bsub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
+    p = bsub.add_parser("export", parents=[common], help="write an assessment to a transfer file")
+    p.add_argument("file", type=Path, metavar="FILE.toml")
+    _unit_year(p)
+    p = bsub.add_parser("import", parents=[common], help="load a transfer file into this database")
+    p.add_argument("file", type=Path, metavar="FILE.toml")
+
     cat = sub.add_parser("catalog", parents=[common], help="criteria catalogs")
     csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
     csub.add_parser("list", parents=[common], help="list catalogs in force")
@@ -228,17 +252,19 @@ def cmd_import(env: Env) -> int:
     try:
         result = import_roster(env.db, env.catalogs, a.unit, a.year, a.file, dry_run=a.dry_run)
     except ImportFailed as e:
-        err_console.print(tr("cli.import_failed", path=e.path, n=len(e.problems)), markup=False)
+        err_console.print(tr("cli.import_failed", path=e.path, n=len(e.problems)), markup=False, soft_wrap=True)
         for p in e.problems[:200]:
-            err_console.print(f"  {p}", markup=False)
+            err_console.print(f"  {p}", markup=False, soft_wrap=True)
         if len(e.problems) > 200:
-            err_console.print(f"  … (+{len(e.problems) - 200})", markup=False)
+            err_console.print(f"  … (+{len(e.problems) - 200})", markup=False, soft_wrap=True)
         return 2
     if result.ignored_columns:
-        err_console.print(tr("cli.ignored", cols=", ".join(result.ignored_columns)), markup=False)
+        err_console.print(tr("cli.ignored", cols=", ".join(result.ignored_columns)), markup=False, soft_wrap=True)
     verb = tr("cli.dry_run_verb") if a.dry_run else tr("cli.imported_verb")
     console.print(tr("cli.imported", verb=verb, rows=result.rows, added=result.added, updated=result.updated,
-                     enrolled=result.enrolled, facts=result.facts), markup=False)
+                     enrolled=result.enrolled, facts=result.facts), markup=False, soft_wrap=True)
+    for line in result.change_summary():
+        console.print(f"  {line}", markup=False, soft_wrap=True)
     return 0
 
 
@@ -432,8 +458,45 @@ def cmd_catalog(env: Env) -> int:
     return 0
 
 
+def cmd_export(env: Env) -> int:
+    from models.report import write_report
+
+    a = env.args
+    ctx = find_context(env.db, a.unit, a.year)
+    # the dossier is Vietnamese unless English is asked for, whatever the server's locale
+    result = write_report(env.db, env.catalogs, ctx, a.level, a.file, lang=getattr(a, "lang", None) or "vi")
+    console.print(tr("cli.exported", path=a.file, level=result.catalog.level), markup=False)
+    return 0
+
+
+def cmd_roster(env: Env) -> int:
+    from models.export import export_roster
+
+    a = env.args
+    ctx = find_context(env.db, a.unit, a.year)
+    n = export_roster(env.db, env.catalogs, ctx, a.file, lang=getattr(a, "lang", None) or "vi")
+    console.print(tr("cli.roster_exported", n=n, path=a.file), markup=False)
+    return 0
+
+
+def cmd_bundle(env: Env) -> int:
+    from models.bundle import export_bundle, import_bundle
+
+    a = env.args
+    if a.bundle_command == "export":
+        ctx = find_context(env.db, a.unit, a.year)
+        n = export_bundle(env.db, env.catalogs, ctx, a.file)
+        console.print(tr("cli.bundle_exported", code=ctx.unit.code, year=ctx.assessment.year, n=n, path=a.file),
+                      markup=False)
+        return 0
+    r = import_bundle(env.db, env.catalogs, a.file)
+    console.print(tr("cli.bundle_imported", code=r.unit, year=r.year, n=r.people, entries=r.entries), markup=False)
+    return 0
+
+
 COMMANDS = {"demo": cmd_demo, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
             "status": cmd_status, "log": cmd_log, "undo": cmd_undo, "catalog": cmd_catalog}
+COMMANDS.update({"export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle})
 
 
 def _fail(message: str) -> int:

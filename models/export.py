@@ -1,0 +1,116 @@
+"""Roster export to CSV or XLSX, in the shape the importer reads back without loss.
+
+Headers are the Vietnamese (or English) labels of the person columns and of every fact a user
+can set (computed facts such as ``lc_title`` are left out: the import recomputes them); values
+are labels (có/không, scale labels, Thành viên/Người học). A blank cell means "no value", as on
+import. CSV is UTF-8 with a BOM so that Excel shows Vietnamese correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+import xlsxwriter
+
+from models.catalog import Catalogs
+from models.db import Database
+from models.fields import PERSON_FIELDS
+from models.i18n import add
+from models.i18n import lang as lang_of_messages
+from models.report import HOSTILE, Progress, Tr, iter_people
+from models.store import Context, HoctapError
+
+FORMATS = ("csv", "xlsx")
+
+add({"err.export_format": ("xuất danh sách ra tệp .csv hoặc .xlsx, không phải {fmt!r}",
+                           "the roster is exported to .csv or .xlsx, not {fmt!r}")})
+
+
+def export_columns(catalogs: Catalogs) -> list[str]:
+    return [*PERSON_FIELDS, *(n for n, f in catalogs.facts.items() if not f.computed)]
+
+
+def _cells(catalogs: Catalogs, t: Tr, columns: list[str], person, facts: dict[str, str]) -> list:
+    """One row: text for labels, int for numbers, None for blanks."""
+    out: list = []
+    for name in columns:
+        if name in PERSON_FIELDS:
+            value = person[name]
+            if value is not None and name in ("kind", "gender"):
+                value = t("report.member" if value == "staff" else "report.learner") if name == "kind" \
+                    else t(f"report.gender_{value}")
+            out.append(value)
+            continue
+        value = facts.get(name)
+        fact = catalogs.facts[name]
+        if value is None:
+            out.append(None)
+        elif fact.type == "bool":
+            out.append(t("yes") if value == "1" else t("no"))
+        elif fact.type == "int":
+            out.append(int(value))
+        else:
+            out.append(catalogs.scale_label(fact.scale, value, t.lang))
+    return out
+
+
+def export_roster(db: Database, catalogs: Catalogs, ctx: Context, target: str | Path | BinaryIO, *,
+                  fmt: str | None = None, lang: str = "vi", progress: Progress | None = None) -> int:
+    """Write the assessment's roster; ``fmt`` defaults to the file suffix. Returns the number of
+    people written. A path is replaced only once the file is complete."""
+    if fmt is None:
+        fmt = Path(target).suffix.lower().lstrip(".") if isinstance(target, (str, Path)) else "xlsx"
+    if fmt not in FORMATS:
+        raise HoctapError(Tr(lang_of_messages())("err.export_format", fmt=fmt))
+    if isinstance(target, (str, Path)):
+        path = Path(target)
+        part = path.with_name(path.name + ".part")
+        try:
+            with open(part, "wb") as f:
+                n = _write(db, catalogs, ctx, f, fmt, lang, progress)
+            os.replace(part, path)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+        return n
+    return _write(db, catalogs, ctx, target, fmt, lang, progress)
+
+
+def _write(db, catalogs, ctx, f: BinaryIO, fmt: str, lang: str, progress) -> int:
+    t = Tr(lang)
+    columns = export_columns(catalogs)
+    headers = [t(f"field.{n}") if n in PERSON_FIELDS else catalogs.facts[n].label(t.lang) for n in columns]
+    rows = (_cells(catalogs, t, columns, p, facts) for p, facts in iter_people(db, ctx.assessment.id, progress))
+    if fmt == "csv":
+        text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
+        w = csv.writer(text)
+        w.writerow(headers)
+        n = 0
+        for n, row in enumerate(rows, start=1):
+            w.writerow(["" if v is None else v for v in row])
+        text.flush()
+        text.detach()
+        return n
+    wb = xlsxwriter.Workbook(f, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                                 "strings_to_numbers": False})
+    head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True, "valign": "top"})
+    quoted = wb.add_format({"quote_prefix": True})
+    ws = wb.add_worksheet(t("report.sheet_roster"))
+    for c, h in enumerate(headers):
+        ws.write_string(0, c, h, head)
+        ws.set_column(c, c, 26 if columns[c] == "full_name" else 14)
+    n = 0
+    for n, row in enumerate(rows, start=1):
+        for c, v in enumerate(row):
+            if isinstance(v, int):
+                ws.write_number(n, c, v)
+            elif v is not None:
+                ws.write_string(n, c, v, quoted if v.startswith(HOSTILE) else None)
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, max(n, 1), len(columns) - 1)
+    wb.close()
+    return n

@@ -1,0 +1,648 @@
+"""The xlsx workbook for the dossier (XlsxWriter, constant memory).
+
+Sheets: the summary table (one row per entry, criterion roll-ups, the conclusion, a signature
+block), the roster with every person's facts, the Learning Citizen scores and the evidence
+list. The roster is streamed from one read transaction in pages; the counts behind the summary
+are tallied from exactly the rows written, so the ``COUNTIFS`` formulas of the summary and
+their cached values always agree with the Roster sheet, and with ``status``.
+
+Roster cells are written so that every share entry is countable with ``COUNTIFS``: the kind
+column holds the population label, yes/no facts are the numbers 1/0 (shown as có/không by
+a number format), ordered facts their label, numeric facts numbers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO, Callable
+
+import xlsxwriter
+from sqlalchemy import func, select
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from models.catalog import Catalogs
+from models.db import Database
+from models.evaluate import EntryResult, LevelResult, ShareCounts, evaluate
+from models.fields import PERSON_FIELDS
+from models.i18n import add, both
+from models.store import PF, POPULATION_OF_KIND, PT, RE, Context, HoctapError, catalog_for, chunks, unit_entry_rows
+
+Progress = Callable[[int, int], None]
+PAGE = 1000  # people fetched per query while streaming the roster
+HOSTILE = ("=", "+", "-", "@")  # a cell starting with these would be read as a formula
+
+add({
+    "report.sheet_summary": ("Tổng hợp", "Summary"),
+    "report.sheet_roster": ("Danh sách", "Roster"),
+    "report.sheet_lc": ("Công dân học tập", "Learning Citizen"),
+    "report.sheet_evidence": ("Minh chứng", "Evidence"),
+    "report.nation": ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
+    "report.motto": ("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
+    "report.title": ("BẢNG TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ", "SELF-ASSESSMENT RESULTS SUMMARY"),
+    "report.unit": ("Đơn vị", "Unit"),
+    "report.tier": ("Cấp", "Tier"),
+    "report.types": ("Loại hình", "Unit type"),
+    "report.level_sought": ("Mức đề nghị", "Level sought"),
+    "report.level_n": ("Mức độ {n}", "Level {n}"),
+    "report.year": ("Năm đánh giá", "Assessment year"),
+    "report.period": ("{year}; thời kỳ số liệu từ 01/01/{year} đến 31/12/{year}",
+                      "{year}; data period 01/01/{year} to 31/12/{year}"),
+    "report.made": ("Ngày lập", "Date made"),
+    "report.catalog": ("Bộ tiêu chí", "Criteria set"),
+    "report.col_id": ("Tiêu chí / chỉ tiêu", "Criterion / entry"),
+    "report.col_content": ("Nội dung", "Content"),
+    "report.col_requirement": ("Yêu cầu", "Requirement"),
+    "report.col_applicable": ("Áp dụng", "Applicable"),
+    "report.col_value": ("Giá trị ghi nhận", "Recorded value"),
+    "report.col_qualifying": ("Số đạt", "Qualifying"),
+    "report.col_population": ("Tổng số", "Population"),
+    "report.col_percent": ("Tỉ lệ", "Percent"),
+    "report.col_result": ("Kết quả", "Result"),
+    "report.col_shortfall": ("Còn thiếu", "Shortfall"),
+    "report.col_evidence": ("Minh chứng", "Evidence"),
+    "report.col_documents": ("Văn bản, tài liệu", "Documents"),
+    "report.col_updated": ("Cập nhật", "Updated"),
+    "report.col_no": ("STT", "No."),
+    "report.col_total": ("Tổng điểm", "Total"),
+    "report.col_recorded": ("CDHT đã công nhận", "Recorded title"),
+    "report.col_basis": ("Căn cứ", "Basis"),
+    "report.col_group": ("Nhóm công dân", "Citizen group"),
+    "report.basis_scores": ("theo điểm", "by scores"),
+    "report.basis_recorded": ("theo ghi nhận", "as recorded"),
+    "report.lc_title_col": ("Công dân học tập (kết quả)", "Learning Citizen (result)"),
+    "report.met": ("Đạt", "Met"),
+    "report.not_met": ("Không đạt", "Not met"),
+    "report.not_applicable": ("Không áp dụng", "Not applicable"),
+    "report.no_data": ("Chưa có dữ liệu", "No data"),
+    "report.yes": ("Có", "Yes"),
+    "report.no": ("Không", "No"),
+    "report.at_least_share": ("≥ {pct}% {population}", "≥ {pct}% of {population}"),
+    "report.at_least_value": ("≥ {label}", "≥ {label}"),
+    "report.must_be_yes": ("Có", "Yes"),
+    "report.see_roster": ("Trang “{sheet}”, cột “{column}”", "Sheet “{sheet}”, column “{column}”"),
+    "report.level_result": ("Kết quả {level}", "Result for {level}"),
+    "report.conclusion": ("Kết luận", "Conclusion"),
+    "report.may_request": ("Đơn vị đủ điều kiện đề nghị công nhận “Đơn vị học tập” {level}",
+                           "The unit may request recognition as a Learning Unit at {level}"),
+    "report.may_not_request": ("Đơn vị chưa đủ điều kiện đề nghị công nhận “Đơn vị học tập”",
+                               "The unit does not yet qualify to request recognition as a Learning Unit"),
+    "report.place_date": ("…, ngày … tháng … năm …", "…, date … month … year …"),
+    "report.preparer": ("NGƯỜI LẬP BIỂU", "PREPARED BY"),
+    "report.head": ("THỦ TRƯỞNG ĐƠN VỊ", "HEAD OF UNIT"),
+    "report.sign_name": ("(Ký, ghi rõ họ tên)", "(Signature and full name)"),
+    "report.sign_seal": ("(Ký tên, đóng dấu)", "(Signature and seal)"),
+    "report.roster_title": ("DANH SÁCH THÀNH VIÊN, NGƯỜI HỌC — {unit} — NĂM {year}",
+                            "MEMBERS AND LEARNERS — {unit} — {year}"),
+    "report.lc_title": ("KẾT QUẢ ĐÁNH GIÁ “CÔNG DÂN HỌC TẬP” — {unit} — NĂM {year}",
+                        "LEARNING CITIZEN ASSESSMENT — {unit} — {year}"),
+    "report.evidence_title": ("DANH MỤC MINH CHỨNG — {unit} — NĂM {year}", "EVIDENCE LIST — {unit} — {year}"),
+    "report.page": ("Trang &P / &N", "Page &P of &N"),
+})
+
+
+class Tr:
+    """Translation for one workbook, without touching the process-wide language."""
+
+    def __init__(self, lang: str):
+        self.lang = "en" if lang == "en" else "vi"
+
+    def __call__(self, key: str, **params) -> str:
+        vi, en = both(key)
+        return (en if self.lang == "en" else vi).format(**params)
+
+
+def sheet_name(text: str, used: set[str]) -> str:
+    """A name Excel accepts: no []:*?/\\, no leading/trailing apostrophe, ≤ 31 chars, unique."""
+    name = re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", text).strip().strip("'").strip() or "Sheet"
+    name = " ".join(name.split())[:31]
+    base, n = name, 2
+    while name.casefold() in {u.casefold() for u in used}:
+        suffix = f" ({n})"
+        name, n = base[:31 - len(suffix)] + suffix, n + 1
+    used.add(name)
+    return name
+
+
+def _ref(sheet: str, col: int, first: int, last: int) -> str:
+    quoted = "'" + sheet.replace("'", "''") + "'"
+    c = xl_col_to_name(col)
+    return f"{quoted}!${c}${first + 1}:${c}${last + 1}"
+
+
+def _criterion_text(text: str) -> str:
+    """A COUNTIFS criterion matching exactly this text (wildcards escaped), as a formula literal."""
+    escaped = "=" + re.sub(r"([~*?])", r"~\1", text)
+    return '"' + escaped.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+class Book:
+    """The workbook and the formats, created once and reused."""
+
+    def __init__(self, target, t: Tr):
+        self.wb = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
+                                               "strings_to_urls": False, "strings_to_numbers": False})
+        self.t = t
+        base = {"font_name": "Times New Roman", "font_size": 11, "valign": "top"}
+        cell = {**base, "border": 1, "text_wrap": True}
+        fmt = self.wb.add_format
+        self.f = {
+            "text": fmt(cell), "center": fmt({**cell, "align": "center"}), "int": fmt({**cell, "num_format": "0"}),
+            "pct": fmt({**cell, "num_format": "0.00%"}),
+            "bool": fmt({**cell, "align": "center", "num_format": f'"{t("report.yes")}";"{t("report.yes")}";"{t("report.no")}"'}),
+            "head": fmt({**cell, "bold": True, "align": "center", "valign": "vcenter", "bg_color": "#D9E1F2"}),
+            "crit": fmt({**cell, "bold": True, "bg_color": "#F2F2F2"}),
+            "crit_center": fmt({**cell, "bold": True, "bg_color": "#F2F2F2", "align": "center"}),
+            "title": fmt({**base, "bold": True, "font_size": 14, "align": "center"}),
+            "subtitle": fmt({**base, "italic": True, "align": "center"}),
+            "label": fmt({**base, "bold": True}), "plain": fmt({**base, "text_wrap": True}),
+            "nation": fmt({**base, "bold": True, "align": "center"}),
+            "motto": fmt({**base, "bold": True, "underline": True, "align": "center"}),
+            "sign": fmt({**base, "bold": True, "align": "center"}),
+            "sign_note": fmt({**base, "italic": True, "align": "center"}),
+            "verdict": fmt({**base, "bold": True, "font_size": 12}),
+            # roster-sized sheets: no borders (gridlines are printed instead) and no blank cells
+            # written, which keeps 100,000-row sheets fast to write
+            "dtext": fmt(base), "dcenter": fmt({**base, "align": "center"}), "dint": fmt({**base, "num_format": "0"}),
+            "dbool": fmt({**base, "align": "center", "num_format": f'"{t("report.yes")}";"{t("report.yes")}";"{t("report.no")}"'}),
+        }
+        # the quote-prefixed twin of every text format: user text that looks like a formula
+        self.quoted = {k: fmt({**(cell if k in ("text", "center", "crit") else base),
+                               **({"bold": True} if k == "crit" else {}),
+                               **({"align": "center"} if k in ("center", "dcenter") else {}), "quote_prefix": True})
+                       for k in ("text", "center", "crit", "plain", "dtext", "dcenter")}
+
+    def text(self, ws, row: int, col: int, value, style: str = "text") -> None:
+        """User text: always a string cell; formula-looking text gets the quote prefix."""
+        value = "" if value is None else str(value)
+        if value == "":
+            if not style.startswith("d"):
+                ws.write_blank(row, col, None, self.f[style])
+        elif value.startswith(HOSTILE) and style in self.quoted:
+            ws.write_string(row, col, value, self.quoted[style])
+        else:
+            ws.write_string(row, col, value, self.f[style])
+
+    def sheet(self, name: str, used: set[str]):
+        ws = self.wb.add_worksheet(sheet_name(name, used))
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
+        ws.set_footer("&C" + self.t("report.page"))
+        return ws
+
+
+# ---- the roster, streamed ------------------------------------------------------------------
+
+def _ordered_ids(s, assessment_id: int) -> list[int]:
+    """Staff first, then learners; by department, then as Vietnamese lists are ordered."""
+    q = (select(PT.c.id).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
+         .where(RE.c.assessment_id == assessment_id)
+         .order_by(PT.c.kind != "staff", func.coalesce(PT.c.department, ""), PT.c.sort_key, PT.c.code, PT.c.id))
+    return list(s.execute(q).scalars())
+
+
+def iter_people(db: Database, assessment_id: int, progress: Progress | None = None):
+    """(person row mapping, {fact: stored value}) for everyone on the roster, in report order,
+    fetched page by page inside one read transaction (a consistent snapshot)."""
+    with db.read() as s:
+        ids = _ordered_ids(s, assessment_id)
+        total = len(ids)
+        if progress:
+            progress(0, total)
+        for done, page in enumerate(chunks(ids, PAGE), start=1):
+            people = {r["id"]: r for r in s.execute(select(PT).where(PT.c.id.in_(page))).mappings()}
+            facts: dict[int, dict[str, str]] = {pid: {} for pid in page}
+            for sub in chunks(page):
+                for pid, name, value in s.execute(select(PF.c.person_id, PF.c.name, PF.c.value).where(
+                        PF.c.assessment_id == assessment_id, PF.c.person_id.in_(sub))):
+                    facts[pid][name] = value
+            for pid in page:
+                yield people[pid], facts[pid]
+            if progress:
+                progress(min(done * PAGE, total), total)
+
+
+# ---- the workbook --------------------------------------------------------------------------
+
+class _Report:
+    def __init__(self, db: Database, catalogs: Catalogs, ctx: Context, level: int, book: Book, made: date):
+        self.db, self.catalogs, self.ctx, self.level, self.book, self.made = db, catalogs, ctx, level, book, made
+        self.t = book.t
+        self.lang = self.t.lang
+        self.catalog = catalog_for(catalogs, ctx.unit, level)
+        lc = catalogs.citizen
+        self.lc = lc
+        used_by_entries = {e.fact for e in self.catalog.entries() if e.kind == "share"}
+        self.facts = [n for n in catalogs.facts if n not in lc.score_facts or n in used_by_entries]
+        self.fields = list(PERSON_FIELDS)
+        self.names: set[str] = set()
+        self.unit_label = f"{ctx.unit.name} ({ctx.unit.code})"
+
+    # -- cell values --
+    def kind_label(self, kind: str) -> str:
+        return self.t("report.member" if kind == "staff" else "report.learner")
+
+    def fact_label(self, name: str) -> str:
+        if name == self.lc.result_fact:
+            return self.t("report.lc_title_col")
+        return self.catalogs.facts[name].label(self.lang)
+
+    def put_fact(self, ws, row: int, col: int, name: str, value: str | None) -> None:
+        fact, f = self.catalogs.facts[name], self.book.f
+        if value is None:
+            return
+        if fact.type == "bool":
+            ws.write_number(row, col, 1 if value == "1" else 0, f["dbool"])
+        elif fact.type == "int":
+            ws.write_number(row, col, int(value), f["dint"])
+        else:
+            ws.write_string(row, col, self.catalogs.scale_label(fact.scale, value, self.lang), f["dtext"])
+
+    def person_value(self, name: str, value):
+        if value is None:
+            return None
+        if name in ("kind", "gender"):
+            return self.kind_label(value) if name == "kind" else self.t(f"report.gender_{value}")
+        return value
+
+    # -- sheets --
+    def write(self, progress: Progress | None) -> LevelResult:
+        t = self.t
+        summary_name = t("report.sheet_summary")
+        self.summary_ws = self.book.sheet(summary_name, self.names)
+        self.roster_ws = self.book.sheet(t("report.sheet_roster"), self.names)
+        self.lc_ws = self.book.sheet(t("report.sheet_lc"), self.names)
+        self.evidence_ws = self.book.sheet(t("report.sheet_evidence"), self.names)
+        self.roster_ws.set_footer("&L" + self.unit_label.replace("&", "&&") + "&C" + t("report.page"))
+        self.share_counts = self.write_people(progress)
+        self.entry_rows = unit_entry_rows(self.db, self.ctx.assessment.id)
+        values = {k: r.value for k, r in self.entry_rows.items()}
+        result = evaluate(self.catalogs, self.catalog, self.ctx.types, self.share_counts, values)
+        self.write_summary(result)
+        self.write_evidence(result)
+        return result
+
+    ROSTER_HEAD = 2  # row of the column headers on the Roster and LC sheets
+
+    def write_people(self, progress: Progress | None) -> ShareCounts:
+        """Roster and Learning Citizen rows, tallying the counts the summary's formulas make."""
+        t, f, book = self.t, self.book.f, self.book
+        ws, lc_ws = self.roster_ws, self.lc_ws
+        head = self.ROSTER_HEAD
+        self.roster_cols = ["#", *self.fields, *self.facts]
+        self.col_of = {name: i for i, name in enumerate(self.roster_cols)}
+        headers = [t("report.col_no"), *(t(f"field.{n}") for n in self.fields), *(self.fact_label(n) for n in self.facts)]
+        ncol = len(headers)
+        ws.merge_range(0, 0, 0, min(ncol - 1, 10), t("report.roster_title", unit=self.unit_label.upper(),
+                                                       year=self.ctx.assessment.year), f["title"])
+        for c, h in enumerate(headers):
+            ws.write_string(head, c, h, f["head"])
+        widths = {"#": 6, "code": 12, "full_name": 26, "kind": 12, "department": 20, "position": 16,
+                  "birth_year": 8, "gender": 8}
+        for c, name in enumerate(self.roster_cols):
+            ws.set_column(c, c, widths.get(name, 14))
+        ws.set_row(head, 45)
+        ws.hide_gridlines(0)  # printed gridlines stand in for cell borders
+        ws.freeze_panes(head + 1, 3)
+        ws.repeat_rows(head)
+
+        lc = self.lc
+        lc_cols = ["#", "code", "full_name", "kind", lc.group_fact, *lc.score_facts, "total", lc.status_fact,
+                   lc.result_fact, "basis"]
+        lc_headers = [t("report.col_no"), t("field.code"), t("field.full_name"), t("field.kind"), t("report.col_group"),
+                      *[f"{i}" for i in range(1, len(lc.score_facts) + 1)],
+                      t("report.col_total"), t("report.col_recorded"), t("report.col_result"), t("report.col_basis")]
+        lc_ws.merge_range(0, 0, 0, len(lc_headers) - 1, t("report.lc_title", unit=self.unit_label.upper(),
+                                                          year=self.ctx.assessment.year), f["title"])
+        for c, h in enumerate(lc_headers):
+            lc_ws.write_string(head, c, h, f["head"])
+        lc_ws.set_column(0, 0, 6)
+        lc_ws.set_column(1, 1, 12)
+        lc_ws.set_column(2, 2, 26)
+        lc_ws.set_column(3, 4, 16)
+        lc_ws.set_column(5, 4 + len(lc.score_facts), 5)
+        lc_ws.set_column(5 + len(lc.score_facts), len(lc_cols) - 1, 12)
+        lc_ws.hide_gridlines(0)
+        lc_ws.freeze_panes(head + 1, 3)
+        lc_ws.repeat_rows(head)
+        first_score = lc_cols.index(lc.score_facts[0])
+        last_score = lc_cols.index(lc.score_facts[-1])
+
+        population: Counter = Counter()
+        values: Counter = Counter()
+        row = head
+        for n, (person, facts) in enumerate(iter_people(self.db, self.ctx.assessment.id, progress), start=1):
+            row = head + n
+            pop = POPULATION_OF_KIND.get(person["kind"], person["kind"])
+            population[pop] += 1
+            for name, value in facts.items():
+                values[(pop, name, value)] += 1
+            ws.write_number(row, 0, n, f["dint"])
+            for c, name in enumerate(self.fields, start=1):
+                value = self.person_value(name, person[name])
+                if name == "birth_year" and value is not None:
+                    ws.write_number(row, c, value, f["dint"])
+                else:
+                    book.text(ws, row, c, value, "dtext")
+            for c, name in enumerate(self.facts, start=1 + len(self.fields)):
+                self.put_fact(ws, row, c, name, facts.get(name))
+            # the Learning Citizen sheet, same people, same order
+            lc_ws.write_number(row, 0, n, f["dint"])
+            book.text(lc_ws, row, 1, person["code"], "dtext")
+            book.text(lc_ws, row, 2, person["full_name"], "dtext")
+            book.text(lc_ws, row, 3, self.kind_label(person["kind"]), "dtext")
+            self.put_fact(lc_ws, row, 4, lc.group_fact, facts.get(lc.group_fact))
+            scores = [facts.get(s) for s in lc.score_facts]
+            for c, name in enumerate(lc.score_facts, start=first_score):
+                self.put_fact(lc_ws, row, c, name, facts.get(name))
+            total_col = last_score + 1
+            if all(v is not None for v in scores):
+                rng = f"{xl_rowcol_to_cell(row, first_score)}:{xl_rowcol_to_cell(row, last_score)}"
+                lc_ws.write_formula(row, total_col, f"=SUM({rng})", f["dint"], sum(int(v) for v in scores))
+                basis = t("report.basis_scores")
+            else:
+                basis = t("report.basis_recorded") if facts.get(lc.status_fact) is not None else ""
+            self.put_fact(lc_ws, row, total_col + 1, lc.status_fact, facts.get(lc.status_fact))
+            title = facts.get(lc.result_fact)
+            book.text(lc_ws, row, total_col + 2, "" if title is None else t("report.met" if title == "1" else "report.not_met"),
+                      "dcenter")
+            book.text(lc_ws, row, total_col + 3, basis, "dtext")
+        self.last_row = max(row, head + 1)  # an empty roster still gets a (blank) range to count
+        ws.autofilter(head, 0, max(row, head), ncol - 1)
+        lc_ws.autofilter(head, 0, max(row, head), len(lc_cols) - 1)
+        return ShareCounts(dict(population), dict(values))
+
+    # -- formulas over the roster --
+    def roster_range(self, name: str) -> str:
+        return _ref(self.roster_ws.name, self.col_of[name], self.ROSTER_HEAD + 1, self.last_row)
+
+    def population_formula(self, entry) -> str:
+        kind = "staff" if entry.population == "members" else "learner"
+        return f"COUNTIFS({self.roster_range('kind')},{_criterion_text(self.kind_label(kind))})"
+
+    def qualifying_formula(self, entry) -> str:
+        kind = "staff" if entry.population == "members" else "learner"
+        base = f"{self.roster_range('kind')},{_criterion_text(self.kind_label(kind))},{self.roster_range(entry.fact)}"
+        fact = self.catalogs.facts[entry.fact]
+        if fact.type == "bool":
+            return f"COUNTIFS({base},1)"
+        if fact.type == "int":
+            return f'COUNTIFS({base},">={int(entry.at_least)}")'
+        labels = [self.catalogs.scale_label(fact.scale, v, self.lang) for v in self.catalogs.scale_ids(fact.scale)
+                  if v in self.catalogs.qualifying_values(entry)]
+        return "+".join(f"COUNTIFS({base},{_criterion_text(label)})" for label in labels) or "0"
+
+    # -- summary --
+    def requirement(self, entry) -> str:
+        t = self.t
+        if entry.kind == "share":
+            pct = entry.threshold_percent
+            pct = int(pct) if float(pct).is_integer() else pct
+            text = t("report.at_least_share", pct=pct, population=t(entry.population))
+            fact = self.catalogs.facts[entry.fact]
+            if fact.type == "scale":
+                text += f" ({t('report.at_least_value', label=self.catalogs.scale_label(fact.scale, entry.at_least, self.lang))})"
+            return text
+        if entry.value == "bool":
+            return t("report.must_be_yes")
+        return t("report.at_least_value", label=self.catalogs.scale_label(entry.value, entry.at_least, self.lang))
+
+    def value_text(self, r: EntryResult) -> str:
+        value = self.entry_rows.get(r.entry.id)
+        value = value.value if value else None
+        if value is None:
+            return self.t("report.no_data")
+        if r.entry.value == "bool":
+            return self.t("report.yes" if value == "1" else "report.no")
+        return self.catalogs.scale_label(r.entry.value, value, self.lang)
+
+    def result_text(self, r: EntryResult) -> str:
+        if not r.applicable:
+            return self.t("report.not_applicable")
+        return self.t("report.met" if r.status == "met" else "report.not_met")
+
+    COLS = ["id", "content", "requirement", "applicable", "value", "qualifying", "population", "percent",
+            "result", "shortfall", "evidence"]
+
+    def write_summary(self, result: LevelResult) -> None:
+        t, f, book, ws = self.t, self.book.f, self.book, self.summary_ws
+        ctx, ncol = self.ctx, len(self.COLS)
+        for c, w in enumerate((11, 46, 16, 9, 16, 8, 8, 9, 11, 9, 36)):
+            ws.set_column(c, c, w)
+        ws.merge_range(0, 0, 0, 2, ctx.unit.name.upper(), f["nation"])
+        ws.merge_range(0, 4, 0, ncol - 1, t("report.nation"), f["nation"])
+        ws.merge_range(1, 4, 1, ncol - 1, t("report.motto"), f["motto"])
+        ws.merge_range(3, 0, 3, ncol - 1, t("report.title"), f["title"])
+        ws.merge_range(4, 0, 4, ncol - 1, self.catalog.label(self.lang), f["subtitle"])
+        types = ", ".join(self.catalogs.unit_types[x].label(self.lang) if x in self.catalogs.unit_types else x
+                          for x in ctx.types)
+        info = [
+            ("report.unit", self.unit_label),
+            ("report.tier", t(ctx.unit.tier)),
+            ("report.types", types),
+            ("report.level_sought", t("report.level_n", n=ctx.assessment.level)),
+            ("report.catalog", f"{self.catalog.id} ({self.catalog.version}) — {self.catalog.source}"),
+            ("report.year", t("report.period", year=ctx.assessment.year)),
+            ("report.made", self.made.strftime("%d/%m/%Y")),
+        ]
+        row = 6
+        for key, value in info:
+            ws.merge_range(row, 0, row, 1, t(key) + ":", f["label"])
+            ws.merge_range(row, 2, row, ncol - 1, "", f["plain"])
+            book.text(ws, row, 2, value, "plain")
+            row += 1
+        row += 1
+        head = row
+        for c, key in enumerate(self.COLS):
+            ws.write_string(head, c, t(f"report.col_{key}"), f["head"])
+        ws.set_row(head, 32)
+        ws.repeat_rows(head)
+        row = head + 1
+        met_text, not_met_text, na_text = t("report.met"), t("report.not_met"), t("report.not_applicable")
+        crit_cells = []
+        self.summary_rows: dict[str, int] = {}
+        for crit in result.criteria:
+            crit_row = row
+            crit_cells.append(xl_rowcol_to_cell(crit_row, 8))
+            first, last = crit_row + 1, crit_row + len(crit.entries)
+            rng = f"{xl_rowcol_to_cell(first, 8)}:{xl_rowcol_to_cell(last, 8)}"
+            rule = crit.criterion.rule
+            if rule == "all":
+                test = f"COUNTIF({rng},{_lit(not_met_text)})=0"
+            else:
+                need = 1 if rule == "any" else int(rule.split(":")[1])
+                test = f"COUNTIF({rng},{_lit(met_text)})>={need}"
+            book.text(ws, crit_row, 0, crit.id, "crit")
+            ws.merge_range(crit_row, 1, crit_row, 7, "", f["crit"])
+            book.text(ws, crit_row, 1, crit.criterion.label(self.lang), "crit")
+            ws.write_formula(crit_row, 8, f"=IF({test},{_lit(met_text)},{_lit(not_met_text)})", f["crit_center"],
+                             met_text if crit.met else not_met_text)
+            ws.write_blank(crit_row, 9, None, f["crit"])
+            ws.write_blank(crit_row, 10, None, f["crit"])
+            self.summary_rows[crit.id] = crit_row
+            row += 1
+            for r in crit.entries:
+                self.write_entry_row(ws, row, r, met_text, not_met_text, na_text)
+                self.summary_rows[r.entry.id] = row
+                row += 1
+        row += 1
+        self.level_row = row
+        level_label = t("report.level_n", n=self.level)
+        ws.merge_range(row, 0, row, 7, t("report.level_result", level=level_label), f["verdict"])
+        all_met = "+".join(f"({c}={_lit(met_text)})" for c in crit_cells)
+        rule = self.catalog.rule
+        need = len(crit_cells) if rule == "all" else 1 if rule == "any" else int(rule.split(":")[1])
+        ws.write_formula(row, 8, f"=IF({all_met}>={need},{_lit(met_text)},{_lit(not_met_text)})", f["verdict"],
+                         met_text if result.met else not_met_text)
+        row += 1
+        # the conclusion: the highest level whose criteria this year's data meets
+        verdicts = {self.level: result.met}
+        for other in (1, 2):
+            if other == self.level:
+                continue
+            try:
+                cat = self.catalogs.for_level(ctx.unit.tier, other)
+            except KeyError:
+                continue
+            values = {k: v.value for k, v in self.entry_rows.items()}
+            verdicts[other] = evaluate(self.catalogs, cat, ctx.types, self.share_counts, values).met
+            ws.merge_range(row, 0, row, 7, t("report.level_result", level=t("report.level_n", n=other)), f["verdict"])
+            ws.write_string(row, 8, met_text if verdicts[other] else not_met_text, f["verdict"])
+            row += 1
+        self.verdicts = verdicts
+        reached = max((lv for lv, ok in verdicts.items() if ok), default=None)
+        conclusion = (t("report.may_request", level=t("report.level_n", n=reached)) if reached
+                      else t("report.may_not_request"))
+        self.conclusion = conclusion
+        ws.merge_range(row, 0, row, 1, t("report.conclusion") + ":", f["verdict"])
+        ws.merge_range(row, 2, row, ncol - 1, conclusion, f["verdict"])
+        row += 2
+        self.write_signatures(ws, row, ncol)
+
+    def write_entry_row(self, ws, row: int, r: EntryResult, met_text: str, not_met_text: str, na_text: str) -> None:
+        book, f, t, e = self.book, self.book.f, self.t, r.entry
+        book.text(ws, row, 0, e.id, "center")
+        book.text(ws, row, 1, e.label(self.lang))
+        book.text(ws, row, 2, self.requirement(e))
+        book.text(ws, row, 3, t("report.yes" if r.applicable else "report.no"), "center")
+        q, p = xl_rowcol_to_cell(row, 5), xl_rowcol_to_cell(row, 6)
+        if not r.applicable:
+            for c in (4, 5, 6, 7, 9):
+                ws.write_blank(row, c, None, f["text"])
+            book.text(ws, row, 8, na_text, "center")
+            book.text(ws, row, 10, self.evidence_text(e))
+            return
+        if e.kind == "unit":
+            book.text(ws, row, 4, self.value_text(r), "center")
+            for c in (5, 6, 7, 9):
+                ws.write_blank(row, c, None, f["text"])
+            book.text(ws, row, 8, met_text if r.status == "met" else not_met_text, "center")
+            book.text(ws, row, 10, self.evidence_text(e))
+            return
+        ws.write_blank(row, 4, None, f["text"])
+        ws.write_formula(row, 5, "=" + self.qualifying_formula(e), f["int"], r.numerator)
+        ws.write_formula(row, 6, "=" + self.population_formula(e), f["int"], r.denominator)
+        ws.write_formula(row, 7, f'=IF({p}>0,{q}/{p},"")', f["pct"],
+                         r.numerator / r.denominator if r.denominator else "")
+        pct = str(e.threshold_percent)
+        ws.write_formula(row, 8, f"=IF(AND({p}>0,{q}*100>={pct}*{p}),{_lit(met_text)},{_lit(not_met_text)})",
+                         f["center"], met_text if r.status == "met" else not_met_text)
+        ws.write_formula(row, 9, f"=MAX(0,CEILING({pct}*{p}/100,1)-{q})", f["int"], r.shortfall)
+        book.text(ws, row, 10, t("report.see_roster", sheet=self.roster_ws.name, column=self.fact_label(e.fact)))
+
+    def evidence_text(self, entry) -> str:
+        row = self.entry_rows.get(entry.id)
+        if row is None:
+            return ""
+        return "\n".join(x for x in (row.evidence, row.documents) if x)
+
+    def write_signatures(self, ws, row: int, ncol: int) -> None:
+        t, f = self.t, self.book.f
+        ws.merge_range(row, 7, row, ncol - 1, t("report.place_date"), f["sign_note"])
+        row += 1
+        ws.merge_range(row, 0, row, 2, t("report.preparer"), f["sign"])
+        ws.merge_range(row, 7, row, ncol - 1, t("report.head"), f["sign"])
+        row += 1
+        ws.merge_range(row, 0, row, 2, t("report.sign_name"), f["sign_note"])
+        ws.merge_range(row, 7, row, ncol - 1, t("report.sign_seal"), f["sign_note"])
+        ws.print_area(0, 0, row + 5, ncol - 1)
+
+    def write_evidence(self, result: LevelResult) -> None:
+        t, f, book, ws = self.t, self.book.f, self.book, self.evidence_ws
+        cols = ["id", "content", "requirement", "applicable", "value", "result", "evidence", "documents", "updated"]
+        for c, w in enumerate((10, 44, 16, 9, 16, 11, 40, 30, 12)):
+            ws.set_column(c, c, w)
+        ws.merge_range(0, 0, 0, len(cols) - 1, t("report.evidence_title", unit=self.unit_label.upper(),
+                                                  year=self.ctx.assessment.year), f["title"])
+        head = 2
+        for c, key in enumerate(cols):
+            ws.write_string(head, c, t(f"report.col_{key}"), f["head"])
+        ws.freeze_panes(head + 1, 0)
+        ws.repeat_rows(head)
+        row = head
+        for r in result.entries():
+            if r.entry.kind != "unit":
+                continue
+            row += 1
+            stored = self.entry_rows.get(r.entry.id)
+            book.text(ws, row, 0, r.entry.id, "center")
+            book.text(ws, row, 1, r.entry.label(self.lang))
+            book.text(ws, row, 2, self.requirement(r.entry))
+            book.text(ws, row, 3, t("report.yes" if r.applicable else "report.no"), "center")
+            book.text(ws, row, 4, self.value_text(r), "center")
+            book.text(ws, row, 5, self.result_text(r), "center")
+            book.text(ws, row, 6, stored.evidence if stored else "")
+            book.text(ws, row, 7, stored.documents if stored else "")
+            book.text(ws, row, 8, stored.updated_at.strftime("%d/%m/%Y") if stored and stored.updated_at else "", "center")
+        ws.autofilter(head, 0, max(row, head), len(cols) - 1)
+
+
+add({
+    "report.member": ("Thành viên", "Member"),
+    "report.learner": ("Người học", "Learner"),
+    "report.gender_male": ("Nam", "Male"),
+    "report.gender_female": ("Nữ", "Female"),
+    "report.gender_other": ("Khác", "Other"),
+})
+
+
+def write_report(db: Database, catalogs: Catalogs, ctx: Context, level: int | None, target: str | Path | BinaryIO, *,
+                 lang: str = "vi", progress: Progress | None = None, made: date | None = None) -> LevelResult:
+    """Write the dossier workbook for one assessment to a path (replaced only once complete)
+    or a binary file object. ``level`` defaults to the level sought. Returns the evaluation
+    the summary shows (computed from the very rows written)."""
+    level = level or ctx.assessment.level
+    catalog_for(catalogs, ctx.unit, level)  # fail before creating anything
+    if isinstance(target, (str, Path)):
+        path = Path(target)
+        part = path.with_name(path.name + ".part")
+        try:
+            result = _write(db, catalogs, ctx, level, str(part), lang, progress, made)
+            os.replace(part, path)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+        return result
+    return _write(db, catalogs, ctx, level, target, lang, progress, made)
+
+
+def _write(db, catalogs, ctx, level, target, lang, progress, made) -> LevelResult:
+    book = Book(target, Tr(lang))
+    report = _Report(db, catalogs, ctx, level, book, made or date.today())
+    try:
+        result = report.write(progress)
+    finally:
+        try:
+            book.wb.close()
+        except Exception as e:  # XlsxWriter reports unwritable targets here
+            raise HoctapError(str(e)) from None
+    return result
