@@ -7,12 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.markup import escape
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal
+from textual.containers import Horizontal
 from textual.message import Message
-from textual.validation import Integer
 from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -22,6 +21,7 @@ from models.fields import InputError, display_fact, parse_fact
 from models.i18n import lang, tr
 from models.store import person_facts, set_facts
 from screens.base import BaseScreen
+from screens.scores import ScoreEntry
 from tui.messages import DataChanged
 
 MATCHES = 6  # people listed for a search: type more of the code to narrow it
@@ -36,9 +36,9 @@ class Person:
 
 
 class Found(Message):
-    def __init__(self, total: int, people: list[Person]) -> None:
+    def __init__(self, text: str, total: int, people: list[Person]) -> None:
         super().__init__()
-        self.total, self.people = total, people
+        self.text, self.total, self.people = text, total, people
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, Found)
@@ -67,6 +67,8 @@ class CitizenScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.people: list[Person] = []
+        self.searched = ""  # the text self.people was found for
+        self.pick_when_found = False  # Enter came before the search finished
         self.person: Person | None = None
 
     def compose(self) -> ComposeResult:
@@ -77,12 +79,7 @@ class CitizenScreen(BaseScreen):
             yield Static(id="lc-count")
         yield OptionList(id="lc-matches", compact=True)
         yield Static(tr("lc.pick_first"), id="lc-person")
-        with Grid(id="lc-scores"):
-            for comp in lc.competences:
-                for n in comp.indicators:
-                    yield Label(f"{n:>2}", classes="lc-number")
-                    yield Input(id=f"lc_{n}", type="integer", max_length=2, compact=True, classes="score",
-                                validators=[Integer(lc.min_score, lc.max_score)])
+        yield ScoreEntry(len(lc.indicators), lc.min_score, lc.max_score, id="lc-scores")
         yield Static(id="lc-indicator")
         yield Static(id="lc-total")
         with Horizontal(id="lc-choices"):
@@ -108,18 +105,18 @@ class CitizenScreen(BaseScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="find")
     def find(self, text: str) -> None:
         if not text.strip():
-            self.post_message(Found(0, []))
+            self.post_message(Found(text, 0, []))
             return
         app = self.app
         q = roster.RosterQuery(app.ctx.assessment.id, search=text, sort="code")
         total = roster.count(app.db, q)
         rows = roster.page(app.db, q, 0, MATCHES)
         if not get_current_worker().is_cancelled:
-            self.post_message(Found(total, [Person(r.id, r.code, r.full_name, r.facts) for r in rows]))
+            self.post_message(Found(text, total, [Person(r.id, r.code, r.full_name, r.facts) for r in rows]))
 
     @on(Found)
     def _found(self, message: Found) -> None:
-        self.people = message.people
+        self.people, self.searched = message.people, message.text
         matches = self.query_one("#lc-matches", OptionList)
         matches.clear_options()
         matches.add_options(Option(f"{escape(p.code)}  {escape(p.full_name)}", id=str(i))
@@ -127,9 +124,15 @@ class CitizenScreen(BaseScreen):
         if self.people:
             matches.highlighted = 0
         self.query_one("#lc-count", Static).update(tr("lc.matches", n=message.total) if message.total else "")
+        if self.pick_when_found and message.text == self.query_one("#lc-search", Input).value:
+            self.pick_when_found = False
+            self._take_highlighted()
 
     @on(Input.Submitted, "#lc-search")
     def _take_highlighted(self) -> None:
+        if self.searched != self.query_one("#lc-search", Input).value:
+            self.pick_when_found = True
+            return
         matches = self.query_one("#lc-matches", OptionList)
         if matches.highlighted is not None and self.people:
             self.pick(self.people[matches.highlighted])
@@ -162,13 +165,14 @@ class CitizenScreen(BaseScreen):
     def _picked(self, message: Picked) -> None:
         self.person = p = message.person
         lc = self.app.catalogs.citizen
-        for name in lc.score_facts:
-            self.query_one(f"#{name}", Input).value = p.facts.get(name, "")
+        self.query_one(ScoreEntry).values = tuple(p.facts.get(name, "") for name in lc.score_facts)
         self.query_one("#lc-group", Select).value = p.facts.get(lc.group_fact, Select.NULL)
         self.query_one("#lc-status", Select).value = p.facts.get(lc.status_fact, Select.NULL)
         self.show_person()
         if message.focus:
-            self.query_one(f"#{lc.score_facts[0]}", Input).focus()
+            entry = self.query_one(ScoreEntry)
+            entry.cell = 0
+            entry.focus()
 
     def show_person(self) -> None:
         p, lc = self.person, self.app.catalogs.citizen
@@ -179,26 +183,24 @@ class CitizenScreen(BaseScreen):
 
     # ---- scores ----------------------------------------------------------------------------
 
-    @on(events.DescendantFocus)
-    def _describe_indicator(self, event: events.DescendantFocus) -> None:
-        """The wording of the indicator being scored (the grid only shows its number)."""
-        if event.widget.has_class("score"):
-            lc = self.app.catalogs.citizen
-            n = int(event.widget.id.removeprefix("lc_"))
-            comp = next(c for c in lc.competences if n in c.indicators)
-            self.query_one("#lc-indicator", Static).update(
-                f"[b]{n}.[/] {escape(lc.indicators[n - 1].label(lang()))} [dim]({comp.id} {escape(comp.label(lang()))})[/]")
+    @on(ScoreEntry.Changed)
+    def _scores_changed(self, event: ScoreEntry.Changed) -> None:
+        """The live total, and the wording of the indicator being scored (the cells show numbers)."""
+        lc = self.app.catalogs.citizen
+        n = event.entry.cell + 1
+        comp = next(c for c in lc.competences if n in c.indicators)
+        self.query_one("#lc-indicator", Static).update(
+            f"[b]{n}.[/] {escape(lc.indicators[n - 1].label(lang()))} [dim]({comp.id} {escape(comp.label(lang()))})[/]")
+        self.show_total()
 
     def scores(self) -> list[int | None]:
         lc = self.app.catalogs.citizen
         out = []
-        for name in lc.score_facts:
-            text = self.query_one(f"#{name}", Input).value.strip()
+        for text in self.query_one(ScoreEntry).values:
             value = int(text) if text.isdigit() else None
             out.append(value if value is not None and lc.min_score <= value <= lc.max_score else None)
         return out
 
-    @on(Input.Changed, ".score")
     def show_total(self) -> None:
         lc = self.app.catalogs.citizen
         scores = self.scores()
@@ -220,8 +222,8 @@ class CitizenScreen(BaseScreen):
     def changes(self) -> dict[str, str | None]:
         """The facts typed on the screen, in stored form (InputError names the bad one)."""
         catalogs, lc = self.app.catalogs, self.app.catalogs.citizen
-        out = {name: parse_fact(catalogs, name, self.query_one(f"#{name}", Input).value)
-               for name in lc.score_facts}
+        out = {name: parse_fact(catalogs, name, text)
+               for name, text in zip(lc.score_facts, self.query_one(ScoreEntry).values)}
         for fact, widget in ((lc.group_fact, "#lc-group"), (lc.status_fact, "#lc-status")):
             value = self.query_one(widget, Select).value
             out[fact] = None if value == Select.NULL else value
@@ -257,8 +259,9 @@ class CitizenScreen(BaseScreen):
         search.focus()
 
     def action_clear_scores(self) -> None:
-        for name in self.app.catalogs.citizen.score_facts:
-            self.query_one(f"#{name}", Input).value = ""
+        entry = self.query_one(ScoreEntry)
+        entry.values = ("",) * entry.count
+        self.show_total()
 
     def action_search(self) -> None:
         self.query_one("#lc-search", Input).focus()

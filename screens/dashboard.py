@@ -17,13 +17,14 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from models.evaluate import LevelResult
 from models.i18n import lang, tr
+from models.present import meter_text
 from models.roster import RosterQuery
 from models.store import data_version, evaluate_context
 from screens.base import BaseScreen
 from screens.meter import entry_cells, verdict
 
 
-COLUMNS = ("entry", "progress", "count", "percent", "threshold", "verdict", "shortfall", "wording")
+COLUMNS = ("entry", "count", "percent", "threshold", "verdict", "shortfall", "progress", "wording")
 
 
 class MetersReady(Message):
@@ -40,6 +41,15 @@ class Outdated(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, Outdated)
+
+
+class MeterTable(DataTable):
+    """Home/End jump to the first/last entry (the table's default scrolls sideways)."""
+
+    BINDINGS = [
+        Binding("home", "scroll_top", show=False, id="dashboard.first"),
+        Binding("end", "scroll_bottom", show=False, id="dashboard.last"),
+    ]
 
 
 class DashboardScreen(BaseScreen):
@@ -61,7 +71,7 @@ class DashboardScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="dash-head")
-        yield DataTable(cursor_type="row", id="meters")
+        yield MeterTable(cursor_type="row", id="meters")
         yield Static(id="dash-detail")
         yield Footer()
 
@@ -134,7 +144,7 @@ class DashboardScreen(BaseScreen):
         table.clear()
         for crit in result.criteria:
             status = "met" if crit.met else "not_met"
-            table.add_row(Text(crit.id, style="bold"), "", "", "", "", verdict(status, colours), "",
+            table.add_row(Text(crit.id, style="bold"), "", "", "", verdict(status, colours), "", "",
                           Text(crit.criterion.label(lang()), style="bold"), key=crit.id)
             for r in crit.entries:
                 table.add_row(*entry_cells(self.app.catalogs, r, colours), key=r.entry.id)
@@ -166,6 +176,8 @@ class DashboardScreen(BaseScreen):
             for r in crit.entries:
                 if r.entry.id == key:
                     detail.append(f"{r.entry.id} ", style="bold").append(r.entry.label(lang()))
+                    if r.entry.kind == "unit":
+                        detail.append(f" — {meter_text(self.app.catalogs, r)}", style="bold")
                     detail.append(f"\n{r.entry.source}", style="dim")
                     if not r.entry.confirmed:
                         detail.append(f" · {tr('unconfirmed_mark')}", style="dim italic")

@@ -32,7 +32,8 @@ def verdict(status: str, colours: dict[str, str]) -> Text:
 
 
 def entry_cells(catalogs: Catalogs, r: EntryResult, colours: dict[str, str]) -> list:
-    """Entry id, bar, value (n/N or the ticked value), percent, threshold, verdict, shortfall, label."""
+    """Entry id, value (n/N or the ticked value), percent, threshold, verdict, shortfall, bar, label:
+    the numbers first, so that an 80-column terminal shows every one of them."""
     e = r.entry
     ident = e.id + ("*" if not e.confirmed else "")
     if e.kind == "share":
@@ -40,9 +41,8 @@ def entry_cells(catalogs: Catalogs, r: EntryResult, colours: dict[str, str]) -> 
         percent = percent_text(r.percent) if r.applicable and r.denominator else ""
         threshold = f"≥ {threshold_text(e)}"
     else:
-        value = clip(value_text(catalogs, r), 14) if r.applicable else ""
-        percent = ""
-        threshold = f"≥ {clip(catalogs.scale_label(e.value, e.at_least, lang()), 10)}" if e.value != "bool" else ""
+        value = clip(value_text(catalogs, r), 8) if r.applicable else ""
+        percent = threshold = ""  # an ordered value's minimum is in the detail line
     short = Text(shortfall_text(r), style=colours[TONE["not_met"]])
-    return [Text(ident), bar(r, colours), Text(value, justify="right"), Text(percent, justify="right"),
-            Text(threshold), verdict(r.status, colours), short, Text(e.label(lang()))]
+    return [Text(ident), Text(value, justify="right"), Text(percent, justify="right"),
+            Text(threshold), verdict(r.status, colours), short, bar(r, colours), Text(e.label(lang()))]

@@ -92,7 +92,7 @@ async def test_help_lists_the_screens_keys(db, catalogs, demo):
         assert isinstance(app.screen, HelpScreen)
         rows = [tuple(map(str, app.screen.query_one("#help-keys").get_row_at(i)))
                 for i in range(app.screen.query_one("#help-keys").row_count)]
-        assert ("l", "Đổi mức 1/2") in rows and ("c", "Danh mục") in rows
+        assert ("l", "Mức 1/2") in rows and ("c", "Danh mục") in rows
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
         await pilot.press("f1")
@@ -118,7 +118,7 @@ async def test_palette_offers_only_this_screens_actions(db, catalogs, demo):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         dashboard = [d for d, _, _ in ScreenCommands(app.screen)._commands()]
-        assert "Đổi mức 1/2" in dashboard and "Danh mục" in dashboard
+        assert "Mức 1/2" in dashboard and "Danh mục" in dashboard
         await pilot.press("c")
         await settle(app, pilot)
         checklist = [d for d, _, _ in ScreenCommands(app.screen)._commands()]

@@ -32,7 +32,7 @@ async def test_passing_scores_raise_c31(db, catalogs, demo):
         await open_person(app, pilot, person.code)
         screen = app.screen
         assert person.code in str(screen.query_one("#lc-person").render())
-        assert app.focused.id == "lc_1"
+        assert app.focused.id == "lc-scores"
         for i in range(10):
             await pilot.press("9", "tab")
             if i == 4:  # live total while typing
