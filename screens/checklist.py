@@ -105,7 +105,7 @@ class ChecklistScreen(BaseScreen):
                                         disabled=not usable)
                             yield Input(placeholder=tr("check.documents"), classes="documents", compact=True,
                                         disabled=not usable)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def _heading(self, e: Entry, usable: bool) -> str:
         from rich.markup import escape

@@ -88,7 +88,7 @@ class CitizenScreen(BaseScreen):
                          prompt=tr("lc.none"), id="lc-group", compact=True)
             yield Label(tr("lc.status"))
             yield Select([(tr("yes"), "1"), (tr("no"), "0")], prompt=tr("lc.none"), id="lc-status", compact=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.title = tr("screen.citizen")

@@ -47,8 +47,9 @@ class MeterTable(DataTable):
     """Home/End jump to the first/last entry (the table's default scrolls sideways)."""
 
     BINDINGS = [
-        Binding("home", "scroll_top", show=False, id="dashboard.first"),
-        Binding("end", "scroll_bottom", show=False, id="dashboard.last"),
+        Binding("enter", "select_cursor", tr("key.drill"), show=False, id="dashboard.drill"),
+        Binding("home", "scroll_top", tr("key.first"), show=False, id="dashboard.first"),
+        Binding("end", "scroll_bottom", tr("key.last"), show=False, id="dashboard.last"),
     ]
 
 
@@ -73,7 +74,7 @@ class DashboardScreen(BaseScreen):
         yield Static(id="dash-head")
         yield MeterTable(cursor_type="row", id="meters")
         yield Static(id="dash-detail")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         ctx = self.app.ctx

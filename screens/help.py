@@ -10,20 +10,7 @@ from textual.widgets import DataTable, Static
 
 from models.i18n import tr
 from screens.base import BaseModal
-
-
-def screen_keys(app, screen: Screen) -> list[tuple[str, str]]:
-    """(keys, description) for every described binding active on ``screen``, one row per action."""
-    rows: dict[str, tuple[list[str], str]] = {}
-    for active in screen.active_bindings.values():
-        b = active.binding
-        if not b.description:
-            continue
-        keys, _ = rows.setdefault(f"{id(active.node)}:{b.action}", ([], b.description))
-        display = app.get_key_display(b)
-        if display not in keys:
-            keys.append(display)
-    return [(" ".join(keys), description) for keys, description in rows.values()]
+from tui.commands import screen_keys
 
 
 class HelpScreen(BaseModal):
@@ -39,5 +26,5 @@ class HelpScreen(BaseModal):
                          id="help-title")
             table = DataTable(cursor_type="row", zebra_stripes=True, id="help-keys")
             table.add_columns(tr("help.key"), tr("help.action"))
-            table.add_rows(screen_keys(self.app, self.target))
+            table.add_rows((k.keys, k.description) for k in screen_keys(self.target))
             yield table

@@ -53,7 +53,7 @@ class StartScreen(BaseScreen):
         yield Header()
         yield Static(tr("start.title"), id="start-title")
         yield OptionList(id="assessments")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.title = tr("screen.start")

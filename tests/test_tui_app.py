@@ -117,11 +117,11 @@ async def test_palette_offers_only_this_screens_actions(db, catalogs, demo):
     app = make_app(db, catalogs, demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        dashboard = [d for d, _, _ in ScreenCommands(app.screen)._commands()]
+        dashboard = [k.description for k in ScreenCommands(app.screen)._commands()]
         assert "Mức 1/2" in dashboard and "Danh mục" in dashboard
         await pilot.press("c")
         await settle(app, pilot)
-        checklist = [d for d, _, _ in ScreenCommands(app.screen)._commands()]
+        checklist = [k.description for k in ScreenCommands(app.screen)._commands()]
         assert "Đổi mức 1/2" not in checklist and "Quay lại" in checklist
 
 

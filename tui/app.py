@@ -8,7 +8,7 @@ from pathlib import Path
 
 import tomli_w
 import tomllib
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 import tui.strings  # noqa: F401  (registers the UI strings)
@@ -48,6 +48,7 @@ class HoctapApp(App):
     COMMANDS = App.COMMANDS | {ScreenCommands}
     BINDINGS = [
         Binding("question_mark,f1", "help", tr("key.help"), id="app.help"),
+        Binding("ctrl+p", "command_palette", tr("key.palette"), id="app.palette"),
         Binding("ctrl+q", "quit", tr("key.quit"), id="app.quit", priority=True, show=False),
     ]
     # how often the dashboard asks the database whether anyone changed the assessment
@@ -100,6 +101,14 @@ class HoctapApp(App):
         from screens.roster import RosterScreen
 
         self.push_screen(RosterScreen(query))
+
+    def get_system_commands(self, screen):
+        """Textual's app-wide commands, in the user's language (the screen's own come from
+        ScreenCommands)."""
+        yield SystemCommand(tr("cmd.theme"), tr("cmd.theme_help"), self.action_change_theme)
+        yield SystemCommand(tr("cmd.screenshot"), tr("cmd.screenshot_help"),
+                            lambda: self.set_timer(0.1, self.deliver_screenshot))
+        yield SystemCommand(tr("key.quit"), tr("cmd.quit_help"), self.action_quit)
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

@@ -45,7 +45,9 @@ add({
     "key.citizen": ("Điểm CDHT", "LC scores"),
     "key.roster": ("Danh sách", "Roster"),
     "key.refresh": ("Tải lại", "Reload"),
-    "key.drill": ("Xem chi tiết", "Drill down"),
+    "key.drill": ("Mở người còn thiếu / danh mục", "Open who is missing / the checklist"),
+    "key.first": ("Về đầu", "First"),
+    "key.last": ("Về cuối", "Last"),
     "key.units": ("Đơn vị", "Units"),
     "unconfirmed_mark": ("* chưa xác nhận", "* unconfirmed"),
     "col.entry": ("Chỉ tiêu", "Entry"),
@@ -88,8 +90,12 @@ add({
     "help.title": ("Phím tắt — {screen}", "Keys — {screen}"),
     "help.key": ("Phím", "Key"),
     "help.action": ("Việc", "Action"),
-    # palette
-    "palette.help": ("Lệnh của màn hình này", "Commands of this screen"),
+    # command palette
+    "cmd.theme": ("Giao diện", "Theme"),
+    "cmd.theme_help": ("Đổi giao diện màu", "Change the colour theme"),
+    "cmd.screenshot": ("Chụp màn hình", "Screenshot"),
+    "cmd.screenshot_help": ("Lưu ảnh SVG của màn hình", "Save an SVG picture of the screen"),
+    "cmd.quit_help": ("Thoát hoctap", "Quit hoctap"),
     # errors
     "err.internal": ("Lỗi nội bộ ({name}); chi tiết trong {path}", "Internal error ({name}); details in {path}"),
     "err.theme": ("không có giao diện {theme!r}", "no theme named {theme!r}"),
