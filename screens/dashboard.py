@@ -19,7 +19,8 @@ from models.evaluate import LevelResult
 from models.i18n import lang, tr
 from models.present import meter_text
 from models.roster import RosterQuery
-from models.store import data_version, evaluate_context
+from models.db import DatabaseError
+from models.store import HoctapError, catalog_for, data_version, evaluate_context
 from screens.base import BaseScreen
 from screens.meter import entry_cells, verdict
 
@@ -68,6 +69,7 @@ class DashboardScreen(BaseScreen):
         self.level = 1
         self.version: tuple | None = None
         self.result: LevelResult | None = None
+        self.offline = False  # the last poll could not reach the database
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -99,7 +101,17 @@ class DashboardScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def poll(self) -> None:
-        if self.version is not None and data_version(self.app.db, self.app.ctx.assessment.id) != self.version:
+        if self.version is None:
+            return
+        try:
+            version = data_version(self.app.db, self.app.ctx.assessment.id)
+        except DatabaseError as e:  # say so once, not every two seconds; keep polling
+            if not self.offline:
+                self.offline = True
+                self.app.call_from_thread(self.app.show_error, e)
+            return
+        self.offline = False
+        if version != self.version:
             self.post_message(Outdated())
 
     def data_changed(self) -> None:
@@ -201,6 +213,11 @@ class DashboardScreen(BaseScreen):
     def open_checklist(self, entry_id: str | None = None) -> None:
         from screens.checklist import ChecklistScreen
 
+        try:
+            catalog_for(self.app.catalogs, self.app.ctx.unit, self.level)
+        except HoctapError as e:
+            self.app.show_error(e)
+            return
         self.app.push_screen(ChecklistScreen(self.level, focus_entry=entry_id))
 
     def action_switch_level(self) -> None:

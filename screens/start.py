@@ -9,7 +9,7 @@ from datetime import date
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
@@ -147,13 +147,14 @@ class UnitForm(BaseModal):
         catalogs = self.app.catalogs
         with Vertical(classes="form"):
             yield Static(tr("unit.title"), classes="form-title")
-            yield Label(tr("unit.code"))
-            yield Input(id="unit-code", compact=True)
-            yield Label(tr("unit.name"))
-            yield Input(id="unit-name", compact=True)
-            yield Label(tr("unit.tier"))
-            yield Select([(tr(t), t) for t in ("district", "provincial")], value="district", allow_blank=False,
-                         id="unit-tier", compact=True)
+            with Grid(classes="form-grid"):
+                yield Label(tr("unit.code"))
+                yield Input(id="unit-code", compact=True)
+                yield Label(tr("unit.name"))
+                yield Input(id="unit-name", compact=True)
+                yield Label(tr("unit.tier"))
+                yield Select([(tr(t), t) for t in ("district", "provincial")], value="district",
+                             allow_blank=False, id="unit-tier", compact=True)
             yield Label(tr("unit.types"))
             yield SelectionList(*[(t.label(lang()), tag) for tag, t in catalogs.unit_types.items()], id="unit-types")
             with Horizontal(classes="form-buttons"):
@@ -195,12 +196,13 @@ class YearForm(BaseModal):
         last = self.years[-1] if self.years else None
         with Vertical(classes="form"):
             yield Static(tr("year.title", code=self.code), classes="form-title")
-            yield Label(tr("year.year"))
-            yield Input(str(last + 1 if last else date.today().year), id="year", type="integer",
-                        max_length=4, compact=True)
-            yield Label(tr("year.level"))
-            yield Select([(tr("year.level_n", n=n), n) for n in (1, 2)], value=1, allow_blank=False,
-                         id="year-level", compact=True)
+            with Grid(classes="form-grid"):
+                yield Label(tr("year.year"))
+                yield Input(str(last + 1 if last else date.today().year), id="year", type="integer",
+                            max_length=4, compact=True)
+                yield Label(tr("year.level"))
+                yield Select([(tr("year.level_n", n=n), n) for n in (1, 2)], value=1, allow_blank=False,
+                             id="year-level", compact=True)
             if last is not None:
                 yield Checkbox(tr("year.copy", year=last), value=True, id="year-copy")
             with Horizontal(classes="form-buttons"):

@@ -17,7 +17,6 @@ add({
     "start.none": ("Chưa có đơn vị nào: nhấn n để tạo.", "No unit yet: press n to create one."),
     "start.row": ("{code} — {name} — năm {year}, mức {level}", "{code} — {name} — {year}, level {level}"),
     "start.no_year": ("{code} — {name} — chưa có năm đánh giá (nhấn y)", "{code} — {name} — no assessment yet (press y)"),
-    "key.open": ("Mở", "Open"),
     "key.new_unit": ("Đơn vị mới", "New unit"),
     "key.new_year": ("Năm mới", "New year"),
     "unit.title": ("Tạo đơn vị", "Create a unit"),
@@ -39,7 +38,6 @@ add({
     "dash.title": ("{name} ({code}) — năm {year}", "{name} ({code}) — {year}"),
     "dash.level": ("Mức {level}: {verdict}", "Level {level}: {verdict}"),
     "dash.sought": ("đề nghị mức {level}", "seeking level {level}"),
-    "dash.loading": ("Đang tính…", "Computing…"),
     "key.level": ("Mức 1/2", "Level 1/2"),
     "key.checklist": ("Danh mục", "Checklist"),
     "key.citizen": ("Điểm CDHT", "LC scores"),
@@ -58,7 +56,6 @@ add({
     "col.verdict": ("Kết quả", "Verdict"),
     "col.shortfall": ("Còn thiếu", "Shortfall"),
     "col.wording": ("Nội dung", "Wording"),
-    "dash.threshold": ("cần ≥ {t}", "needs ≥ {t}"),
     # checklist
     "check.title": ("Danh mục chỉ tiêu của đơn vị — mức {level}", "Unit checklist — level {level}"),
     "check.evidence": ("Minh chứng", "Evidence"),
@@ -68,7 +65,6 @@ add({
     "check.need": ("cần ≥ {value}", "needs ≥ {value}"),
     "key.toggle": ("Có/không", "Yes/no"),
     # learning citizen
-    "lc.title": ("Nhập điểm Công dân học tập", "Learning Citizen scores"),
     "lc.search": ("Tìm theo mã hoặc tên", "Search by code or name"),
     "lc.matches": ("{n} người khớp", "{n} matching"),
     "lc.pick_first": ("Hãy chọn một người trước", "Pick a person first"),
@@ -83,7 +79,6 @@ add({
     "lc.saved": ("Đã lưu {code}: {n} thay đổi", "Saved {code}: {n} change(s)"),
     "lc.unchanged": ("Không có gì thay đổi", "Nothing changed"),
     "lc.person": ("{code} — {name}", "{code} — {name}"),
-    "lc.title_now": ("Hiện: {value}", "Now: {value}"),
     "key.search": ("Tìm", "Search"),
     "key.clear": ("Xóa điểm", "Clear scores"),
     # help
@@ -99,7 +94,6 @@ add({
     # errors
     "err.internal": ("Lỗi nội bộ ({name}); chi tiết trong {path}", "Internal error ({name}); details in {path}"),
     "err.theme": ("không có giao diện {theme!r}", "no theme named {theme!r}"),
-    "err.keymap": ("phím trong [keymap] trùng nhau: {keys}", "keys clash in [keymap]: {keys}"),
     "screen.start": ("Bắt đầu", "Start"),
     "screen.dashboard": ("Bảng chỉ tiêu", "Dashboard"),
     "screen.checklist": ("Danh mục", "Checklist"),
