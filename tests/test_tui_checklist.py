@@ -69,3 +69,15 @@ async def test_edit_by_someone_else_is_not_overwritten(db, catalogs, demo):
         assert any("người khác" in n.message for n in app._notifications)
         assert app.screen.query_one("#e-C1_1 .evidence").value == "changed elsewhere"
     assert unit_entry_rows(db, demo.assessment.id)["C1.1"].value == "1"
+
+
+async def test_ordered_value_chosen_in_a_list(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_checklist(app, pilot)
+        app.screen.query_one("#e-C3_3 .value").value = "none"
+        await settle(app, pilot)
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert "✗ Không đạt" in row_text(app.screen.query_one("#meters"), "C3.3")
+    assert unit_entry_rows(db, demo.assessment.id)["C3.3"].value == "none"
