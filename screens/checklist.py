@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -108,8 +109,6 @@ class ChecklistScreen(BaseScreen):
         yield Footer(show_command_palette=False)
 
     def _heading(self, e: Entry, usable: bool) -> str:
-        from rich.markup import escape
-
         need = ""
         if e.value != "bool":
             need = f" ({tr('check.need', value=self.app.catalogs.scale_label(e.value, e.at_least, lang()))})"
@@ -185,6 +184,9 @@ class ChecklistScreen(BaseScreen):
         stored = self.rows.get(entry_id, Stored())
         if (value, evidence, documents) != (stored.value, stored.evidence, stored.documents):
             self.save(entry_id, value, evidence, documents, stored.version)
+            # what the database will hold: a second edit (or leaving the field after Enter)
+            # must not be taken for someone else's change
+            self.rows[entry_id] = Stored(value, evidence, documents, stored.version + 1)
 
     @on(YesNo.Changed)
     def _yes_no(self, event: YesNo.Changed) -> None:

@@ -81,3 +81,17 @@ async def test_ordered_value_chosen_in_a_list(db, catalogs, demo):
         await settle(app, pilot)
         assert "✗ Không đạt" in row_text(app.screen.query_one("#meters"), "C3.3")
     assert unit_entry_rows(db, demo.assessment.id)["C3.3"].value == "none"
+
+
+async def test_enter_then_leaving_the_field_saves_once(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_checklist(app, pilot)
+        evidence = app.screen.query_one("#e-C1_1 .evidence")
+        evidence.value = "new"
+        app.screen._save_from(evidence)  # Enter ...
+        app.screen._save_from(evidence)  # ... then Tab, before the first save has come back
+        await settle(app, pilot)
+        assert not any(n.severity == "error" for n in app._notifications)
+    row = unit_entry_rows(db, demo.assessment.id)["C1.1"]
+    assert (row.value, row.evidence, row.version) == ("1", "new", 2)
