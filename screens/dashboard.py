@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.color import Color
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
 
 from models.evaluate import LevelResult
 from models.i18n import lang, tr
@@ -97,7 +98,8 @@ class DashboardScreen(BaseScreen):
         app, level = self.app, self.level
         version = data_version(app.db, app.ctx.assessment.id)
         result = evaluate_context(app.db, app.catalogs, app.ctx, level)
-        self.post_message(MetersReady(result, level, version))
+        if not get_current_worker().is_cancelled:  # a newer load replaced this one: its numbers win
+            self.post_message(MetersReady(result, level, version))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def poll(self) -> None:

@@ -78,7 +78,7 @@ async def test_edit_by_another_connection_appears(db, db_url, catalogs, demo):
             set_facts(other, catalogs, demo.assessment.id, missing[:1], {"digital_training": "1"})
         finally:
             other.dispose()
-        for _ in range(100):  # the poll runs every 50 ms; wait for it, not for a fixed time
+        for _ in range(400):  # the poll runs every 50 ms; wait for it, not for a fixed time
             await pilot.pause(0.05)
             await app.workers.wait_for_complete()
             if "54/60" in row_text(table, "C2.3"):
