@@ -153,3 +153,12 @@ async def test_unknown_unit_asked_for_is_a_notification(db, catalogs):
         await settle(app, pilot)
         assert isinstance(app.screen, StartScreen)
         assert any("NOPE" in n.message for n in app._notifications)
+
+
+async def test_ctrl_c_says_how_to_quit(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+c")
+        assert app.is_running
+        assert any(n.message == "Nhấn ^q để thoát" for n in app._notifications)

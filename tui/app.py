@@ -110,6 +110,12 @@ class HoctapApp(App):
                             lambda: self.set_timer(0.1, self.deliver_screenshot))
         yield SystemCommand(tr("key.quit"), tr("cmd.quit_help"), self.action_quit)
 
+    def action_help_quit(self) -> None:
+        """ctrl+c does not quit (it copies in a text field): say which key does."""
+        key = next((self.get_key_display(a.binding) for a in self.active_bindings.values()
+                    if a.binding.action in ("quit", "app.quit")), "ctrl+q")
+        self.notify(tr("quit_hint", key=key))
+
     def action_help(self) -> None:
         from screens.help import HelpScreen
 

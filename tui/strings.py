@@ -10,6 +10,7 @@ add({
     "key.back": ("Quay lại", "Back"),
     "key.quit": ("Thoát", "Quit"),
     "key.close": ("Đóng", "Close"),
+    "quit_hint": ("Nhấn {key} để thoát", "Press {key} to quit"),
     "key.save": ("Lưu", "Save"),
     "key.palette": ("Bảng lệnh", "Commands"),
     # start screen
