@@ -42,6 +42,7 @@ class StartScreen(BaseScreen):
     BINDINGS = [
         Binding("n", "new_unit", tr("key.new_unit"), id="start.new_unit"),
         Binding("y", "new_year", tr("key.new_year"), id="start.new_year"),
+        Binding("l", "level_sought", tr("key.level_sought"), id="start.level"),
         Binding("q", "app.quit", tr("key.quit"), id="start.quit"),
     ]
 
@@ -112,6 +113,20 @@ class StartScreen(BaseScreen):
     @on(Opened)
     def _opened(self, message: Opened) -> None:
         self.app.open_context(message.ctx)
+
+    def action_level_sought(self) -> None:
+        """Switch the highlighted year's level sought between 1 and 2."""
+        option = self.query_one("#assessments", OptionList).highlighted_option
+        code, _, year = (option.id or "").partition("|") if option is not None else ("", "", "")
+        unit = self._highlighted_unit()
+        if unit is not None and year:
+            level = dict(unit.years)[int(year)]
+            self.set_level(code, int(year), 2 if level == 1 else 1)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open")
+    def set_level(self, code: str, year: int, level: int) -> None:
+        ensure_context(self.app.db, code, year, level, source="tui")
+        self.app.call_from_thread(self.load)
 
     def action_new_unit(self) -> None:
         def created(code: str | None) -> None:

@@ -162,3 +162,16 @@ async def test_ctrl_c_says_how_to_quit(db, catalogs, demo):
         await pilot.press("ctrl+c")
         assert app.is_running
         assert any(n.message == "Nhấn ^q để thoát" for n in app._notifications)
+
+
+async def test_level_sought_switched_on_the_start_screen(db, catalogs, demo):
+    app = make_app(db, catalogs)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert "mức 2" in str(app.screen.query_one("#assessments").get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen.level == 2
+    assert find_context(db, "THCS-LQD", 2024).assessment.level == 2

@@ -20,6 +20,7 @@ add({
     "start.no_year": ("{code} — {name} — chưa có năm đánh giá (nhấn y)", "{code} — {name} — no assessment yet (press y)"),
     "key.new_unit": ("Đơn vị mới", "New unit"),
     "key.new_year": ("Năm mới", "New year"),
+    "key.level_sought": ("Mức đề nghị 1/2", "Level sought 1/2"),
     "unit.title": ("Tạo đơn vị", "Create a unit"),
     "unit.code": ("Mã đơn vị", "Unit code"),
     "unit.name": ("Tên đơn vị", "Unit name"),
