@@ -19,6 +19,9 @@ from models.fields import InputError
 from models.i18n import tr
 from models.roster import RosterQuery
 from models.store import Context, HoctapError, find_context
+from screens.dashboard import DashboardScreen
+from screens.help import HelpScreen
+from screens.start import StartScreen
 from tui.commands import ScreenCommands
 from tui.messages import DataChanged
 
@@ -71,8 +74,6 @@ class HoctapApp(App):
             self.notify(tr("err.theme", theme=self.config.theme), severity="warning")
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
-        from screens.start import StartScreen
-
         self.push_screen(StartScreen())
         unit, year = self.start_unit, self.start_year
         if unit is None:
@@ -89,8 +90,6 @@ class HoctapApp(App):
 
     def open_context(self, ctx: Context) -> None:
         """Make ``ctx`` the current assessment and show its dashboard (remembered for next time)."""
-        from screens.dashboard import DashboardScreen
-
         self.ctx = ctx
         save_state(ctx.unit.code, ctx.assessment.year)
         while len(self.screen_stack) > 2:  # keep the start screen underneath
@@ -117,8 +116,6 @@ class HoctapApp(App):
         self.notify(tr("quit_hint", key=key))
 
     def action_help(self) -> None:
-        from screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
