@@ -3,16 +3,59 @@ unit/assessment; screens (in screens/) read and change data only through models/
 
 from __future__ import annotations
 
-from textual.app import App
+import traceback
+from pathlib import Path
 
-from models.catalog import Catalogs
-from models.config import Config
-from models.db import Database
-from models.store import Context
+import tomli_w
+import tomllib
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+
+import tui.strings  # noqa: F401  (registers the UI strings)
+from models.catalog import CatalogError, Catalogs
+from models.config import Config, state_path
+from models.db import Database, DatabaseError
+from models.fields import InputError
+from models.i18n import tr
+from models.roster import RosterQuery
+from models.store import Context, HoctapError, find_context
+from screens.dashboard import DashboardScreen
+from screens.help import HelpScreen
+from screens.start import StartScreen
+from tui.commands import ScreenCommands
+from tui.messages import DataChanged
+
+USER_ERRORS = (HoctapError, InputError, DatabaseError, CatalogError)
+
+
+def load_state() -> dict:
+    """The last unit and year opened ({} when none or unreadable: it is only a convenience)."""
+    try:
+        return tomllib.loads(state_path().read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+
+
+def save_state(unit: str, year: int) -> None:
+    path = state_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(tomli_w.dumps({"unit": unit, "year": year}), encoding="utf-8")
+    except OSError:
+        pass  # a read-only home must not stop the work
 
 
 class HoctapApp(App):
     TITLE = "hoctap"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ScreenCommands}
+    BINDINGS = [
+        Binding("question_mark,f1", "help", tr("key.help"), id="app.help"),
+        Binding("ctrl+p", "command_palette", tr("key.palette"), id="app.palette"),
+        Binding("ctrl+q", "quit", tr("key.quit"), id="app.quit", priority=True, show=False),
+    ]
+    # how often the dashboard asks the database whether anyone changed the assessment
+    poll_seconds = 2.0
 
     def __init__(self, db: Database, catalogs: Catalogs, config: Config, *, unit: str | None = None,
                  year: int | None = None):
@@ -24,8 +67,88 @@ class HoctapApp(App):
         self.start_year = year
         self.ctx: Context | None = None
 
+    def on_mount(self) -> None:
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        else:
+            self.notify(tr("err.theme", theme=self.config.theme), severity="warning")
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        self.push_screen(StartScreen())
+        unit, year = self.start_unit, self.start_year
+        if unit is None:
+            state = load_state()
+            unit, year = state.get("unit"), state.get("year")
+        if isinstance(unit, str) and isinstance(year, int):
+            try:
+                self.open_context(find_context(self.db, unit, year))
+            except USER_ERRORS as e:
+                if self.start_unit is not None:  # asked for explicitly: say why it did not open
+                    self.show_error(e)
+
+    # ---- navigation ----------------------------------------------------------------------------
+
+    def open_context(self, ctx: Context) -> None:
+        """Make ``ctx`` the current assessment and show its dashboard (remembered for next time)."""
+        self.ctx = ctx
+        save_state(ctx.unit.code, ctx.assessment.year)
+        while len(self.screen_stack) > 2:  # keep the start screen underneath
+            self.pop_screen()
+        self.push_screen(DashboardScreen())
+
+    def open_roster(self, query: RosterQuery | None = None) -> None:
+        from screens.roster import RosterScreen
+
+        self.push_screen(RosterScreen(query))
+
+    def get_system_commands(self, screen):
+        """Textual's app-wide commands, in the user's language (the screen's own come from
+        ScreenCommands)."""
+        yield SystemCommand(tr("cmd.theme"), tr("cmd.theme_help"), self.action_change_theme)
+        yield SystemCommand(tr("cmd.screenshot"), tr("cmd.screenshot_help"),
+                            lambda: self.set_timer(0.1, self.deliver_screenshot))
+        yield SystemCommand(tr("key.quit"), tr("cmd.quit_help"), self.action_quit)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c does not quit (it copies in a text field): say which key does."""
+        key = next((self.get_key_display(a.binding) for a in self.active_bindings.values()
+                    if a.binding.action in ("quit", "app.quit")), "ctrl+q")
+        self.notify(tr("quit_hint", key=key))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    # ---- data changes and errors ---------------------------------------------------------------
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        """Something changed the assessment: every screen that shows derived numbers reloads."""
+        for screen in self.screen_stack:
+            if hasattr(screen, "data_changed"):
+                screen.data_changed()
+
+    def show_error(self, error: BaseException) -> None:
+        """A user-facing error as a notification; anything else is a bug, logged to disk."""
+        if isinstance(error, USER_ERRORS):
+            self.notify(str(error), severity="error", timeout=8)
+            return
+        path = crash_log(error)
+        self.notify(tr("err.internal", name=type(error).__name__, path=path), severity="error", timeout=12)
+
+
+def crash_log(error: BaseException) -> Path:
+    path = state_path().with_name("crash.log")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as f:
+            f.write("".join(traceback.format_exception(error)) + "\n")
+    except OSError:
+        pass
+    return path
+
 
 def run_app(db: Database, catalogs: Catalogs, config: Config, *, unit: str | None = None,
             year: int | None = None) -> int:
     HoctapApp(db, catalogs, config, unit=unit, year=year).run()
     return 0
+

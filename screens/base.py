@@ -1,0 +1,35 @@
+"""What every hoctap screen shares: a typed app, and worker failures shown as notifications."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+import tui.strings  # noqa: F401  (the labels every screen uses)
+
+if TYPE_CHECKING:
+    from tui.app import HoctapApp
+
+
+class WorkerErrors:
+    """Workers run with exit_on_error=False: their errors end up here, never as a traceback."""
+
+    app: "HoctapApp"
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.app.show_error(event.worker.error)
+            self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker) -> None:
+        """Hook: a screen puts itself back in a usable state after a failed worker."""
+
+
+class BaseScreen(WorkerErrors, Screen):
+    pass
+
+
+class BaseModal(WorkerErrors, ModalScreen):
+    pass

@@ -1,0 +1,246 @@
+"""The dashboard: every entry of the level's catalog as a threshold meter, grouped by criterion.
+
+Meters are computed in a thread worker (two GROUP BYs and the pure engine) and handed back
+in a message; a timer asks the database for its data version so that edits made by other
+users appear within a few seconds.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.color import Color
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
+
+from models.evaluate import LevelResult
+from models.i18n import lang, tr
+from models.present import meter_text
+from models.roster import RosterQuery
+from models.db import DatabaseError
+from models.store import HoctapError, catalog_for, data_version, evaluate_context
+from screens.base import BaseScreen
+from screens.meter import entry_cells, verdict
+
+
+COLUMNS = ("entry", "count", "percent", "threshold", "verdict", "shortfall", "progress", "wording")
+
+
+class MetersReady(Message):
+    def __init__(self, result: LevelResult, level: int, version: tuple) -> None:
+        super().__init__()
+        self.result, self.level, self.version = result, level, version
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, MetersReady)
+
+
+class Outdated(Message):
+    """Someone (maybe another user) changed the assessment since the meters were computed."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, Outdated)
+
+
+class MeterTable(DataTable):
+    """Home/End jump to the first/last entry (the table's default scrolls sideways)."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", tr("key.drill"), show=False, id="dashboard.drill"),
+        Binding("home", "scroll_top", tr("key.first"), show=False, id="dashboard.first"),
+        Binding("end", "scroll_bottom", tr("key.last"), show=False, id="dashboard.last"),
+    ]
+
+
+class DashboardScreen(BaseScreen):
+    BINDINGS = [
+        Binding("l", "switch_level", tr("key.level"), id="dashboard.level"),
+        Binding("c", "checklist", tr("key.checklist"), id="dashboard.checklist"),
+        Binding("s", "citizen", tr("key.citizen"), id="dashboard.citizen"),
+        Binding("r", "roster", tr("key.roster"), id="dashboard.roster"),
+        Binding("g", "reload", tr("key.refresh"), id="dashboard.reload", show=False),
+        Binding("q", "back", tr("key.units"), id="dashboard.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.level = 1
+        self.version: tuple | None = None
+        self.result: LevelResult | None = None
+        self.offline = False  # the last poll could not reach the database
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="dash-head")
+        yield MeterTable(cursor_type="row", id="meters")
+        yield Static(id="dash-detail")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        ctx = self.app.ctx
+        self.level = ctx.assessment.level
+        self.title = tr("screen.dashboard")
+        self.sub_title = f"{ctx.unit.code} · {ctx.assessment.year}"
+        table = self.query_one("#meters", DataTable)
+        table.add_columns(*(tr(f"col.{c}") for c in COLUMNS))
+        table.loading = True
+        self.load()
+        self.set_interval(self.app.poll_seconds, self.poll)
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.show())
+
+    # ---- data ----------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="meters")
+    def load(self) -> None:
+        app, level = self.app, self.level
+        version = data_version(app.db, app.ctx.assessment.id)
+        result = evaluate_context(app.db, app.catalogs, app.ctx, level)
+        if not get_current_worker().is_cancelled:  # a newer load replaced this one: its numbers win
+            self.post_message(MetersReady(result, level, version))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
+    def poll(self) -> None:
+        if self.version is None:
+            return
+        try:
+            version = data_version(self.app.db, self.app.ctx.assessment.id)
+        except DatabaseError as e:  # say so once, not every two seconds; keep polling
+            if not self.offline:
+                self.offline = True
+                self.app.call_from_thread(self.app.show_error, e)
+            return
+        self.offline = False
+        if version != self.version:
+            self.post_message(Outdated())
+
+    def data_changed(self) -> None:
+        self.load()
+
+    def worker_failed(self, worker) -> None:
+        self.query_one("#meters", DataTable).loading = False
+
+    @on(Outdated)
+    def _outdated(self) -> None:
+        self.load()
+
+    @on(MetersReady)
+    def _ready(self, message: MetersReady) -> None:
+        if message.level != self.level:
+            return  # computed for the level shown before a switch
+        self.result, self.version = message.result, message.version
+        self.show()
+
+    # ---- display -------------------------------------------------------------------------------
+
+    def colours(self) -> dict[str, str]:
+        """Rich styles for the verdict tones, from the current theme."""
+        theme = self.app.current_theme
+        out = {"muted": "dim"}
+        for tone in ("success", "error", "warning"):
+            out[tone] = Color.parse(getattr(theme, tone) or theme.primary).rich_color.name
+        return out
+
+    def show(self) -> None:
+        if self.result is None:
+            return
+        result, ctx, colours = self.result, self.app.ctx, self.colours()
+        cat = result.catalog
+        head = Text.assemble(
+            (tr("dash.title", name=ctx.unit.name, code=ctx.unit.code, year=ctx.assessment.year), "bold"), "\n",
+            f"{cat.label(lang())} · {tr('dash.sought', level=ctx.assessment.level)} · ",
+            (tr("dash.level", level=self.level, verdict=""), "bold"),
+            verdict("met" if result.met else "not_met", colours))
+        self.query_one("#dash-head", Static).update(head)
+        table = self.query_one("#meters", DataTable)
+        cursor_key = self._cursor_key(table)
+        table.clear()
+        for crit in result.criteria:
+            status = "met" if crit.met else "not_met"
+            table.add_row(Text(crit.id, style="bold"), "", "", "", verdict(status, colours), "", "",
+                          Text(crit.criterion.label(lang()), style="bold"), key=crit.id)
+            for r in crit.entries:
+                table.add_row(*entry_cells(self.app.catalogs, r, colours), key=r.entry.id)
+        table.loading = False
+        keys = [row.key.value for row in table.ordered_rows]
+        if cursor_key in keys:
+            table.move_cursor(row=keys.index(cursor_key), scroll=False)
+        self._describe(table)
+
+    @staticmethod
+    def _cursor_key(table: DataTable) -> str | None:
+        if not table.row_count:
+            return None
+        return table.ordered_rows[table.cursor_row].key.value
+
+    @on(DataTable.RowHighlighted, "#meters")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._describe(event.data_table)
+
+    def _describe(self, table: DataTable) -> None:
+        """The highlighted row's full wording (the table clips it on narrow terminals)."""
+        key = self._cursor_key(table)
+        if key is None or self.result is None:
+            return
+        detail = Text()
+        for crit in self.result.criteria:
+            if crit.id == key:
+                detail.append(f"{crit.id} ", style="bold").append(crit.criterion.label(lang()))
+            for r in crit.entries:
+                if r.entry.id == key:
+                    detail.append(f"{r.entry.id} ", style="bold").append(r.entry.label(lang()))
+                    if r.entry.kind == "unit":
+                        detail.append(f" — {meter_text(self.app.catalogs, r)}", style="bold")
+                    detail.append(f"\n{r.entry.source}", style="dim")
+                    if not r.entry.confirmed:
+                        detail.append(f" · {tr('unconfirmed_mark')}", style="dim italic")
+        self.query_one("#dash-detail", Static).update(detail)
+
+    # ---- actions -------------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#meters")
+    def _drill(self, event: DataTable.RowSelected) -> None:
+        if self.result is None:
+            return
+        entry = next((r for r in self.result.entries() if r.entry.id == event.row_key.value), None)
+        if entry is None or not entry.applicable:
+            return
+        if entry.entry.kind == "share":
+            self.app.open_roster(RosterQuery(self.app.ctx.assessment.id, not_qualifying=entry.entry.id))
+        else:
+            self.open_checklist(entry.entry.id)
+
+    def open_checklist(self, entry_id: str | None = None) -> None:
+        from screens.checklist import ChecklistScreen
+
+        try:
+            catalog_for(self.app.catalogs, self.app.ctx.unit, self.level)
+        except HoctapError as e:
+            self.app.show_error(e)
+            return
+        self.app.push_screen(ChecklistScreen(self.level, focus_entry=entry_id))
+
+    def action_switch_level(self) -> None:
+        self.level = 2 if self.level == 1 else 1
+        self.query_one("#meters", DataTable).loading = True
+        self.load()
+
+    def action_checklist(self) -> None:
+        self.open_checklist()
+
+    def action_citizen(self) -> None:
+        from screens.citizen import CitizenScreen
+
+        self.app.push_screen(CitizenScreen())
+
+    def action_roster(self) -> None:
+        self.app.open_roster(RosterQuery(self.app.ctx.assessment.id))
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+

@@ -1,0 +1,48 @@
+"""Threshold meters as table cells: a bar, the numbers and the verdict, coloured by theme."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from models.catalog import Catalogs
+from models.evaluate import EntryResult
+from models.i18n import lang, tr
+from models.present import MARK, percent_text, shortfall_text, threshold_text, value_text
+
+BAR_WIDTH = 10
+# theme colour per verdict (resolved against the running theme, so ansi themes stay ansi)
+TONE = {"met": "success", "not_met": "error", "no_data": "warning", "not_applicable": "muted"}
+
+
+def clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def bar(r: EntryResult, colours: dict[str, str]) -> Text:
+    if r.entry.kind != "share" or not r.applicable or not r.denominator:
+        return Text("")
+    filled = min(BAR_WIDTH, r.numerator * BAR_WIDTH // r.denominator)
+    out = Text("█" * filled, style=colours[TONE[r.status]])
+    out.append("░" * (BAR_WIDTH - filled), style=colours["muted"])
+    return out
+
+
+def verdict(status: str, colours: dict[str, str]) -> Text:
+    return Text(f"{MARK[status]} {tr(status)}", style=colours[TONE[status]])
+
+
+def entry_cells(catalogs: Catalogs, r: EntryResult, colours: dict[str, str]) -> list:
+    """Entry id, value (n/N or the ticked value), percent, threshold, verdict, shortfall, bar, label:
+    the numbers first, so that an 80-column terminal shows every one of them."""
+    e = r.entry
+    ident = e.id + ("*" if not e.confirmed else "")
+    if e.kind == "share":
+        value = f"{r.numerator}/{r.denominator}" if r.applicable else ""
+        percent = percent_text(r.percent) if r.applicable and r.denominator else ""
+        threshold = f"≥ {threshold_text(e)}"
+    else:
+        value = clip(value_text(catalogs, r), 8) if r.applicable else ""
+        percent = threshold = ""  # an ordered value's minimum is in the detail line
+    short = Text(shortfall_text(r), style=colours[TONE["not_met"]])
+    return [Text(ident), Text(value, justify="right"), Text(percent, justify="right"),
+            Text(threshold), verdict(r.status, colours), short, bar(r, colours), Text(e.label(lang()))]

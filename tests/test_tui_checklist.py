@@ -1,0 +1,97 @@
+"""Checklist: ticking a value flips the criterion verdict; evidence is saved; stale edits refused."""
+
+from __future__ import annotations
+
+from models.store import check_entries, evaluate_context, unit_entry_rows
+from screens.checklist import ChecklistScreen
+from tests.tui_helpers import SIZE, make_app, row_text, settle
+
+
+async def open_checklist(app, pilot):
+    await settle(app, pilot)
+    await pilot.press("c")
+    await settle(app, pilot)
+    assert isinstance(app.screen, ChecklistScreen)
+
+
+async def test_tick_flips_criterion_verdict(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_checklist(app, pilot)
+        assert app.focused.ancestors[1].id == "e-C1_1"
+        await pilot.press("space")  # C1.1: yes -> no
+        await settle(app, pilot)
+        assert unit_entry_rows(db, demo.assessment.id)["C1.1"].value == "0"
+        assert not evaluate_context(db, catalogs, demo).criteria[0].met
+        await pilot.press("q")
+        await settle(app, pilot)
+        table = app.screen.query_one("#meters")
+        assert "Không đạt" in row_text(table, "C1") and "không" in row_text(table, "C1.1")
+        await pilot.press("c")
+        await settle(app, pilot)
+        await pilot.press("space")  # back to yes
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert "✓ Đạt" in row_text(app.screen.query_one("#meters"), "C1")
+    assert unit_entry_rows(db, demo.assessment.id)["C1.1"].value == "1"
+
+
+async def test_evidence_and_documents_saved(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_checklist(app, pilot)
+        await pilot.press("tab")  # evidence of C1.1
+        app.focused.value = ""
+        await pilot.press(*"KH 12", "tab", *"QD-7")
+        await pilot.press("enter")
+        await settle(app, pilot)
+    row = unit_entry_rows(db, demo.assessment.id)["C1.1"]
+    assert (row.value, row.evidence, row.documents) == ("1", "KH 12", "QD-7")
+
+
+async def test_not_applicable_entries_shown_disabled(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_checklist(app, pilot)
+        box = app.screen.query_one("#e-C3_5")
+        assert "Không áp dụng" in str(box.query_one(".entry-label").render())
+        assert box.query_one(".value").disabled
+
+
+async def test_edit_by_someone_else_is_not_overwritten(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_checklist(app, pilot)
+        check_entries(db, catalogs, demo, {"C1.1": "có"}, evidence="changed elsewhere")
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert any("người khác" in n.message for n in app._notifications)
+        assert app.screen.query_one("#e-C1_1 .evidence").value == "changed elsewhere"
+    assert unit_entry_rows(db, demo.assessment.id)["C1.1"].value == "1"
+
+
+async def test_ordered_value_chosen_in_a_list(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_checklist(app, pilot)
+        app.screen.query_one("#e-C3_3 .value").value = "none"
+        await settle(app, pilot)
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert "✗ Không đạt" in row_text(app.screen.query_one("#meters"), "C3.3")
+    assert unit_entry_rows(db, demo.assessment.id)["C3.3"].value == "none"
+
+
+async def test_enter_then_leaving_the_field_saves_once(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_checklist(app, pilot)
+        evidence = app.screen.query_one("#e-C1_1 .evidence")
+        evidence.value = "new"
+        app.screen._save_from(evidence)  # Enter ...
+        app.screen._save_from(evidence)  # ... then Tab, before the first save has come back
+        await settle(app, pilot)
+        assert not any(n.severity == "error" for n in app._notifications)
+    row = unit_entry_rows(db, demo.assessment.id)["C1.1"]
+    assert (row.value, row.evidence, row.version) == ("1", "new", 2)

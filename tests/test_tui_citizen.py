@@ -1,0 +1,82 @@
+"""Learning Citizen entry: search by code, ten scores typed with Tab, live verdict, save."""
+
+from __future__ import annotations
+
+from models import roster
+from models.store import evaluate_context, person_facts
+from screens.citizen import CitizenScreen
+from tests.tui_helpers import SIZE, make_app, row_text, settle
+
+
+def someone_without_title(db, catalogs, ctx) -> roster.RosterRow:
+    q = roster.RosterQuery(ctx.assessment.id, not_qualifying="C3.1", sort="code")
+    return roster.page(db, q, 0, 1, catalogs)[0]
+
+
+async def open_person(app, pilot, code: str) -> None:
+    await settle(app, pilot)
+    await pilot.press("s")
+    await settle(app, pilot)
+    assert isinstance(app.screen, CitizenScreen)
+    await pilot.press(*code)
+    await settle(app, pilot)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def test_passing_scores_raise_c31(db, catalogs, demo):
+    person = someone_without_title(db, catalogs, demo)
+    before = evaluate_context(db, catalogs, demo).entry("C3.1").numerator
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_person(app, pilot, person.code)
+        screen = app.screen
+        assert person.code in str(screen.query_one("#lc-person").render())
+        assert app.focused.id == "lc-scores"
+        for i in range(10):
+            await pilot.press("9", "tab")
+            if i == 4:  # live total while typing
+                assert "Tổng: 45/100" in str(screen.query_one("#lc-total").render())
+        total = str(screen.query_one("#lc-total").render())
+        assert "Tổng: 90/100" in total and "ĐẠT" in total and "CHƯA" not in total
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.focused.id == "lc-search"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert f"{before + 1}/60" in row_text(app.screen.query_one("#meters"), "C3.1")
+    facts = person_facts(db, demo.assessment.id, [person.id])[person.id]
+    assert facts["lc_title"] == "1" and [facts[f"lc_{i}"] for i in range(1, 11)] == ["9"] * 10
+    assert evaluate_context(db, catalogs, demo).entry("C3.1").numerator == before + 1
+
+
+async def test_failing_scores_shown_and_title_set_directly(db, catalogs, demo):
+    person = someone_without_title(db, catalogs, demo)
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_person(app, pilot, person.code)
+        screen = app.screen
+        for score in ("9", "9", "9", "9", "9", "9", "9", "9", "9", "4"):
+            await pilot.press(*score, "tab")
+        assert "CHƯA ĐẠT" in str(screen.query_one("#lc-total").render())
+        await pilot.press("ctrl+l")  # clear the scores: the recorded title decides
+        screen.query_one("#lc-status").value = "1"
+        screen.query_one("#lc-group").value = "official"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    facts = person_facts(db, demo.assessment.id, [person.id])[person.id]
+    assert (facts["learning_citizen"], facts["lc_group"], facts["lc_title"]) == ("1", "official", "1")
+
+
+async def test_search_narrows_by_code(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await pilot.press(*"LQD0000")
+        await settle(app, pilot)
+        assert "9 người khớp" in str(app.screen.query_one("#lc-count").render())
+        assert app.screen.query_one("#lc-matches").option_count == 6
+        await pilot.press("ctrl+s")  # nobody picked yet: a warning, nothing written
+        await settle(app, pilot)
+        assert any("chọn một người" in n.message for n in app._notifications)

@@ -1,0 +1,86 @@
+"""Dashboard: meters of the demo, level switch, drill-down, and edits by another connection."""
+
+from __future__ import annotations
+
+from models import i18n
+from models.db import open_database
+from models.roster import RosterQuery
+from models.store import set_facts
+from screens.dashboard import DashboardScreen
+from tests.tui_helpers import SIZE, make_app, row_text, settle
+
+
+async def test_demo_meters(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        table = app.screen.query_one("#meters")
+        c23 = row_text(table, "C2.3")
+        assert "53/60" in c23 and "88,3%" in c23 and "≥ 90%" in c23
+        assert "Không đạt" in c23 and "cần thêm 1" in c23
+        assert "cần thêm 3" in row_text(table, "C3.1-learners")
+        assert "Đạt" in row_text(table, "C1")
+
+
+async def test_english_and_level_switch(db, catalogs, demo):
+    i18n.set_lang("en")
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#meters")
+        assert "needs 1 more" in row_text(table, "C2.3") and "Not met" in row_text(table, "C2.3")
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert app.screen.level == 2
+        assert "Level 2" in str(app.screen.query_one("#dash-head").render())
+
+
+async def test_enter_on_share_entry_opens_roster_of_people_missing(db, catalogs, demo, monkeypatch):
+    app = make_app(db, catalogs, demo)
+    opened = []
+    monkeypatch.setattr(app, "open_roster", lambda query=None: opened.append(query))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#meters")
+        keys = [r.key.value for r in table.ordered_rows]
+        table.move_cursor(row=keys.index("C2.3"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+    assert opened == [RosterQuery(demo.assessment.id, not_qualifying="C2.3")]
+
+
+async def test_enter_on_unit_entry_opens_checklist_there(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#meters")
+        keys = [r.key.value for r in table.ordered_rows]
+        table.move_cursor(row=keys.index("C3.3"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ChecklistScreen"
+        assert app.screen.focused.ancestors[1].id == "e-C3_3"
+
+
+async def test_edit_by_another_connection_appears(db, db_url, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    app.poll_seconds = 0.05
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#meters")
+        assert "53/60" in row_text(table, "C2.3")
+        other = open_database(db_url)
+        try:
+            from models import roster
+
+            missing = roster.ids(other, RosterQuery(demo.assessment.id, not_qualifying="C2.3"), catalogs)
+            set_facts(other, catalogs, demo.assessment.id, missing[:1], {"digital_training": "1"})
+        finally:
+            other.dispose()
+        for _ in range(400):  # the poll runs every 50 ms; wait for it, not for a fixed time
+            await pilot.pause(0.05)
+            await app.workers.wait_for_complete()
+            if "54/60" in row_text(table, "C2.3"):
+                break
+        assert "54/60" in row_text(table, "C2.3") and "Đạt" in row_text(table, "C2.3")
