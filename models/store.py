@@ -25,6 +25,7 @@ from models.tables import (Assessment, AuditBatch, AuditChange, Person, PersonFa
 from models.text import nfc, search_key
 
 CHUNK = 500  # ids per IN (...) list: well under every backend's parameter limit
+BULK_READ = 5000  # people beyond which a fact is read whole rather than by IN lists
 POPULATION_OF_KIND = {"staff": "members", "learner": "learners"}
 
 PF = PersonFact.__table__
@@ -262,8 +263,12 @@ def _write_fact_values(s: Session, assessment_id: int, name: str, new: str | Non
                        person_ids: Sequence[int]) -> list[dict]:
     """Set one fact to one value for many people; returns the audit rows of what changed."""
     audit: list[dict] = []
-    for chunk in chunks(list(person_ids)):
-        old = dict(s.execute(select(PF.c.person_id, PF.c.value).where(
+    person_ids = list(person_ids)
+    # for many people one scan of the fact (index-only, ix_person_fact_cover) beats IN lists
+    everyone = dict(s.execute(select(PF.c.person_id, PF.c.value).where(
+        PF.c.assessment_id == assessment_id, PF.c.name == name)).all()) if len(person_ids) > BULK_READ else None
+    for chunk in chunks(person_ids):
+        old = everyone if everyone is not None else dict(s.execute(select(PF.c.person_id, PF.c.value).where(
             PF.c.assessment_id == assessment_id, PF.c.name == name, PF.c.person_id.in_(chunk))).all())
         changed = [pid for pid in chunk if old.get(pid) != new]
         if not changed:

@@ -1,13 +1,16 @@
 """The fast paths behind the benchmarks give the same data as the general ones: a first import
-(bulk insert of new people) against the compare-and-update path, the meters' aggregate against
-a count by hand, and the covering index migration."""
+(bulk insert of new people) against the compare-and-update path (reading old values by IN lists
+or whole), the meters' aggregate against a count by hand, and the covering index migration."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections import Counter
 
+import pytest
 from sqlalchemy import inspect
+
+from models import store
 
 from models.db import open_database
 from models.importer import import_roster
@@ -34,7 +37,9 @@ def _people(path) -> set[tuple]:
                                "sort_key FROM person"))
 
 
-def test_first_import_matches_the_update_path(tmp_path, catalogs):
+@pytest.mark.parametrize("bulk_read", [0, 10**9], ids=["whole-fact-reads", "in-list-reads"])
+def test_first_import_matches_the_update_path(tmp_path, catalogs, monkeypatch, bulk_read):
+    monkeypatch.setattr(store, "BULK_READ", bulk_read)
     rows = list(people(400, seed=11, learner_share=0.6))
     full = write_csv(tmp_path / "full.csv", rows)
     bare = write_csv(tmp_path / "bare.csv", [{k: v for k, v in r.items() if k not in FACT_COLUMNS} for r in rows])
