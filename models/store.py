@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Iterable, Sequence
 
 from sqlalchemy import case, delete, func, insert, select, update
@@ -377,7 +378,14 @@ def _insert_many(s: Session, table, rows: list[dict]) -> None:
         return
     conn = s.connection()
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
-    params = [tuple(r[k] for k in compiled.positiontup) for r in rows] if compiled.positional else rows
+    keys = compiled.positiontup
+    if not compiled.positional:
+        params = rows
+    elif len(keys) > 1:
+        pick = itemgetter(*keys)
+        params = [pick(r) for r in rows]
+    else:
+        params = [(r[keys[0]],) for r in rows]
     conn.exec_driver_sql(compiled.string, params)
 
 
