@@ -10,9 +10,10 @@ from __future__ import annotations
 import getpass
 import json
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Iterable, Sequence
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlmodel import Session
 
 from models.catalog import Catalogs, LearningUnitCatalog
@@ -25,6 +26,7 @@ from models.tables import (Assessment, AuditBatch, AuditChange, Person, PersonFa
 from models.text import nfc, search_key
 
 CHUNK = 500  # ids per IN (...) list: well under every backend's parameter limit
+BULK_READ = 5000  # people beyond which a fact is read whole rather than by IN lists
 POPULATION_OF_KIND = {"staff": "members", "learner": "learners"}
 
 PF = PersonFact.__table__
@@ -196,19 +198,25 @@ def catalog_for(catalogs: Catalogs, unit: Unit, level: int) -> LearningUnitCatal
 # ---- aggregates ------------------------------------------------------------------------------
 
 def share_counts(db: Database, assessment_id: int, fact_names: Iterable[str]) -> ShareCounts:
-    """People per population, and per (population, fact, value): two small GROUP BYs."""
+    """People per population, and per (population, fact, value): two aggregates.
+
+    Grouping by (name, value) alone, in the order of the covering index ix_person_fact_cover,
+    with one conditional count per kind, spares the sort a GROUP BY on the joined person's
+    kind would need; the join itself only reads each person's kind."""
     names = sorted(set(fact_names))
+    kinds = list(POPULATION_OF_KIND)
+    per_kind = [func.count(case((PT.c.kind == kind, 1))) for kind in kinds]
     with db.read() as s:
-        pops = s.execute(
-            select(PT.c.kind, func.count()).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
-            .where(RE.c.assessment_id == assessment_id).group_by(PT.c.kind)).all()
+        pops = s.execute(select(*per_kind).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
+                         .where(RE.c.assessment_id == assessment_id)).one()
         rows = s.execute(
-            select(PT.c.kind, PF.c.name, PF.c.value, func.count())
+            select(PF.c.name, PF.c.value, *per_kind)
             .select_from(PF.join(PT, PT.c.id == PF.c.person_id))
             .where(PF.c.assessment_id == assessment_id, PF.c.name.in_(names))
-            .group_by(PT.c.kind, PF.c.name, PF.c.value)).all() if names else []
-    population = {POPULATION_OF_KIND.get(kind, kind): n for kind, n in pops}
-    values = {(POPULATION_OF_KIND.get(kind, kind), name, value): n for kind, name, value, n in rows}
+            .group_by(PF.c.name, PF.c.value)).all() if names else []
+    population = {POPULATION_OF_KIND[kind]: n for kind, n in zip(kinds, pops) if n}
+    values = {(POPULATION_OF_KIND[kind], name, value): n
+              for name, value, *counts in rows for kind, n in zip(kinds, counts) if n}
     return ShareCounts(population, values)
 
 
@@ -256,8 +264,12 @@ def _write_fact_values(s: Session, assessment_id: int, name: str, new: str | Non
                        person_ids: Sequence[int]) -> list[dict]:
     """Set one fact to one value for many people; returns the audit rows of what changed."""
     audit: list[dict] = []
-    for chunk in chunks(list(person_ids)):
-        old = dict(s.execute(select(PF.c.person_id, PF.c.value).where(
+    person_ids = list(person_ids)
+    # for many people one scan of the fact (index-only, ix_person_fact_cover) beats IN lists
+    everyone = dict(s.execute(select(PF.c.person_id, PF.c.value).where(
+        PF.c.assessment_id == assessment_id, PF.c.name == name)).all()) if len(person_ids) > BULK_READ else None
+    for chunk in chunks(person_ids):
+        old = everyone if everyone is not None else dict(s.execute(select(PF.c.person_id, PF.c.value).where(
             PF.c.assessment_id == assessment_id, PF.c.name == name, PF.c.person_id.in_(chunk))).all())
         changed = [pid for pid in chunk if old.get(pid) != new]
         if not changed:
@@ -289,6 +301,15 @@ def _write_fact_map(s: Session, assessment_id: int, name: str, values: dict[int,
     return audit
 
 
+def _lc_title(catalogs: Catalogs, facts: dict[str, str]) -> str | None:
+    """The stored Learning Citizen title of one person's facts (scores first, else the record)."""
+    lc = catalogs.citizen
+    scores = [int(facts[f]) if f in facts else None for f in lc.score_facts]
+    recorded = facts.get(lc.status_fact)
+    title = lc.title(scores, None if recorded is None else recorded == "1")
+    return None if title is None else ("1" if title else "0")
+
+
 def _refresh_lc_title(s: Session, catalogs: Catalogs, assessment_id: int, person_ids: Sequence[int]) -> list[dict]:
     """Recompute the Learning Citizen title (scores first, else the recorded status)."""
     lc = catalogs.citizen
@@ -300,10 +321,7 @@ def _refresh_lc_title(s: Session, catalogs: Catalogs, assessment_id: int, person
                 PF.c.assessment_id == assessment_id, PF.c.person_id.in_(chunk), PF.c.name.in_(inputs))):
             got[pid][name] = value
         for pid, facts in got.items():
-            scores = [int(facts[f]) if f in facts else None for f in lc.score_facts]
-            recorded = facts.get(lc.status_fact)
-            title = lc.title(scores, None if recorded is None else recorded == "1")
-            titles[pid] = None if title is None else ("1" if title else "0")
+            titles[pid] = _lc_title(catalogs, facts)
     return _write_fact_map(s, assessment_id, lc.result_fact, titles)
 
 
@@ -353,12 +371,34 @@ def _search_columns(code: str, full_name: str) -> dict:
     return {"search": search_key(f"{code} {full_name}"), "sort_key": sort_key(full_name)}
 
 
+def _insert_many(s: Session, table, rows: list[dict]) -> None:
+    """INSERT rows of plain text and integer columns through the driver's ``executemany``:
+    SQLAlchemy's per-row parameter processing costs more than SQLite's insert itself."""
+    if not rows:
+        return
+    conn = s.connection()
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    keys = compiled.positiontup
+    if not compiled.positional:
+        params = rows
+    elif len(keys) > 1:
+        pick = itemgetter(*keys)
+        params = [pick(r) for r in rows]
+    else:
+        params = [(r[keys[0]],) for r in rows]
+    conn.exec_driver_sql(compiled.string, params)
+
+
 def upsert_people(s: Session, catalogs: Catalogs, unit_id: int, assessment_id: int,
                   rows: list[tuple[dict, dict[str, str | None]]]) -> tuple[list[dict], dict]:
     """Insert or update people by code, enrol them in the assessment and set their facts.
 
     ``rows`` holds (person fields, facts) already parsed; a field or fact missing from a row
-    is left as it is. Returns audit rows and counts. Runs inside the caller's transaction."""
+    is left as it is. Returns audit rows and counts. Runs inside the caller's transaction.
+
+    People new to the unit have no roster entry and no facts yet, so theirs are written in one
+    ``executemany`` with nothing to compare (the bulk of a first import); people already
+    there go through the compare-and-update path."""
     audit: list[dict] = []
     stats = {"added": 0, "updated": 0, "enrolled": 0, "facts": 0}
     codes = [r[0]["code"] for r in rows]
@@ -367,13 +407,19 @@ def upsert_people(s: Session, catalogs: Catalogs, unit_id: int, assessment_id: i
         for row in s.execute(select(PT).where(PT.c.unit_id == unit_id, PT.c.code.in_(chunk))).mappings():
             existing[row["code"]] = dict(row)
     new_people = []
+    name_keys: dict[str, tuple[str, str]] = {}  # names repeat: fold each once
     for fields, _facts in rows:
         cur = existing.get(fields["code"])
         if cur is None:
             values = {k: fields.get(k) for k in PERSON_COLUMNS}
             values["kind"] = values["kind"] or "staff"
+            full_name = values["full_name"]
+            if full_name not in name_keys:
+                name_keys[full_name] = (search_key(full_name), sort_key(full_name))
+            name_key, sort = name_keys[full_name]
+            # the same as _search_columns: folding works word by word
             new_people.append(dict(unit_id=unit_id, version=1, **values,
-                                   **_search_columns(values["code"], values["full_name"])))
+                                   search=f"{search_key(values['code'])} {name_key}", sort_key=sort))
             continue
         diff = {k: v for k, v in fields.items() if k in PERSON_COLUMNS and cur.get(k) != v}
         if diff:
@@ -383,34 +429,57 @@ def upsert_people(s: Session, catalogs: Catalogs, unit_id: int, assessment_id: i
             audit += [dict(entity="person", entity_id=cur["id"], field=k, old=_text(cur.get(k)), new=_text(v))
                       for k, v in diff.items() if k in PERSON_COLUMNS]
             stats["updated"] += 1
+    new_ids: set[int] = set()
     if new_people:
-        s.execute(insert(PT), new_people)
-        stats["added"] = len(new_people)
+        _insert_many(s, PT, new_people)
         for chunk in chunks([p["code"] for p in new_people]):
-            for row in s.execute(select(PT).where(PT.c.unit_id == unit_id, PT.c.code.in_(chunk))).mappings():
-                existing[row["code"]] = dict(row)
-                audit.append(dict(entity="person", entity_id=row["id"], field="*", old=None,
-                                  new=json.dumps({k: row[k] for k in PERSON_COLUMNS}, ensure_ascii=False)))
+            for pid, code in s.execute(select(PT.c.id, PT.c.code).where(PT.c.unit_id == unit_id, PT.c.code.in_(chunk))):
+                existing[code] = {"id": pid}
+                new_ids.add(pid)
+        for person in new_people:
+            audit.append(dict(entity="person", entity_id=existing[person["code"]]["id"], field="*", old=None,
+                              new=json.dumps({k: person[k] for k in PERSON_COLUMNS}, ensure_ascii=False)))
+        stats["added"] = len(new_people)
     ids = [existing[c]["id"] for c in codes]
     enrolled: set[int] = set()
-    for chunk in chunks(ids):
+    for chunk in chunks([pid for pid in ids if pid not in new_ids]):
         enrolled |= set(s.execute(select(RE.c.person_id).where(RE.c.assessment_id == assessment_id,
                                                                RE.c.person_id.in_(chunk))).scalars())
-    to_enrol = [pid for pid in dict.fromkeys(ids) if pid not in enrolled]
-    if to_enrol:
-        s.execute(insert(RE), [dict(assessment_id=assessment_id, person_id=pid, version=1) for pid in to_enrol])
-        audit += [dict(entity="roster", entity_id=pid, field="*", old=None, new="{}") for pid in to_enrol]
-        stats["enrolled"] = len(to_enrol)
+    names = {name for _fields, facts in rows for name in facts}
+    lc_changes = bool(_lc_inputs(catalogs) & names)
     per_fact: dict[str, dict[int, str | None]] = {}
+    fresh: dict[int, dict[str, str]] = {}  # new people's facts, lc_title included
     for (fields, facts), pid in zip(rows, ids):
+        if pid in new_ids:
+            given = {name: value for name, value in facts.items() if value is not None}
+            if given and lc_changes and (title := _lc_title(catalogs, given)) is not None:
+                given[catalogs.citizen.result_fact] = title
+            fresh[pid] = given
+            continue
         for name, value in facts.items():
             per_fact.setdefault(name, {})[pid] = value
+    to_enrol = [pid for pid in dict.fromkeys(ids) if pid not in enrolled]
+    if to_enrol:
+        # a roster entry's version counts the changes of its facts, as if set one by one
+        _insert_many(s, RE, [dict(assessment_id=assessment_id, person_id=pid, version=1 + len(fresh.get(pid, ())))
+                             for pid in to_enrol])
+        audit += [dict(entity="roster", entity_id=pid, field="*", old=None, new="{}") for pid in to_enrol]
+        stats["enrolled"] = len(to_enrol)
     fact_audit = []
     for name, values in per_fact.items():
         fact_audit += _write_fact_map(s, assessment_id, name, values)
+    fresh_rows = [dict(assessment_id=assessment_id, person_id=pid, name=name, value=value)
+                  for pid, facts in fresh.items() for name, value in facts.items()]
+    _insert_many(s, PF, fresh_rows)
+    title_fact = catalogs.citizen.result_fact
+    fact_audit += [dict(entity="fact", entity_id=r["person_id"], field=r["name"], old=None, new=r["value"])
+                   for r in fresh_rows if r["name"] != title_fact]
     stats["facts"] = len(fact_audit)
-    if _lc_inputs(catalogs) & set(per_fact):
-        fact_audit += _refresh_lc_title(s, catalogs, assessment_id, sorted({r["entity_id"] for r in fact_audit}))
+    fact_audit += [dict(entity="fact", entity_id=r["person_id"], field=r["name"], old=None, new=r["value"])
+                   for r in fresh_rows if r["name"] == title_fact]
+    if lc_changes and per_fact:
+        fact_audit += _refresh_lc_title(s, catalogs, assessment_id,
+                                        sorted({r["entity_id"] for r in fact_audit if r["entity_id"] not in new_ids}))
     return audit + fact_audit, stats
 
 

@@ -70,7 +70,7 @@ class PersonFact(SQLModel, table=True):
     __table_args__ = (
         ForeignKeyConstraint(["assessment_id", "person_id"],
                              ["roster_entry.assessment_id", "roster_entry.person_id"], ondelete="CASCADE"),
-        Index("ix_person_fact_name_value", "assessment_id", "name", "value"),
+        Index("ix_person_fact_cover", "assessment_id", "name", "value", "person_id"),  # covers the meters
     )
     assessment_id: int = Field(primary_key=True)
     person_id: int = Field(primary_key=True)

@@ -1,0 +1,655 @@
+"""hoctap at 100,000 people, measured side by side with the floors it cannot beat.
+
+    python -m benchmarks.run [--size N] [--runs K] [--json PATH] [--only ID ...]
+
+Generates its own roster (sample_data.generator), loads it into a fresh SQLite database in a
+temporary directory and times every operation and its baselines in the same run, on the same
+machine. Prints a table (median of K runs, target, ratio to each baseline) and writes JSON.
+Benchmarks print numbers; nothing here asserts a time.
+
+Each benchmark is a function registered in ``BENCHMARKS`` with the modules it needs: one whose
+code is not on this branch yet (the TUI roster, the xlsx report) is listed as skipped, with
+the reason, until those modules exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import json
+import os
+import platform
+import resource
+import shlex
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+UNIT, YEAR = "BENCH", 2024
+TYPES = ["public_service", "general_education"]
+
+
+# ---- results -------------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    id: str
+    title: str
+    target_s: float | None
+    runs: list[float] = field(default_factory=list)
+    baselines: dict[str, list[float]] = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+    skipped: str = ""
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.runs) if self.runs else None
+
+    def baseline_medians(self) -> dict[str, float]:
+        return {k: statistics.median(v) for k, v in self.baselines.items() if v}
+
+    def as_json(self) -> dict:
+        d = asdict(self)
+        d["median_s"] = self.median
+        d["min_s"] = min(self.runs) if self.runs else None
+        d["cpu_median_s"] = cpu_median(self.runs)
+        d["baseline_cpu_median_s"] = {k: cpu_median(v) for k, v in self.baselines.items()}
+        d["baseline_median_s"] = self.baseline_medians()
+        d["met"] = None if self.median is None or self.target_s is None else self.median <= self.target_s
+        return d
+
+
+class Sample(float):
+    """Wall-clock seconds, carrying the CPU seconds spent meanwhile (``cpu``): on a shared
+    machine the CPU time shows what another process's load added to the wall time."""
+
+    cpu: float | None = None
+
+
+def sample(wall: float, cpu: float | None) -> Sample:
+    out = Sample(wall)
+    out.cpu = cpu
+    return out
+
+
+def cpu_now() -> float:
+    """CPU seconds of this process and of its finished children."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def cpu_median(samples: list) -> float | None:
+    cpus = [x.cpu for x in samples if getattr(x, "cpu", None) is not None]
+    return statistics.median(cpus) if cpus else None
+
+
+def timed(fn: Callable[[], object]) -> Sample:
+    t, c = time.perf_counter(), cpu_now()
+    fn()
+    return sample(time.perf_counter() - t, cpu_now() - c)
+
+
+def repeat(fn: Callable[[], object], runs: int) -> list[float]:
+    return [timed(fn) for _ in range(runs)]
+
+
+def proc_time(argv: list[str], env: dict | None = None) -> Sample:
+    """Wall time of a whole process (start to exit)."""
+    return timed(lambda: subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        env=env))
+
+
+# ---- the workload ------------------------------------------------------------------------------
+
+class Workload:
+    """The generated roster as CSV and XLSX files and a database holding it."""
+
+    def __init__(self, size: int, workdir: Path):
+        from sample_data.generator import people, write_csv
+
+        self.size, self.dir = size, workdir
+        self.rows = list(people(size, seed=6))
+        self.csv = write_csv(workdir / "roster.csv", self.rows)
+        self.xlsx = write_xlsx(workdir / "roster.xlsx", self.rows)
+        self.env = {**os.environ, "HOCTAP_CONFIG": str(workdir / "config.toml"),
+                    "XDG_DATA_HOME": str(workdir / "data"), "XDG_STATE_HOME": str(workdir / "state")}
+        os.environ.update(self.env)  # in-process code must not touch the real user's files either
+        from models.catalog import load_catalogs
+
+        self.catalogs = load_catalogs()
+        self._n = 0
+        self.db_path, self.db = self.fresh_db()
+        from models.importer import import_roster
+
+        import_roster(self.db, self.catalogs, UNIT, YEAR, self.csv)
+        from models.store import find_context
+
+        self.ctx = find_context(self.db, UNIT, YEAR)
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.db_path}"
+
+    def fresh_db(self):
+        """A new database file with the schema and the unit, no people."""
+        from models.db import open_database
+        from models.store import add_unit
+
+        self._n += 1
+        path = self.dir / f"db{self._n}.sqlite"
+        db = open_database(f"sqlite:///{path}")
+        add_unit(db, self.catalogs, UNIT, "Benchmark unit", "district", TYPES)
+        return path, db
+
+    def staff_ids(self, n: int) -> list[int]:
+        with sqlite3.connect(self.db_path) as con:
+            return [r[0] for r in con.execute(
+                "SELECT p.id FROM person p JOIN roster_entry r ON r.person_id = p.id "
+                "WHERE r.assessment_id = ? ORDER BY p.kind DESC, p.id LIMIT ?", (self.ctx.assessment.id, n))]
+
+
+def write_xlsx(path: Path, rows: list[dict]) -> Path:
+    import xlsxwriter
+
+    from sample_data.generator import FACT_COLUMNS, PERSON_COLUMNS
+
+    columns = PERSON_COLUMNS + FACT_COLUMNS
+    numeric = {"birth_year", *(f"lc_{i}" for i in range(1, 11))}
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("Danh sách")
+    sheet.write_row(0, 0, columns)
+    for r, row in enumerate(rows, start=1):
+        for c, name in enumerate(columns):
+            v = row.get(name)
+            if v is None:
+                continue
+            sheet.write_number(r, c, int(v)) if name in numeric else sheet.write_string(r, c, v)
+    book.close()
+    return path
+
+
+# ---- core benchmarks -----------------------------------------------------------------------------
+
+def bench_meters(w: Workload, runs: int) -> Result:
+    """Every meter of the assessment, against one bare GROUP BY over person_fact."""
+    from models.store import catalog_for, evaluate_context
+
+    res = Result("meters", "recompute every meter (evaluate_context)", 0.100)
+    evaluate_context(w.db, w.catalogs, w.ctx)  # warm the page cache and the engine
+    res.runs = repeat(lambda: evaluate_context(w.db, w.catalogs, w.ctx), runs)
+    catalog = catalog_for(w.catalogs, w.ctx.unit, w.ctx.assessment.level)
+    facts = sorted({e.fact for e in catalog.entries() if e.kind == "share"})
+    marks = ",".join("?" * len(facts))
+    with sqlite3.connect(w.db_path) as con:
+        sql = (f"SELECT name, value, count(*) FROM person_fact WHERE assessment_id = ? AND name IN ({marks}) "
+               "GROUP BY name, value")
+        con.execute(sql, (w.ctx.assessment.id, *facts)).fetchall()
+        res.baselines["bare GROUP BY name, value"] = repeat(
+            lambda: con.execute(sql, (w.ctx.assessment.id, *facts)).fetchall(), runs)
+        sql_kind = sql.replace("FROM person_fact", "FROM person_fact JOIN person ON person.id = person_fact.person_id") \
+            .replace("SELECT name", "SELECT person.kind, name").replace("GROUP BY name", "GROUP BY person.kind, name")
+        res.baselines["bare GROUP BY kind, name, value (join person)"] = repeat(
+            lambda: con.execute(sql_kind, (w.ctx.assessment.id, *facts)).fetchall(), runs)
+    return res
+
+
+def bench_status(w: Workload, runs: int) -> Result:
+    """``hoctap status --json`` as a whole process, against bare interpreter imports."""
+    res = Result("status", "`hoctap status --json` (whole process)", 1.0)
+    hoctap = [PY, "-m", "tui.cli"] if not shutil.which("hoctap", path=str(Path(PY).parent)) else \
+        [str(Path(PY).parent / "hoctap")]
+    argv = [*hoctap, "--db", w.url, "status", "--unit", UNIT, "--year", str(YEAR), "--json"]
+    proc_time(argv, w.env)
+    res.runs = [proc_time(argv, w.env) for _ in range(runs)]
+    res.baselines = {
+        'python -c "import textual, sqlmodel"': [proc_time([PY, "-c", "import textual, sqlmodel"]) for _ in range(runs)],
+        'python -c "import sqlmodel"': [proc_time([PY, "-c", "import sqlmodel"]) for _ in range(runs)],
+        'python -c "pass"': [proc_time([PY, "-c", "pass"]) for _ in range(runs)],
+    }
+    return res
+
+
+def bench_set_facts(w: Workload, runs: int) -> Result:
+    """Batch set one fact on 10,000 people, audit and undo included, against one bare UPDATE."""
+    from models.store import set_facts, undo
+
+    n = min(10_000, w.size)
+    ids = w.staff_ids(n)
+    aid = w.ctx.assessment.id
+    res = Result("set_facts", f"batch set a fact on {n:,} people + undo", 1.0, extra={"people": n})
+
+    def one() -> None:
+        batch, _ = set_facts(w.db, w.catalogs, aid, ids, {"digital_training": "0"}, source="bench")
+        undo(w.db, w.catalogs, batch, source="bench")
+
+    res.runs = repeat(one, runs)
+    res.extra["set_only_s"] = []
+    for _ in range(runs):  # the two halves, to see which one costs
+        t = time.perf_counter()
+        batch, _ = set_facts(w.db, w.catalogs, aid, ids, {"digital_training": "0"}, source="bench")
+        res.extra["set_only_s"].append(time.perf_counter() - t)
+        undo(w.db, w.catalogs, batch, source="bench")
+    marks = ",".join("?" * len(ids))
+    with sqlite3.connect(w.db_path, isolation_level=None) as con:
+        def bare() -> None:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute(f"UPDATE person_fact SET value = '0' WHERE assessment_id = ? AND name = 'digital_training' "
+                        f"AND person_id IN ({marks})", (aid, *ids))
+            con.execute("ROLLBACK")
+        res.baselines["bare UPDATE … WHERE id IN (…)"] = repeat(bare, runs)
+    return res
+
+
+def _import(w: Workload, path: Path) -> float:
+    from models.importer import import_roster
+
+    db_path, db = w.fresh_db()
+    try:
+        return timed(lambda: import_roster(db, w.catalogs, UNIT, YEAR, path))
+    finally:
+        db.dispose()
+        db_path.unlink()
+
+
+def _bare_executemany(w: Workload) -> float:
+    """The same people, roster entries and facts written with sqlite3 executemany in one
+    transaction into a fresh database with the same schema (no parsing, no audit)."""
+    from sample_data.generator import FACT_COLUMNS, PERSON_COLUMNS
+
+    db_path, db = w.fresh_db()
+    db.dispose()
+    people = [(i, 1, *(r.get(c) for c in PERSON_COLUMNS), "", "", 1) for i, r in enumerate(w.rows, start=1)]
+    roster = [(1, i, 1) for i in range(1, len(w.rows) + 1)]
+    facts = [(1, i, name, r[name]) for i, r in enumerate(w.rows, start=1) for name in FACT_COLUMNS if r.get(name)]
+    con = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        t, c = time.perf_counter(), cpu_now()
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("INSERT INTO assessment (id, unit_id, year, level, created_at, version) "
+                    "VALUES (1, 1, 2024, 1, '2024-01-01', 1)")
+        con.executemany("INSERT INTO person (id, unit_id, code, full_name, kind, department, position, birth_year, "
+                        "gender, search, sort_key, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", people)
+        con.executemany("INSERT INTO roster_entry (assessment_id, person_id, version) VALUES (?,?,?)", roster)
+        con.executemany("INSERT INTO person_fact (assessment_id, person_id, name, value) VALUES (?,?,?,?)", facts)
+        con.execute("COMMIT")
+        return sample(time.perf_counter() - t, cpu_now() - c)
+    finally:
+        con.close()
+        db_path.unlink()
+
+
+def _bare_csv_read(path: Path) -> float:
+    def read() -> None:
+        with path.open(encoding="utf-8", newline="") as f:
+            for _ in csv.reader(f):
+                pass
+    return timed(read)
+
+
+def _bare_xlsx_read(path: Path) -> float:
+    from python_calamine import CalamineWorkbook
+
+    return timed(lambda: CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python())
+
+
+def _parse_only(w: Workload, path: Path) -> float:
+    from models.importer import parse_file
+
+    return timed(lambda: parse_file(w.catalogs, path))
+
+
+def bench_import_csv(w: Workload, runs: int) -> Result:
+    res = Result("import_csv", f"import a {w.size:,}-row CSV (import_roster)", 8.0)
+    res.runs = [_import(w, w.csv) for _ in range(runs)]
+    res.extra["parse_file_s"] = [_parse_only(w, w.csv) for _ in range(runs)]  # reading and validating alone
+    res.baselines["bare executemany of the same rows"] = [_bare_executemany(w) for _ in range(runs)]
+    res.baselines["bare csv.reader of the file"] = [_bare_csv_read(w.csv) for _ in range(runs)]
+    return res
+
+
+def bench_reimport_csv(w: Workload, runs: int) -> Result:
+    """The same CSV imported again over the loaded roster: every person and fact compared, none changed."""
+    from models.importer import import_roster
+
+    res = Result("reimport_csv", f"re-import the same {w.size:,}-row CSV (nothing changes)", 8.0)
+    res.runs = repeat(lambda: import_roster(w.db, w.catalogs, UNIT, YEAR, w.csv), runs)
+    res.extra["parse_file_s"] = [_parse_only(w, w.csv) for _ in range(runs)]
+    return res
+
+
+def bench_import_xlsx(w: Workload, runs: int) -> Result:
+    res = Result("import_xlsx", f"import a {w.size:,}-row XLSX (import_roster)", 15.0)
+    res.runs = [_import(w, w.xlsx) for _ in range(runs)]
+    res.extra["parse_file_s"] = [_parse_only(w, w.xlsx) for _ in range(runs)]
+    res.baselines["bare executemany of the same rows"] = [_bare_executemany(w) for _ in range(runs)]
+    res.baselines["bare python-calamine read"] = [_bare_xlsx_read(w.xlsx) for _ in range(runs)]
+    return res
+
+
+# ---- terminal measurements (tmux) ------------------------------------------------------------------
+
+@dataclass
+class TermRun:
+    seconds: Sample  # from starting the command to the text being on screen (cpu: the program's)
+    peak_rss_mb: float | None  # VmHWM of the pane's process when the text appeared
+    screen: str
+
+
+class Terminal:
+    """A private tmux server (its own socket) for timing full-screen programs in a real pty."""
+
+    def __init__(self, width: int = 120, height: int = 40):
+        self.width, self.height = width, height
+        self.socket = f"hoctap-bench-{os.getpid()}"
+        self._n = 0
+        # Start the server up front so that its start-up is not charged to the first program.
+        self._tmux("new-session", "-d", "-s", "idle", "-x", str(width), "-y", str(height), "sleep 3600")
+
+    def _tmux(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True).stdout
+
+    def screen(self, session: str) -> str:
+        return self._tmux("capture-pane", "-p", "-t", session)
+
+    def start(self, argv: list[str], env: dict | None = None) -> str:
+        self._n += 1
+        session = f"s{self._n}"
+        prefix = ["env", *(f"{k}={v}" for k, v in (env or {}).items())] if env else []
+        # exec: the pane's process is the program itself, so its peak memory can be read
+        command = "exec " + shlex.join([*prefix, *argv])
+        self._tmux("new-session", "-d", "-s", session, "-x", str(self.width), "-y", str(self.height), command)
+        self._tmux("set-option", "-t", session, "remain-on-exit", "on")
+        return session
+
+    def wait_for(self, session: str, text: str, started: float, timeout: float = 120.0) -> TermRun:
+        """Poll the pane until ``text`` is on screen; the time counts from ``started``."""
+        while True:
+            screen = self.screen(session)
+            if text in screen:
+                wall = time.perf_counter() - started
+                return TermRun(sample(wall, self.cpu_s(session)), self.peak_rss_mb(session), screen)
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError(f"{text!r} not on screen after {timeout:.0f} s:\n{screen}")
+            time.sleep(0.01)
+
+    def run_until(self, argv: list[str], text: str, env: dict | None = None, timeout: float = 120.0) -> TermRun:
+        """Start ``argv`` in a fresh session of the terminal's size and time it to ``text``."""
+        started = time.perf_counter()
+        session = self.start(argv, env)
+        try:
+            return self.wait_for(session, text, started, timeout)
+        finally:
+            self.kill(session)
+
+    def keys_until(self, session: str, keys: list[str], text: str, timeout: float = 30.0) -> TermRun:
+        """Send keys (tmux key names) and time until ``text`` is on screen."""
+        started = time.perf_counter()
+        self.send_keys(session, *keys)
+        return self.wait_for(session, text, started, timeout)
+
+    def send_keys(self, session: str, *keys: str) -> None:
+        self._tmux("send-keys", "-t", session, *keys)
+
+    def _pid(self, session: str) -> str:
+        return self._tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip()
+
+    def cpu_s(self, session: str) -> float | None:
+        """CPU seconds the pane's program has used so far."""
+        try:
+            fields = Path(f"/proc/{self._pid(session)}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    def peak_rss_mb(self, session: str) -> float | None:
+        try:
+            status = Path(f"/proc/{self._pid(session)}/status").read_text()
+        except OSError:
+            return None
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return None
+
+    def kill(self, session: str) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-session", "-t", session], capture_output=True)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+def bench_datatable_baseline(w: Workload, runs: int) -> Result:
+    """Textual's own DataTable filled with the same rows: the baseline the roster is compared to."""
+    res = Result("tui_datatable", f"Textual DataTable with {w.size:,} rows, start to first frame", None)
+    script = Path(__file__).with_name("datatable_app.py")
+    last_code = w.rows[0]["code"]
+    term = Terminal()
+    try:
+        shown = [term.run_until([PY, str(script), str(w.csv)], last_code, w.env) for _ in range(runs)]
+        res.runs = [r.seconds for r in shown]
+        res.extra["peak_rss_mb"] = [r.peak_rss_mb for r in shown]
+        res.baselines["Textual app with one Static, start to first frame"] = [
+            term.run_until([PY, str(script), "--empty"], "ready", w.env).seconds for _ in range(runs)]
+    finally:
+        term.close()
+    res.baselines['python -c "import textual, sqlmodel"'] = [
+        proc_time([PY, "-c", "import textual, sqlmodel"]) for _ in range(runs)]
+    return res
+
+
+# ---- hooks for the TUI roster and the xlsx report ----------------------------------------------------
+# Each needs code that other branches are building; it runs as soon as its modules exist.
+# ROSTER_MODULE and REPORT_MODULE name them. The roster benchmarks run `hoctap --db URL` (one
+# unit, one assessment) and recognise frames by the people's codes in roster order; the filter
+# to "not digital_training" joins them once the roster's filter keys exist.
+
+ROSTER_MODULE = "screens.roster"
+REPORT_MODULE = "models.report"
+
+
+def _hoctap_tui(w: Workload) -> list[str]:
+    return [str(Path(PY).parent / "hoctap"), "--db", w.url]
+
+
+def bench_tui_cold_start(w: Workload, runs: int) -> Result:
+    """TUI cold start to the first roster frame (tmux), and the TUI's peak memory then."""
+    res = Result("tui_cold_start", "TUI cold start to the first roster frame (tmux)", 1.5)
+    first = _roster_order(w)[0]["code"]
+    term = Terminal()
+    try:
+        shown = [term.run_until(_hoctap_tui(w), first, w.env) for _ in range(runs)]
+    finally:
+        term.close()
+    res.runs = [r.seconds for r in shown]
+    res.extra["peak_rss_mb"] = [r.peak_rss_mb for r in shown]
+    res.baselines['python -c "import textual, sqlmodel"'] = [
+        proc_time([PY, "-c", "import textual, sqlmodel"]) for _ in range(runs)]
+    return res
+
+
+def _roster_key(w: Workload, runs: int, key: str, shown: Callable[[str, list[dict]], bool]) -> list[TermRun]:
+    """Open the roster, press ``key`` and time until ``shown(screen, rows in roster order)``."""
+    rows = _roster_order(w)
+    term = Terminal()
+    out = []
+    try:
+        for _ in range(runs):
+            session = term.start(_hoctap_tui(w), w.env)
+            term.wait_for(session, rows[0]["code"], time.perf_counter())
+            started = time.perf_counter()
+            term.send_keys(session, key)
+            while not shown(term.screen(session), rows):
+                if time.perf_counter() - started > 30:
+                    raise TimeoutError(f"no new roster frame 30 s after {key}")
+                time.sleep(0.002)
+            out.append(TermRun(sample(time.perf_counter() - started, None), term.peak_rss_mb(session), ""))
+            term.kill(session)
+    finally:
+        term.close()
+    return out
+
+
+def bench_tui_end(w: Workload, runs: int) -> Result:
+    """Roster: End (jump to the last row), key to the frame showing it; peak memory after."""
+    res = Result("tui_end", "roster: End, key to frame", 0.050)
+    shown = _roster_key(w, runs, "End", lambda screen, rows: rows[-1]["code"] in screen)
+    res.runs = [r.seconds for r in shown]
+    res.extra["peak_rss_mb"] = [r.peak_rss_mb for r in shown]
+    return res
+
+
+def bench_tui_page_down(w: Workload, runs: int) -> Result:
+    """Roster: page down, key to the frame where the first row has scrolled away."""
+    res = Result("tui_page_down", "roster: page down, key to frame", 0.050)
+    res.runs = [r.seconds for r in _roster_key(w, runs, "PageDown", lambda screen, rows: rows[0]["code"] not in screen)]
+    return res
+
+
+def bench_export_xlsx(w: Workload, runs: int) -> Result:
+    """Export the xlsx report, against a bare XlsxWriter constant_memory script (same rows)."""
+    report = importlib.import_module(REPORT_MODULE)
+    res = Result("export_xlsx", "export the xlsx report", None)
+    out = w.dir / "report.xlsx"
+    res.runs = repeat(lambda: report.export_report(w.db, w.catalogs, w.ctx, out), runs)
+    res.baselines["bare XlsxWriter constant_memory, same rows"] = repeat(
+        lambda: write_xlsx(w.dir / "bare.xlsx", w.rows), runs)
+    res.target_s = 1.5 * statistics.median(res.baselines["bare XlsxWriter constant_memory, same rows"])
+    return res
+
+
+def _roster_order(w: Workload) -> list[dict]:
+    from models.store import sort_key
+
+    return sorted(w.rows, key=lambda r: (sort_key(r["full_name"]), r["code"]))
+
+
+# ---- registry --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bench:
+    id: str
+    fn: Callable[[Workload, int], Result]
+    requires: tuple[str, ...] = ()  # importable modules (and "tmux" for terminal runs)
+    target_s: float | None = None  # shown when the benchmark is skipped
+
+
+BENCHMARKS = [
+    Bench("meters", bench_meters),
+    Bench("status", bench_status),
+    Bench("set_facts", bench_set_facts),
+    Bench("import_csv", bench_import_csv),
+    Bench("reimport_csv", bench_reimport_csv),
+    Bench("import_xlsx", bench_import_xlsx),
+    Bench("tui_datatable", bench_datatable_baseline, ("textual", "tmux")),
+    Bench("tui_cold_start", bench_tui_cold_start, (ROSTER_MODULE, "tmux"), 1.5),
+    Bench("tui_end", bench_tui_end, (ROSTER_MODULE, "tmux"), 0.050),
+    Bench("tui_page_down", bench_tui_page_down, (ROSTER_MODULE, "tmux"), 0.050),
+    Bench("export_xlsx", bench_export_xlsx, (REPORT_MODULE,)),
+]
+
+
+def missing(requires: tuple[str, ...]) -> list[str]:
+    out = []
+    for name in requires:
+        if name == "tmux":
+            if not shutil.which("tmux"):
+                out.append("tmux")
+        elif importlib.util.find_spec(name.split(".")[0]) is None or importlib.util.find_spec(name) is None:
+            out.append(name)
+    return out
+
+
+# ---- report ------------------------------------------------------------------------------------------
+
+def fmt(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def table(results: list[Result]) -> str:
+    lines = ["| operation | median (min) / CPU | target | met | baselines: median / CPU (operation ÷ baseline) |",
+             "|---|---|---|---|---|"]
+    for r in results:
+        if r.skipped:
+            lines.append(f"| {r.title} | skipped | {fmt(r.target_s)} | | {r.skipped} |")
+            continue
+        met = "" if r.target_s is None else ("yes" if r.median <= r.target_s else "**no**")
+        notes = [f"{name}: {fmt(m)} / {fmt(cpu_median(r.baselines[name]))} (×{r.median / m:.1f})"
+                 for name, m in r.baseline_medians().items()]
+        mem = r.extra.get("peak_rss_mb")
+        if mem and all(mem):
+            notes.append(f"peak RSS {max(mem):.0f} MB")
+        parse = r.extra.get("parse_file_s")
+        if parse:
+            notes.append(f"parse_file alone {fmt(statistics.median(parse))}")
+        base = "; ".join(notes)
+        lines.append(f"| {r.title} | {fmt(r.median)} ({fmt(min(r.runs))}) / {fmt(cpu_median(r.runs))} "
+                     f"| {fmt(r.target_s)} | {met} | {base} |")
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    mem = ""
+    try:
+        mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()[1].split()[1]
+    except (OSError, IndexError):
+        pass
+    return {"nproc": os.cpu_count(), "memory": mem, "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version, "platform": platform.platform(), "loadavg_start": os.getloadavg()}
+
+
+def _load(avg: tuple) -> str:
+    return " ".join(f"{x:.2f}" for x in avg)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    p.add_argument("--size", type=int, default=100_000, help="people in the generated roster (default 100000)")
+    p.add_argument("--runs", type=int, default=5, help="runs per measurement; the median is reported")
+    p.add_argument("--json", type=Path, help="write the results here as JSON")
+    p.add_argument("--only", nargs="*", help="benchmark ids to run (default: all)")
+    args = p.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    info = machine()
+    print(f"hoctap benchmarks: {args.size:,} people, {args.runs} run(s); "
+          f"{info['nproc']} cores, {info['memory']} RAM, Python {info['python']}, SQLite {info['sqlite']}", flush=True)
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="hoctap-bench-") as tmp:
+        t = time.perf_counter()
+        w = Workload(args.size, Path(tmp))
+        print(f"setup (generate, write CSV/XLSX, import): {time.perf_counter() - t:.1f} s", flush=True)
+        for b in BENCHMARKS:
+            if args.only and b.id not in args.only:
+                continue
+            lacking = missing(b.requires)
+            if lacking:
+                results.append(Result(b.id, b.fn.__doc__.strip().splitlines()[0], b.target_s,
+                                      skipped=f"needs {', '.join(lacking)}"))
+            else:
+                results.append(b.fn(w, args.runs))
+            r = results[-1]
+            print(f"  {r.id}: {'skipped, ' + r.skipped if r.skipped else fmt(r.median)}", flush=True)
+        w.db.dispose()
+    info["loadavg_end"] = os.getloadavg()
+    print()
+    print(table(results))
+    print(f"\nload average (1, 5, 15 min) at start {_load(info['loadavg_start'])}, at end {_load(info['loadavg_end'])}")
+    if args.json:
+        args.json.write_text(json.dumps({"size": args.size, "runs": args.runs, "machine": info,
+                                         "results": [r.as_json() for r in results]}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
