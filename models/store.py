@@ -237,8 +237,9 @@ def evaluate_context(db: Database, catalogs: Catalogs, ctx: Context, level: int 
 def data_version(db: Database, assessment_id: int) -> tuple:
     """Changes whenever anyone changes this assessment: cheap to poll for other users' edits."""
     with db.read() as s:
-        last = s.execute(select(func.max(AuditBatch.id))).scalar()
-    return (last,)
+        last = s.execute(select(func.max(AuditBatch.id)).where(AuditBatch.assessment_id == assessment_id)).scalar()
+        level = s.execute(select(Assessment.version).where(Assessment.id == assessment_id)).scalar()
+    return (last, level)
 
 
 # ---- audit -------------------------------------------------------------------------------------
@@ -506,10 +507,15 @@ def save_person(db: Database, catalogs: Catalogs, ctx: Context, person_id: int |
                 clash = s.execute(select(PT.c.id).where(PT.c.unit_id == ctx.unit.id, PT.c.code == fields["code"])).first()
                 if clash:
                     raise InputError(tr("err.code_taken", code=fields["code"]))
-                s.execute(update(PT).where(PT.c.id == person_id).values(code=fields["code"]))
+                s.execute(update(PT).where(PT.c.id == person_id).values(
+                    code=fields["code"], version=PT.c.version + 1, **_search_columns(fields["code"], cur["full_name"])))
+                recode = [dict(entity="person", entity_id=person_id, field="code", old=cur["code"], new=fields["code"])]
                 cur = {**cur, "code": fields["code"]}
+            else:
+                recode = []
             rows = [({**{k: cur[k] for k in PERSON_COLUMNS}, **fields}, facts)]
             audit, _ = upsert_people(s, catalogs, ctx.unit.id, ctx.assessment.id, rows)
+            audit = recode + audit
         else:
             clash = s.execute(select(PT.c.id).where(PT.c.unit_id == ctx.unit.id, PT.c.code == fields["code"])).first()
             if clash:
@@ -742,8 +748,10 @@ def _restore(s: Session, aid: int, plan: dict[Key, str | None]) -> None:
         if column == "birth_year" and value is not None:
             value = int(value)
         extra = {}
-        if column == "full_name":
-            extra = _search_columns(s.execute(select(PT.c.code).where(PT.c.id == pid)).scalar(), value)
+        if column in ("code", "full_name"):  # keep the search and sort keys in step
+            row = s.execute(select(PT.c.code, PT.c.full_name).where(PT.c.id == pid)).mappings().first()
+            names = {**row, column: value}
+            extra = _search_columns(names["code"], names["full_name"])
         s.execute(update(PT).where(PT.c.id == pid).values({column: value, "version": PT.c.version + 1, **extra}))
     roster_gone = [k[1] for k, v in keys("roster") if v is None]
     for chunk in chunks(roster_gone):

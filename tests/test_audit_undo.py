@@ -153,3 +153,17 @@ def test_undo_of_a_roster_removal_puts_people_and_their_facts_back(db, db_url, c
     code, out, _ = _cli(capsys, db_url, "undo", "--unit", "S1", "--year", "2024")
     assert code == 0 and "Undid batch" in out
     assert _state(db) == before
+
+
+def test_changing_a_code_is_audited_and_undone(db, catalogs, demo):
+    """A person's code changed in the form is in the audit trail, and undo puts it back
+    (with the search key that finds them by code)."""
+    from models.roster import RosterQuery, ids
+    from models.store import last_undoable, save_person, undo
+
+    pid = ids(db, RosterQuery(demo.assessment.id, search="LQD00005"))[0]
+    save_person(db, catalogs, demo, pid, {"code": "NEW-0005"}, {})
+    assert ids(db, RosterQuery(demo.assessment.id, search="NEW-0005")) == [pid]
+    undo(db, catalogs, last_undoable(db, demo.assessment.id))
+    assert ids(db, RosterQuery(demo.assessment.id, search="LQD00005")) == [pid]
+    assert ids(db, RosterQuery(demo.assessment.id, search="NEW-0005")) == []
