@@ -16,7 +16,7 @@ from models.catalog import Catalogs
 from models.db import Database
 from models.fields import display_fact
 from models.i18n import lang, tr
-from screens.roster_strings import localize_bindings
+from tui.commands import localize_bindings
 from screens.roster_view import column_label
 
 MODAL_CSS = """
