@@ -16,6 +16,7 @@ from models.fields import InputError
 from models.i18n import tr
 from models.roster import RosterQuery
 from models.store import HoctapError, last_undoable, remove_from_roster, set_facts, undo
+import screens.roster_strings  # noqa: F401  (registers the roster labels)
 from screens.base import BaseScreen
 from screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue, describe
 from screens.person_form import PersonForm

@@ -5,7 +5,11 @@ Update deliberately with: pytest tests/test_tui_snapshots.py --snapshot-update
 
 from __future__ import annotations
 
+import pytest
+
 from tests.tui_helpers import SIZE, make_app, settle
+
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # one picture each is enough
 
 
 def run_before(*keys):
