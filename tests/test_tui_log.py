@@ -8,7 +8,6 @@ from textual.widgets import DataTable
 from models.i18n import tr
 from models.roster import RosterQuery
 from models.store import evaluate_context
-from screens.dashboard import DashboardScreen
 from screens.log import BatchChanges, LogScreen
 from tests.test_tui_roster import pick
 from tests.tui_helpers import SIZE, make_app, row_text, settle
