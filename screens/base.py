@@ -1,4 +1,5 @@
-"""What every hoctap screen shares: a typed app, and worker failures shown as notifications."""
+"""What every hoctap screen shares: a typed app, translated key labels, and worker failures
+shown as notifications."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 import tui.strings  # noqa: F401  (the labels every screen uses)
+from tui.commands import localize_bindings
 
 if TYPE_CHECKING:
     from tui.app import HoctapApp
@@ -27,9 +29,17 @@ class WorkerErrors:
         """Hook: a screen puts itself back in a usable state after a failed worker."""
 
 
-class BaseScreen(WorkerErrors, Screen):
+class Localized:
+    """Binding labels (i18n keys in BINDINGS) in the user's language, per instance."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        localize_bindings(self)
+
+
+class BaseScreen(WorkerErrors, Localized, Screen):
     pass
 
 
-class BaseModal(WorkerErrors, ModalScreen):
+class BaseModal(WorkerErrors, Localized, ModalScreen):
     pass

@@ -16,7 +16,8 @@ from models.catalog import Catalogs
 from models.db import Database
 from models.fields import display_fact
 from models.i18n import lang, tr
-from screens.roster_strings import localize_bindings
+import screens.roster_strings  # noqa: F401  (registers the roster labels)
+from tui.commands import localize_bindings
 from screens.roster_view import column_label
 
 MODAL_CSS = """

@@ -22,7 +22,7 @@ from models.catalog import Entry
 from models.evaluate import applicable
 from models.i18n import lang, tr
 from models.store import StaleEdit, catalog_for, check_entries, unit_entry_rows
-from screens.base import BaseScreen
+from screens.base import BaseScreen, Localized
 from tui.messages import DataChanged
 
 
@@ -38,10 +38,10 @@ def dom_id(entry_id: str) -> str:
     return "e-" + entry_id.replace(".", "_")
 
 
-class YesNo(Static, can_focus=True):
+class YesNo(Localized, Static, can_focus=True):
     """A yes/no value: space flips it (an entry never ticked shows as not set)."""
 
-    BINDINGS = [Binding("space", "toggle", tr("key.toggle"), id="checklist.toggle")]
+    BINDINGS = [Binding("space", "toggle", "key.toggle", id="checklist.toggle")]
     value: reactive[str | None] = reactive(None)
 
     class Changed(Message):
@@ -68,8 +68,8 @@ class Loaded(Message):
 class ChecklistScreen(BaseScreen):
     AUTO_FOCUS = ".value"
     BINDINGS = [
-        Binding("q,escape", "back", tr("key.back"), id="checklist.back"),
-        Binding("ctrl+r", "reload", tr("key.refresh"), id="checklist.reload"),
+        Binding("q,escape", "back", "key.back", id="checklist.back"),
+        Binding("ctrl+r", "reload", "key.refresh", id="checklist.reload"),
     ]
 
     def __init__(self, level: int, focus_entry: str | None = None) -> None:

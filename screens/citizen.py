@@ -58,10 +58,10 @@ class Saved(Message):
 
 class CitizenScreen(BaseScreen):
     BINDINGS = [
-        Binding("ctrl+s", "save", tr("key.save"), id="citizen.save"),
-        Binding("ctrl+f,f2", "search", tr("key.search"), id="citizen.search"),
-        Binding("ctrl+l", "clear_scores", tr("key.clear"), id="citizen.clear"),
-        Binding("escape", "back", tr("key.back"), id="citizen.back"),
+        Binding("ctrl+s", "save", "key.save", id="citizen.save"),
+        Binding("ctrl+f,f2", "search", "key.search", id="citizen.search"),
+        Binding("ctrl+l", "clear_scores", "key.clear", id="citizen.clear"),
+        Binding("escape", "back", "key.back", id="citizen.back"),
     ]
 
     def __init__(self) -> None:

@@ -22,7 +22,7 @@ from models.present import meter_text
 from models.roster import RosterQuery
 from models.db import DatabaseError
 from models.store import HoctapError, catalog_for, data_version, evaluate_context
-from screens.base import BaseScreen
+from screens.base import BaseScreen, Localized
 from screens.meter import entry_cells, verdict
 
 
@@ -45,24 +45,28 @@ class Outdated(Message):
         return isinstance(message, Outdated)
 
 
-class MeterTable(DataTable):
+class MeterTable(Localized, DataTable):
     """Home/End jump to the first/last entry (the table's default scrolls sideways)."""
 
     BINDINGS = [
-        Binding("enter", "select_cursor", tr("key.drill"), show=False, id="dashboard.drill"),
-        Binding("home", "scroll_top", tr("key.first"), show=False, id="dashboard.first"),
-        Binding("end", "scroll_bottom", tr("key.last"), show=False, id="dashboard.last"),
+        Binding("enter", "select_cursor", "key.drill", show=False, id="dashboard.drill"),
+        Binding("home", "scroll_top", "key.first", show=False, id="dashboard.first"),
+        Binding("end", "scroll_bottom", "key.last", show=False, id="dashboard.last"),
     ]
 
 
 class DashboardScreen(BaseScreen):
     BINDINGS = [
-        Binding("l", "switch_level", tr("key.level"), id="dashboard.level"),
-        Binding("c", "checklist", tr("key.checklist"), id="dashboard.checklist"),
-        Binding("s", "citizen", tr("key.citizen"), id="dashboard.citizen"),
-        Binding("r", "roster", tr("key.roster"), id="dashboard.roster"),
-        Binding("g", "reload", tr("key.refresh"), id="dashboard.reload", show=False),
-        Binding("q", "back", tr("key.units"), id="dashboard.back"),
+        Binding("l", "switch_level", "key.level", id="dashboard.level"),
+        Binding("c", "checklist", "key.checklist", id="dashboard.checklist"),
+        Binding("s", "citizen", "key.citizen", id="dashboard.citizen"),
+        Binding("r", "roster", "key.roster", id="dashboard.roster"),
+        Binding("g", "reload", "key.refresh", id="dashboard.reload", show=False),
+        Binding("x", "export_report", "key.export_report", id="dashboard.export_report"),
+        Binding("X", "export_roster", "key.export_roster", id="dashboard.export_roster", show=False),
+        Binding("i", "import_roster", "key.import", id="dashboard.import"),
+        Binding("h", "log", "key.log", id="dashboard.log"),
+        Binding("q", "back", "key.units", id="dashboard.back"),
     ]
 
     def __init__(self) -> None:
@@ -240,6 +244,18 @@ class DashboardScreen(BaseScreen):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_export_report(self) -> None:
+        self.app.open_export("report", self.level)
+
+    def action_export_roster(self) -> None:
+        self.app.open_export("roster", self.level)
+
+    def action_import_roster(self) -> None:
+        self.app.open_import()
+
+    def action_log(self) -> None:
+        self.app.open_log()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -14,7 +14,7 @@ from tui.commands import screen_keys
 
 
 class HelpScreen(BaseModal):
-    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", tr("key.close"), id="help.close")]
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "key.close", id="help.close")]
 
     def __init__(self, target: Screen):
         super().__init__()

@@ -16,7 +16,8 @@ from models.i18n import lang, tr
 from models.roster import RosterRow
 from models.db import DatabaseError
 from models.store import HoctapError, StaleEdit, save_person
-from screens.roster_strings import localize_bindings
+import screens.roster_strings  # noqa: F401  (registers the roster labels)
+from tui.commands import localize_bindings
 from screens.batch import MODAL_CSS
 
 

@@ -8,7 +8,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from models import roster
@@ -17,7 +16,8 @@ from models.fields import InputError
 from models.i18n import tr
 from models.roster import RosterQuery
 from models.store import HoctapError, last_undoable, remove_from_roster, set_facts, undo
-from screens.roster_strings import localize_bindings
+import screens.roster_strings  # noqa: F401  (registers the roster labels)
+from screens.base import BaseScreen
 from screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue, describe
 from screens.person_form import PersonForm
 from screens.roster_view import RosterView, column_label, columns
@@ -26,7 +26,7 @@ from tui.messages import DataChanged
 USER_ERRORS = (HoctapError, InputError, DatabaseError)
 
 
-class RosterScreen(Screen):
+class RosterScreen(BaseScreen):
     DEFAULT_CSS = """
     RosterScreen #roster-header { height: auto; background: $boost; padding: 0 1; }
     RosterScreen #roster-search { display: none; }
@@ -55,7 +55,6 @@ class RosterScreen(Screen):
 
     def __init__(self, query: RosterQuery | None = None):
         super().__init__()
-        localize_bindings(self)
         self.initial_query = query
         self.selection: set[int] = set()
         self.busy = False
@@ -68,7 +67,7 @@ class RosterScreen(Screen):
         yield Static("", id="roster-header")
         yield Input(placeholder=tr("roster.search_placeholder"), id="roster-search", value=query.search)
         yield RosterView(app.db, app.catalogs, query, self.selection, id="roster-view")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # the app's ctrl+p binding shows, translated
 
     @property
     def view(self) -> RosterView:
@@ -79,6 +78,7 @@ class RosterScreen(Screen):
         return self.view.query
 
     def on_mount(self) -> None:
+        self.title = tr("roster.title")  # what help and the palette call this screen
         self.view.reload()
         self.view.focus()
         self._header()

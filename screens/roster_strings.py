@@ -94,15 +94,3 @@ add({
     "roster.form.gone": ("Người này không còn trong danh sách", "This person is no longer on the roster"),
 })
 
-
-def localize_bindings(node) -> None:
-    """Binding descriptions are written as string keys; translate them on this instance, since
-    the language is chosen after the screens' modules are imported."""
-    from dataclasses import replace
-
-    from models.i18n import tr
-
-    bindings = node._bindings
-    bindings.key_to_bindings = {
-        key: [replace(b, description=tr(b.description)) if b.description.startswith("roster.") else b for b in group]
-        for key, group in bindings.key_to_bindings.items()}

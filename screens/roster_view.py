@@ -29,7 +29,8 @@ from models.db import Database
 from models.fields import display_fact
 from models.i18n import both, lang, tr
 from models.roster import RosterQuery, RosterRow
-from screens.roster_strings import localize_bindings
+import screens.roster_strings  # noqa: F401  (registers the roster labels)
+from tui.commands import localize_bindings
 
 PAGE = 100  # rows per database read
 CACHE_PAGES = 32  # pages kept (LRU)

@@ -40,10 +40,10 @@ class Opened(Message):
 
 class StartScreen(BaseScreen):
     BINDINGS = [
-        Binding("n", "new_unit", tr("key.new_unit"), id="start.new_unit"),
-        Binding("y", "new_year", tr("key.new_year"), id="start.new_year"),
-        Binding("l", "level_sought", tr("key.level_sought"), id="start.level"),
-        Binding("q", "app.quit", tr("key.quit"), id="start.quit"),
+        Binding("n", "new_unit", "key.new_unit", id="start.new_unit"),
+        Binding("y", "new_year", "key.new_year", id="start.new_year"),
+        Binding("l", "level_sought", "key.level_sought", id="start.level"),
+        Binding("q", "app.quit", "key.quit", id="start.quit"),
     ]
 
     def __init__(self) -> None:
@@ -154,8 +154,8 @@ class Created(Message):
 
 class UnitForm(BaseModal):
     BINDINGS = [
-        Binding("ctrl+s", "create", tr("key.save"), id="unit_form.save"),
-        Binding("escape", "dismiss(None)", tr("key.close"), id="unit_form.close"),
+        Binding("ctrl+s", "create", "key.save", id="unit_form.save"),
+        Binding("escape", "dismiss(None)", "key.close", id="unit_form.close"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -198,8 +198,8 @@ class UnitForm(BaseModal):
 
 class YearForm(BaseModal):
     BINDINGS = [
-        Binding("ctrl+s", "create", tr("key.save"), id="year_form.save"),
-        Binding("escape", "dismiss(None)", tr("key.close"), id="year_form.close"),
+        Binding("ctrl+s", "create", "key.save", id="year_form.save"),
+        Binding("escape", "dismiss(None)", "key.close", id="year_form.close"),
     ]
 
     def __init__(self, code: str, years: list[int]) -> None:

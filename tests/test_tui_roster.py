@@ -337,3 +337,28 @@ def test_roster_snapshot(snap_compare, db, catalogs, demo):
         await settle(app, pilot)
 
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
+
+
+async def test_help_palette_and_footer_speak_the_roster(db, catalogs, demo):
+    """One translation of key labels everywhere: help names the screen and lists its keys, the
+    palette offers them, the footer shows the app's palette key translated (chosen after import)."""
+    from textual.widgets import Footer
+
+    from screens.help import HelpScreen
+    from tui.commands import ScreenCommands
+
+    i18n.set_lang("en")
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_roster(app, pilot, demo)
+        palette = [k.description for k in ScreenCommands(screen)._commands()]
+        assert {"Set for selected", "Undo", "Help", "Commands"} <= set(palette)
+        assert not screen.query_one(Footer).show_command_palette  # no English "^p palette"
+        assert {"Commands", "Help"} <= {b.binding.description for b in app.active_bindings.values()}
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert str(app.screen.query_one("#help-title", Static).render()) == "Keys — Roster"
+        keys = app.screen.query_one("#help-keys")
+        rows = [tuple(map(str, keys.get_row_at(i))) for i in range(keys.row_count)]
+        assert ("e =", "Set for selected") in rows and ("U", "Undo") in rows

@@ -9,6 +9,8 @@ import pytest
 
 from tests.tui_helpers import SIZE, make_app, settle
 
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # one picture each is enough
+
 
 def run_before(*keys):
     async def before(pilot):
@@ -19,16 +21,13 @@ def run_before(*keys):
     return before
 
 
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # one picture is enough
 def test_dashboard_snapshot(snap_compare, db, catalogs, demo):
     assert snap_compare(make_app(db, catalogs, demo), terminal_size=SIZE, run_before=run_before())
 
 
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # one picture is enough
 def test_checklist_snapshot(snap_compare, db, catalogs, demo):
     assert snap_compare(make_app(db, catalogs, demo), terminal_size=SIZE, run_before=run_before("c"))
 
 
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # one picture is enough
 def test_help_snapshot(snap_compare, db, catalogs, demo):
     assert snap_compare(make_app(db, catalogs, demo), terminal_size=SIZE, run_before=run_before("f1"))

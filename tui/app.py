@@ -8,6 +8,7 @@ from pathlib import Path
 
 import tomli_w
 import tomllib
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
@@ -22,7 +23,7 @@ from models.store import Context, HoctapError, find_context
 from screens.dashboard import DashboardScreen
 from screens.help import HelpScreen
 from screens.start import StartScreen
-from tui.commands import ScreenCommands
+from tui.commands import ScreenCommands, localize_bindings
 from tui.messages import DataChanged
 
 USER_ERRORS = (HoctapError, InputError, DatabaseError, CatalogError)
@@ -50,16 +51,19 @@ class HoctapApp(App):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ScreenCommands}
     BINDINGS = [
-        Binding("question_mark,f1", "help", tr("key.help"), id="app.help"),
-        Binding("ctrl+p", "command_palette", tr("key.palette"), id="app.palette"),
-        Binding("ctrl+q", "quit", tr("key.quit"), id="app.quit", priority=True, show=False),
+        Binding("question_mark,f1", "help", "key.help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "key.palette", id="app.palette"),
+        Binding("ctrl+q", "quit", "key.quit", id="app.quit", priority=True, show=False),
     ]
     # how often the dashboard asks the database whether anyone changed the assessment
     poll_seconds = 2.0
+    # where exports are saved in a terminal (None: the user's downloads folder)
+    download_dir: Path | None = None
 
     def __init__(self, db: Database, catalogs: Catalogs, config: Config, *, unit: str | None = None,
                  year: int | None = None):
         super().__init__()
+        localize_bindings(self)
         self.db = db
         self.catalogs = catalogs
         self.config = config
@@ -100,6 +104,32 @@ class HoctapApp(App):
         from screens.roster import RosterScreen
 
         self.push_screen(RosterScreen(query))
+
+    def open_export(self, what: str, level: int) -> None:
+        """Export the dossier workbook (``what="report"``) or the roster."""
+        from screens.export import ExportForm
+
+        self.push_screen(ExportForm(what, level))
+
+    def open_import(self) -> None:
+        from screens.importer import ImportForm
+
+        self.push_screen(ImportForm())
+
+    def open_log(self) -> None:
+        from screens.log import LogScreen
+
+        self.push_screen(LogScreen())
+
+    @on(events.DeliveryComplete)
+    def _delivered(self, event: events.DeliveryComplete) -> None:
+        if event.name == "export":  # under textual serve: the browser took the file
+            self.notify(tr("export.sent"))
+
+    @on(events.DeliveryFailed)
+    def _delivery_failed(self, event: events.DeliveryFailed) -> None:
+        if event.name == "export":
+            self.notify(tr("export.failed", error=event.exception), severity="error", timeout=10)
 
     def get_system_commands(self, screen):
         """Textual's app-wide commands, in the user's language (the screen's own come from

@@ -1,15 +1,39 @@
-"""The keys of the current screen, as the help screen and the command palette show them.
+"""Key bindings: their labels in the user's language, and the keys of the current screen as
+the help screen and the command palette show them.
 
 Only hoctap's own bindings are listed: they are the ones with an id (which the keymap uses)
 and a translated description; Textual's built-in keys (cursor moves, focus) stay out."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Callable, Iterator, NamedTuple
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 from textual.screen import Screen
+
+from models.i18n import both, tr
+
+def localize_bindings(node: DOMNode) -> None:
+    """Translate ``node``'s binding labels. Every BINDINGS description is an i18n key; this
+    runs per instance (BaseScreen, BaseModal, the app and widgets with keys call it from
+    __init__) because the language is chosen after the modules are imported. Textual has no
+    public hook for it, so this is the one place that rewrites a node's binding map."""
+    bindings = node._bindings
+    bindings.key_to_bindings = {
+        key: [replace(b, description=tr(b.description)) if _is_key(b.description) else b for b in group]
+        for key, group in bindings.key_to_bindings.items()}
+
+
+def _is_key(text: str) -> bool:
+    try:
+        both(text)
+    except KeyError:
+        return False  # already translated, or one of Textual's own labels
+    return True
+
 
 class ScreenKey(NamedTuple):
     keys: str

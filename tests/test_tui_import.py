@@ -1,0 +1,77 @@
+"""Import from the TUI: a dry-run preview (counts and changes, or row-numbered problems), then
+the write on confirmation; the meters follow."""
+
+from __future__ import annotations
+
+from textual.widgets import Button, Input, OptionList
+
+from models.i18n import tr
+from models.store import evaluate_context, history
+from screens.dashboard import DashboardScreen
+from screens.importer import ImportForm
+from tests.tui_helpers import SIZE, make_app, row_text, settle
+
+HEADER = "Mã,Họ và tên,Đối tượng,digital_training\n"
+
+
+def c23(db, catalogs, ctx) -> int:
+    result = evaluate_context(db, catalogs, ctx)
+    return next(e for e in result.entries() if e.entry.id == "C2.3").numerator
+
+
+def lines(form) -> list[str]:
+    options = form.query_one("#import-lines", OptionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def open_import(app, pilot, path) -> ImportForm:
+    await settle(app, pilot)
+    await pilot.press("i")
+    await settle(app, pilot)
+    form = app.screen
+    assert isinstance(form, ImportForm)
+    form.query_one("#import-path", Input).value = str(path)
+    await pilot.press("enter")  # preview
+    await settle(app, pilot)
+    return form
+
+
+async def test_preview_then_confirm_moves_the_meter(db, catalogs, demo, tmp_path):
+    path = tmp_path / "dao-tao.csv"
+    path.write_text(HEADER + "LQD00001,Huỳnh Phương Việt,Thành viên,x\nGV-NEW,Lê Văn Mới,Thành viên,có\n",
+                    encoding="utf-8-sig")
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_import(app, pilot, path)
+        status = str(form.query_one("#import-status").render())
+        assert tr("import.counts", rows=2, added=1, updated=0, enrolled=1, facts=2) in status
+        assert any(line.startswith("digital_training: 2") and "0→1 ×1" in line for line in lines(form))
+        assert c23(db, catalogs, demo) == 53  # a preview writes nothing
+        assert not form.query_one("#ok", Button).disabled
+
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert c23(db, catalogs, demo) == 55  # one more trained, one new trained member
+        assert "55/61" in row_text(app.screen.query_one("#meters"), "C2.3")
+        assert history(db, demo.assessment.id, 1)[0].action == "import"
+
+
+async def test_bad_file_lists_row_numbered_problems_and_changes_nothing(db, catalogs, demo, tmp_path):
+    path = tmp_path / "sai.csv"
+    path.write_text(HEADER + "LQD00001,Huỳnh Phương Việt,Thành viên,x\nLQD00002,Trương Thanh Nhật,Thành viên,có lẽ\n"
+                    "LQD00003,,Người ngoài,x\n", encoding="utf-8")
+    app = make_app(db, catalogs, demo)
+    batches = len(history(db, demo.assessment.id, 1000))
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_import(app, pilot, path)
+        assert tr("import.failed", n=len(lines(form))) in str(form.query_one("#import-status").render())
+        problems = lines(form)
+        assert any(p.startswith("dòng 3, cột") and "có lẽ" in p for p in problems)
+        assert any(p.startswith("dòng 4") for p in problems)
+        assert form.query_one("#ok", Button).disabled
+        await pilot.press("ctrl+s")  # nothing to confirm
+        await settle(app, pilot)
+        assert app.screen is form
+    assert c23(db, catalogs, demo) == 53
+    assert len(history(db, demo.assessment.id, 1000)) == batches
