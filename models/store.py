@@ -339,6 +339,14 @@ def set_facts(db: Database, catalogs: Catalogs, assessment_id: int, person_ids: 
     changed."""
     person_ids = list(dict.fromkeys(person_ids))
     with db.write() as s:
+        # someone may have taken people off the roster since they were selected
+        enrolled: set[int] = set()
+        for chunk in chunks(person_ids):
+            enrolled.update(s.execute(select(RE.c.person_id).where(
+                RE.c.assessment_id == assessment_id, RE.c.person_id.in_(chunk))).scalars())
+        if person_ids and not enrolled:
+            raise StaleEdit(tr("err.stale"))
+        person_ids = [pid for pid in person_ids if pid in enrolled]
         audit: list[dict] = []
         for name, value in changes.items():
             audit += _write_fact_values(s, assessment_id, name, value, person_ids)
@@ -757,8 +765,10 @@ def _restore(s: Session, aid: int, plan: dict[Key, str | None]) -> None:
     for chunk in chunks(roster_gone):
         s.execute(delete(PF).where(PF.c.assessment_id == aid, PF.c.person_id.in_(chunk)))
         s.execute(delete(RE).where(RE.c.assessment_id == aid, RE.c.person_id.in_(chunk)))
+    # a person this batch created may since be on another year's roster: the person record
+    # persists across years, so only the ones nobody else uses are removed
     for chunk in chunks([k[1] for k, v in keys("person", "*") if v is None]):
-        s.execute(delete(PT).where(PT.c.id.in_(chunk)))
+        s.execute(delete(PT).where(PT.c.id.in_(chunk), ~PT.c.id.in_(select(RE.c.person_id))))
     for (_e, entry_aid, field), value in keys("unit_entry"):
         entry_id, column = field.rsplit("/", 1)
         row = s.get(UnitEntryValue, (entry_aid, entry_id))

@@ -167,3 +167,36 @@ def test_changing_a_code_is_audited_and_undone(db, catalogs, demo):
     undo(db, catalogs, last_undoable(db, demo.assessment.id))
     assert ids(db, RosterQuery(demo.assessment.id, search="LQD00005")) == [pid]
     assert ids(db, RosterQuery(demo.assessment.id, search="NEW-0005")) == []
+
+
+def test_undoing_an_import_keeps_people_another_year_uses(db, catalogs, demo, tmp_path):
+    """A person added by one year's import and then imported into another year survives the
+    undo of the first import: only that year's roster goes back."""
+    from models.importer import import_roster
+    from models.store import evaluate_context, find_context, undo
+
+    csv = tmp_path / "one.csv"
+    csv.write_text("Mã,Họ và tên,Đối tượng,Kỷ luật\nZ9,Nguyễn Văn Mới,thành viên,có\n", encoding="utf-8")
+    first = import_roster(db, catalogs, "THCS-LQD", 2024, csv)
+    import_roster(db, catalogs, "THCS-LQD", 2026, csv)
+    undo(db, catalogs, first.batch_id)
+    assert evaluate_context(db, catalogs, demo, 1).entry("C2.1").denominator == 60
+    later = find_context(db, "THCS-LQD", 2026)
+    c21 = evaluate_context(db, catalogs, later, 1).entry("C2.1")
+    assert (c21.numerator, c21.denominator) == (1, 1)
+
+
+def test_setting_facts_for_people_taken_off_the_roster(db, catalogs, demo):
+    """A batch whose people were all removed meanwhile is refused as stale; a mixed one
+    changes only the people still on the roster."""
+    import pytest
+
+    from models.roster import RosterQuery, ids
+    from models.store import StaleEdit, remove_from_roster, set_facts
+
+    gone, kept = ids(db, RosterQuery(demo.assessment.id, kind="staff"))[:2]
+    remove_from_roster(db, demo, [gone])
+    with pytest.raises(StaleEdit):
+        set_facts(db, catalogs, demo.assessment.id, [gone], {"discipline": "0"})
+    batch, n = set_facts(db, catalogs, demo.assessment.id, [gone, kept], {"lc_group": "worker"})
+    assert batch is not None and n == 1
