@@ -25,7 +25,7 @@ from models.importer import ImportFailed, import_roster
 from models.present import meter_text, shortfall_text
 from models.roster import RosterQuery, ids, parse_where
 from models.status import status_json
-from models.store import (HoctapError, add_unit, batch_changes, change_counts, check_entries, ensure_context,
+from models.store import (HoctapError, add_unit, batch_changes, change_counts, check_entries,
                           evaluate_context, find_context, get_batch, history, last_undoable, list_units, set_facts,
                           undo)
 
@@ -270,7 +270,7 @@ def cmd_import(env: Env) -> int:
 
 def cmd_check(env: Env) -> int:
     a = env.args
-    ctx = ensure_context(env.db, a.unit, a.year)
+    ctx = find_context(env.db, a.unit, a.year)  # a new year is made by an import or the TUI, not by a typo
     n = check_entries(env.db, env.catalogs, ctx, _split_assignments(a.assignments), a.evidence, a.documents,
                       level=a.level)
     console.print(tr("cli.checked", n=n))
