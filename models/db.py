@@ -24,11 +24,19 @@ from sqlmodel import Session
 
 from migrations import HEAD
 from models.config import default_db_path
+from models import i18n
+from models.i18n import tr
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_S = 10
 PG_WRITE_LOCK = 0x686F6374  # "hoct": the advisory lock key every hoctap writer takes
+
+
+i18n.add({
+    "db.missing": ("không có cơ sở dữ liệu tại {path} (kiểm tra --db, $HOCTAP_DB hoặc tệp cấu hình)",
+                   "there is no database at {path} (check --db, $HOCTAP_DB or the config file)"),
+})
 
 
 class DatabaseError(Exception):
@@ -80,7 +88,7 @@ def _install_postgresql_hooks(engine: Engine) -> None:
 class Database:
     """One database: a read engine and a write engine sharing one connection pool."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, create: bool = True):
         self.url = url
         try:
             parsed = make_url(url)
@@ -89,7 +97,10 @@ class Database:
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         path = _sqlite_path(url)
         if path is not None:
-            _prepare_sqlite_file(path)
+            if create:
+                _prepare_sqlite_file(path)
+            elif not path.exists():  # a mistyped --db must not leave folders and empty databases behind
+                raise DatabaseError(tr("db.missing", path=path))
         # SQL parameters hold names: keep them out of exception texts (and so the crash log)
         kwargs: dict = {"hide_parameters": True}
         if self.is_sqlite:
@@ -207,9 +218,10 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
 
 
-def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
-    """Open (and create or upgrade) the database at ``url`` (resolved as ``resolve_url``)."""
-    db = Database(resolve_url(url))
+def open_database(url: str | None = None, *, upgrade: bool = True, create: bool = True) -> Database:
+    """Open (and upgrade) the database at ``url`` (resolved as ``resolve_url``). A missing SQLite
+    file is created, with its folder, unless ``create`` is false: then it is a DatabaseError."""
+    db = Database(resolve_url(url), create=create)
     current = current_revision(db)
     if current == HEAD:  # the usual case: Alembic is only imported when the schema must change
         return db

@@ -217,8 +217,15 @@ class Env:
     @property
     def db(self):
         if self._db is None:
-            self._db = open_database(getattr(self.args, "db", None) or self.config.db)
+            self._db = open_database(getattr(self.args, "db", None) or self.config.db, create=_builds_data(self.args))
         return self._db
+
+
+def _builds_data(args) -> bool:
+    """Commands that may start a new SQLite file; the others need an existing database."""
+    a = vars(args)
+    return (args.command in (None, "demo", "import") or a.get("unit_command") == "add"
+            or a.get("bundle_command") == "import")
 
 
 # ---- commands ------------------------------------------------------------------------------
