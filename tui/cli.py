@@ -44,6 +44,8 @@ i18n.add({
     "cli.checked": ("Đã ghi {n} thay đổi", "Recorded {n} change(s)"),
     "cli.undone": ("Đã hoàn tác lô #{batch} (lô mới #{new})", "Undid batch #{batch} (new batch #{new})"),
     "cli.demo_built": ("Đã tạo dữ liệu mẫu: {code} năm {year} trong {db}", "Demo data built: {code} {year} in {db}"),
+    "cli.demo_exists": ("Dữ liệu mẫu {code} năm {year} đã có trong {db}: giữ nguyên, không nhập lại",
+                        "Demo data {code} {year} already in {db}: kept as it is, not rebuilt"),
     "cli.level_met": ("KẾT LUẬN: ĐẠT mức {level}", "CONCLUSION: level {level} MET"),
     "cli.level_not_met": ("KẾT LUẬN: CHƯA ĐẠT mức {level}", "CONCLUSION: level {level} NOT MET"),
     "cli.unconfirmed_note": ("chưa xác nhận: suy đoán, cần đối chiếu văn bản gốc (docs/catalogs.md)",
@@ -114,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hoctap", description=tr("cli.description"), parents=[common])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("demo", parents=[common], help="build the demo database (and open it)")
+    p = sub.add_parser("demo", parents=[common], help="build the demo once (later runs keep it) and open it")
     p.add_argument("--no-tui", action="store_true", help="only build the data")
 
     unit = sub.add_parser("unit", parents=[common], help="units")
@@ -231,10 +233,12 @@ def _builds_data(args) -> bool:
 # ---- commands ------------------------------------------------------------------------------
 
 def cmd_demo(env: Env) -> int:
-    from sample_data.demo import build_demo
+    from sample_data.demo import build_demo, find_demo
 
-    ctx = build_demo(env.db, env.catalogs)
-    console.print(tr("cli.demo_built", code=ctx.unit.code, year=ctx.assessment.year, db=env.db.display_url))
+    existing = find_demo(env.db)
+    ctx = existing or build_demo(env.db, env.catalogs)
+    key = "cli.demo_exists" if existing else "cli.demo_built"
+    console.print(tr(key, code=ctx.unit.code, year=ctx.assessment.year, db=env.db.display_url), markup=False)
     if env.args.no_tui:
         return 0
     from tui.app import run_app
