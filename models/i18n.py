@@ -60,6 +60,7 @@ add({
     "field.birth_year": ("Năm sinh", "Birth year"),
     "field.gender": ("Giới tính", "Gender"),
     # errors from the core
+    "err.internal": ("Lỗi nội bộ ({name}); chi tiết trong {path}", "Internal error ({name}); details in {path}"),
     "err.unknown_unit": ("không có đơn vị mã {code!r}", "no unit with code {code!r}"),
     "err.unit_exists": ("đã có đơn vị mã {code!r}", "a unit with code {code!r} already exists"),
     "err.no_assessment": ("đơn vị {code} chưa có đợt đánh giá năm {year} (nhập danh sách hoặc mở hoctap để tạo)",

@@ -271,20 +271,5 @@ def test_the_crash_log_is_private(monkeypatch, capsys, tmp_path):
     code, err = _cli(capsys, "log")
     log = Path(err.rsplit("details in ", 1)[1])
     assert code == 2 and _mode(log) == 0o600 and "RuntimeError: a bug" in log.read_text()
-
-
-@pytest.mark.parametrize("args", [["status", "--unit", "A", "--year", "2024"], ["unit", "list"], ["log"],
-                                  ["check", "--unit", "A", "--year", "2024", "C1.1=1"]])
-def test_a_mistyped_database_path_is_refused_and_nothing_is_created(tmp_path, capsys, args):
-    path = tmp_path / "nonexistent" / "dir" / "x.db"
-    code, err = _cli(capsys, "--db", str(path), *args)
-    assert code == 2 and err == f"hoctap: there is no database at {path} (check --db, $HOCTAP_DB or the config file)"
-    assert not (tmp_path / "nonexistent").exists()
-
-
-def test_commands_that_build_data_create_the_database(tmp_path, capsys):
-    path = tmp_path / "new" / "x.db"
-    code, _ = _cli(capsys, "--db", str(path), "unit", "add", "S1", "--name", "A", "--tier", "district",
-                   "--type", "public_service")
-    assert code == 0 and path.exists()
-    assert _cli(capsys, "--db", str(path), "unit", "list")[0] == 0
+    assert main(["--lang", "vi", "log"]) == 2  # in the user's language
+    assert capsys.readouterr().err.strip() == f"hoctap: Lỗi nội bộ (RuntimeError); chi tiết trong {log}"

@@ -3,7 +3,6 @@ unit/assessment; screens (in screens/) read and change data only through models/
 
 from __future__ import annotations
 
-import traceback
 from pathlib import Path
 
 import tomli_w
@@ -14,7 +13,7 @@ from textual.binding import Binding
 
 import tui.strings  # noqa: F401  (registers the UI strings)
 from models.catalog import CatalogError, Catalogs
-from models.config import Config, state_path
+from models.config import Config, crash_log, state_path
 from models.db import Database, DatabaseError
 from models.fields import InputError
 from models.i18n import tr
@@ -164,17 +163,6 @@ class HoctapApp(App):
             return
         path = crash_log(error)
         self.notify(tr("err.internal", name=type(error).__name__, path=path), severity="error", timeout=12)
-
-
-def crash_log(error: BaseException) -> Path:
-    path = state_path().with_name("crash.log")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as f:
-            f.write("".join(traceback.format_exception(error)) + "\n")
-    except OSError:
-        pass
-    return path
 
 
 def run_app(db: Database, catalogs: Catalogs, config: Config, *, unit: str | None = None,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from rich.text import Text
 
 from models import i18n
 from models.catalog import SHIPPED_DIR, CatalogError, check_file, load_catalogs
-from models.config import ConfigError, load_config
+from models.config import ConfigError, crash_log, load_config
 from models.db import DatabaseError, open_database
 from models.fields import InputError, match_column, parse_fact
 from models.i18n import tr
@@ -546,19 +545,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # a bug: keep the traceback out of the user's way, but on disk
-        return _fail(f"internal error ({type(e).__name__}); details in {_log_crash()}")
-
-
-def _log_crash() -> Path:
-    import traceback
-
-    from models.config import state_path
-
-    path = state_path().with_name("crash.log")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8") as f:
-        f.write(traceback.format_exc() + "\n")
-    return path
+        return _fail(tr("err.internal", name=type(e).__name__, path=crash_log(e)))
 
 
 if __name__ == "__main__":

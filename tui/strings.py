@@ -94,7 +94,6 @@ add({
     "cmd.screenshot_help": ("Lưu ảnh SVG của màn hình", "Save an SVG picture of the screen"),
     "cmd.quit_help": ("Thoát hoctap", "Quit hoctap"),
     # errors
-    "err.internal": ("Lỗi nội bộ ({name}); chi tiết trong {path}", "Internal error ({name}); details in {path}"),
     "err.theme": ("không có giao diện {theme!r}", "no theme named {theme!r}"),
     "screen.start": ("Bắt đầu", "Start"),
     "screen.dashboard": ("Bảng chỉ tiêu", "Dashboard"),
