@@ -9,11 +9,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from models import i18n
 from models.db import Database
+from models.i18n import tr
 from models.store import batch_changes, chunks
 from models.tables import Person
 
 PERSON_ENTITIES = ("person", "fact", "roster")
+
+i18n.add({"log.withheld": ("(thông tin cá nhân, không hiển thị)", "(personal data, not shown)")})
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,14 @@ class ChangeLine:
     old: str | None
     new: str | None
     withheld: bool = False  # personal data: the values are not shown
+
+    def shown(self) -> tuple[str, str]:
+        """Old and new as displayed: withheld values say so; on the roster or not is a ✓."""
+        if self.withheld:
+            return "", tr("log.withheld")
+        if self.entity == "roster":
+            return ("✓" if self.old is not None else ""), ("✓" if self.new is not None else "")
+        return self.old or "", self.new or ""
 
 
 def change_lines(db: Database, batch_id: int) -> list[ChangeLine]:

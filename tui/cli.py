@@ -24,7 +24,7 @@ from models.importer import ImportFailed, import_roster
 from models.present import meter_text, shortfall_text
 from models.roster import RosterQuery, ids, parse_where
 from models.status import status_json
-from models.store import (HoctapError, add_unit, batch_changes, change_counts, check_entries,
+from models.store import (HoctapError, add_unit, change_counts, check_entries,
                           evaluate_context, find_context, get_batch, history, last_undoable, list_units, set_facts,
                           undo)
 
@@ -84,7 +84,6 @@ i18n.add({
     "col.field": ("Trường", "Field"),
     "col.old": ("Cũ", "Old"),
     "col.new": ("Mới", "New"),
-    "log.withheld": ("(thông tin cá nhân, không hiển thị)", "(personal data, not shown)"),
     "all_units": ("mọi đơn vị", "all units"),
 })
 
@@ -386,19 +385,17 @@ def cmd_log(env: Env) -> int:
 
 
 def _log_batch(env: Env, batch_id: int) -> int:
-    """One batch's changes, records by id. A person's own fields (name, birth year, ...) are
-    personal data: the log says which field changed, not its values."""
+    """One batch's changes, people by their code, as the TUI shows them. A person's own fields
+    (name, birth year, ...) are personal data: the log says which field changed, not its values."""
+    from models.audit import change_lines
+
     b = get_batch(env.db, batch_id)
     console.print(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {b.summary}"
                   + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else ""), markup=False)
     table = Table(tr("col.record"), tr("col.field"), tr("col.old"), tr("col.new"))
-    for c in batch_changes(env.db, batch_id):
-        old, new = ("" if c.old is None else c.old), ("" if c.new is None else c.new)
-        if c.entity == "person":
-            old, new = "", tr("log.withheld")
-        elif c.entity == "roster":  # on the roster (✓) or not
-            old, new = ("✓" if c.old is not None else ""), ("✓" if c.new is not None else "")
-        table.add_row(f"{c.entity} {c.entity_id}", c.field, old, new)
+    for line in change_lines(env.db, batch_id):
+        old, new = line.shown()
+        table.add_row(Text(line.record), Text(line.field), Text(old), Text(new))
     console.print(table)
     return 0
 

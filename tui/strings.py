@@ -153,5 +153,4 @@ add({
     "log.col.field": ("Trường", "Field"),
     "log.col.old": ("Cũ", "Old"),
     "log.col.new": ("Mới", "New"),
-    "log.personal": ("(thông tin cá nhân, không hiển thị)", "(personal data, not shown)"),
 })
