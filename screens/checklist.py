@@ -209,8 +209,9 @@ class ChecklistScreen(BaseScreen):
     def save(self, entry_id: str, value: str | None, evidence: str, documents: str, version: int) -> None:
         app = self.app
         try:
-            check_entries(app.db, app.catalogs, app.ctx, {entry_id: value or ""}, evidence, documents,
-                          level=self.level, expected_versions={entry_id: version}, source="tui")
+            app.write_here(lambda: check_entries(app.db, app.catalogs, app.ctx, {entry_id: value or ""}, evidence,
+                                                 documents, level=self.level, expected_versions={entry_id: version},
+                                                 source="tui"))
         except StaleEdit:
             self.load(force=True)
             raise

@@ -250,8 +250,8 @@ class CitizenScreen(BaseScreen):
         changed = {name: value for name, value in changes.items() if person.facts.get(name) != value}
         if changed:
             try:
-                save_person(app.db, app.catalogs, app.ctx, person.id, {}, changed,
-                            expected_roster_version=person.roster_version, source="tui")
+                app.write_here(lambda: save_person(app.db, app.catalogs, app.ctx, person.id, {}, changed,
+                                                   expected_roster_version=person.roster_version, source="tui"))
             except StaleEdit as e:
                 self.post_message(Saved(person.code, 0, stale=str(e)))
                 return

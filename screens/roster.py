@@ -15,7 +15,8 @@ from models.db import DatabaseError
 from models.fields import InputError
 from models.i18n import tr
 from models.roster import RosterQuery
-from models.store import HoctapError, last_undoable, remove_from_roster, set_facts, undo
+from models.audit import newest_not_undone
+from models.store import HoctapError, remove_from_roster, set_facts, undo
 import screens.roster_strings  # noqa: F401  (registers the roster labels)
 from screens.base import BaseScreen
 from screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue, describe
@@ -279,6 +280,7 @@ class RosterScreen(BaseScreen):
             try:
                 batch, n = set_facts(app.db, app.catalogs, aid, sorted(people), changes, source="tui",
                                      summary=summary)
+                app.remember(batch)
             except USER_ERRORS as e:
                 app.call_from_thread(self._written, None, 0, str(e))
                 return
@@ -305,7 +307,7 @@ class RosterScreen(BaseScreen):
 
         def run() -> None:
             try:
-                batch = last_undoable(app.db, aid, source="tui")
+                batch = newest_not_undone(app.db, aid, app.made_here)  # made here, not a colleague's
                 if batch is None:
                     app.call_from_thread(self._undone, None, None, tr("roster.nothing_to_undo"))
                     return
@@ -350,7 +352,8 @@ class RosterScreen(BaseScreen):
             if not yes:
                 return
             try:
-                removed = remove_from_roster(self.app.db, self.app.ctx, [row.id], source="tui")
+                removed = self.app.write_here(
+                    lambda: remove_from_roster(self.app.db, self.app.ctx, [row.id], source="tui"))
             except USER_ERRORS as e:
                 self.notify(str(e), severity="error")
                 return

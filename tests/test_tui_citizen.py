@@ -117,3 +117,4 @@ async def test_only_the_changed_facts_are_written(db, catalogs, demo):
         await settle(app, pilot)
     batch = history(db, demo.assessment.id, 1)[0]
     assert [(c.field, c.new) for c in batch_changes(db, batch.id)] == [("lc_group", "farmer")]
+    assert app.made_here == [batch.id]  # roster `U` can undo it

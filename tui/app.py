@@ -4,6 +4,7 @@ unit/assessment; screens (in screens/) read and change data only through models/
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import tomli_w
 import tomllib
@@ -12,6 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 import tui.strings  # noqa: F401  (registers the UI strings)
+from models.audit import newest_batch_id, own_batches_since
 from models.catalog import CatalogError, Catalogs
 from models.config import Config, crash_log, state_path
 from models.db import Database, DatabaseError
@@ -26,6 +28,7 @@ from tui.commands import ScreenCommands, localize_bindings
 from tui.messages import DataChanged
 
 USER_ERRORS = (HoctapError, InputError, DatabaseError, CatalogError)
+T = TypeVar("T")
 
 
 def load_state() -> dict:
@@ -69,6 +72,7 @@ class HoctapApp(App):
         self.start_unit = unit
         self.start_year = year
         self.ctx: Context | None = None
+        self.made_here: list[int] = []  # audit batches written in this session: what roster `U` undoes
 
     def on_mount(self) -> None:
         if self.config.theme in self.available_themes:
@@ -147,6 +151,20 @@ class HoctapApp(App):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    # ---- batches made here ----------------------------------------------------------------------
+
+    def remember(self, batch: int | None) -> None:
+        if batch is not None:
+            self.made_here.append(batch)
+
+    def write_here(self, write: Callable[[], T]) -> T:
+        """Run a store write whose function does not return its batch, and remember the batch
+        it recorded (this user's TUI batches of the assessment written meanwhile)."""
+        mark = newest_batch_id(self.db)
+        result = write()
+        self.made_here += own_batches_since(self.db, self.ctx.assessment.id, mark, "tui")
+        return result
 
     # ---- data changes and errors ---------------------------------------------------------------
 
