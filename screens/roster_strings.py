@@ -82,6 +82,8 @@ add({
     "roster.pick.changes": ("Sẽ gán: {changes}", "Will set: {changes}"),
     "roster.pick.no_changes": ("Chưa chọn dữ kiện nào", "No fact chosen yet"),
     "roster.pick.preview": ("{n}/{total} người sẽ thay đổi", "{n}/{total} people would change"),
+    "roster.pick.scored": ("{n} người có đủ 10 điểm: điểm số quyết định danh hiệu của họ",
+                           "{n} have all ten scores: their scores decide their title"),
     "roster.pick.counting": ("đang đếm…", "counting…"),
     # person form
     "roster.form.add_title": ("Thêm người", "Add a person"),

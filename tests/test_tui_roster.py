@@ -188,6 +188,25 @@ async def test_undo_takes_the_batches_made_in_this_session_not_a_colleagues(db, 
         assert roster.person(db, aid, theirs.id).facts["lc_group"] == "farmer"
 
 
+async def test_batch_preview_says_when_ten_scores_decide_the_title(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    aid = demo.assessment.id
+    six = [r.id for r in roster.page(db, RosterQuery(aid, kind="learner", sort="code"), 0, 6)]
+    set_facts(db, catalogs, aid, six[:2], {f"lc_{i}": "8" for i in range(1, 11)})
+    set_facts(db, catalogs, aid, six, {"learning_citizen": "0"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_roster(app, pilot, demo, RosterQuery(aid, kind="learner", sort="code"))
+        await pilot.press(*["space"] * 6, "e")
+        await settle(app, pilot)
+        await pick(app, pilot, "learning_citizen", "1")
+        status = str(app.screen.query_one("#pick-status", Static).render())
+        assert tr("roster.pick.preview", n=6, total=6) in status
+        assert "2 người có đủ 10 điểm: điểm số quyết định danh hiệu của họ" in status
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+
+
 async def test_english_ui(db, catalogs, demo):
     i18n.set_lang("en")  # chosen after the screens were imported, as the CLI does
     app = make_app(db, catalogs, demo)
