@@ -248,3 +248,16 @@ def test_check_set_and_unit_list(db_url, db, catalogs, demo, capsys):
     assert main(base + ["--lang", "en", "unit", "list"]) == 0
     out = capsys.readouterr().out
     assert "THCS-LQD" in out and "Types" in out and "general_education" in out
+
+
+@pytest.mark.parametrize("lang,args,words", [
+    ("vi", [], "nhập danh sách người (CSV hoặc XLSX)"),
+    ("en", [], "import a roster (CSV or XLSX)"),
+    ("vi", ["check"], "mức của bộ tiêu chí có các chỉ tiêu này"),
+    ("en", ["check"], "the level whose catalog holds these entries"),
+])
+def test_help_is_in_the_users_language(capsys, lang, args, words):
+    with pytest.raises(SystemExit) as done:
+        main(["--lang", lang, *args, "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert done.value.code == 0 and words in out
