@@ -265,7 +265,7 @@ class CitizenScreen(BaseScreen):
             if self.person is not None:
                 self.reload_person(self.person.id, focus=True)
             return
-        self.notify(tr("lc.saved", code=message.code, n=message.changed) if message.changed else tr("lc.unchanged"))
+        self.notify(tr("lc.saved", code=message.code, n=message.changed) if message.changed else tr("nothing_changed"))
         if self.person is not None:
             self.reload_person(self.person.id)
         search = self.query_one("#lc-search", Input)

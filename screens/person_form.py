@@ -35,7 +35,7 @@ class PersonForm(ModalScreen[int | None]):
     PersonForm .form-section { text-style: bold; padding-top: 1; }
     """
     BINDINGS = [
-        Binding("ctrl+s", "save", "roster.key.save", id="roster.form.save"),
+        Binding("ctrl+s", "save", "key.save", id="roster.form.save"),
         Binding("escape", "cancel", "roster.key.cancel", id="roster.form.cancel"),
     ]
 

@@ -34,8 +34,8 @@ class RosterScreen(BaseScreen):
     RosterScreen #roster-search.-active { display: block; }
     """
     BINDINGS = [
-        Binding("q,escape", "back", "roster.key.back", id="roster.back"),
-        Binding("slash", "search", "roster.key.search", id="roster.search"),
+        Binding("q,escape", "back", "key.back", id="roster.back"),
+        Binding("slash", "search", "key.search", id="roster.search"),
         Binding("f", "filter", "roster.key.filter", id="roster.filter"),
         Binding("c", "clear_filters", "roster.key.clear_filters", id="roster.clear_filters"),
         Binding("o", "sort", "roster.key.sort", id="roster.sort"),
@@ -51,7 +51,7 @@ class RosterScreen(BaseScreen):
         Binding("a,insert", "add", "roster.key.add", id="roster.add"),
         Binding("enter", "edit", "roster.key.edit", id="roster.edit"),
         Binding("d,delete", "delete", "roster.key.delete", id="roster.delete"),
-        Binding("ctrl+r", "reload", "roster.key.reload", show=False, id="roster.reload"),
+        Binding("ctrl+r", "reload", "key.refresh", show=False, id="roster.reload"),
     ]
 
     def __init__(self, query: RosterQuery | None = None):
@@ -294,7 +294,7 @@ class RosterScreen(BaseScreen):
             self.notify(error, severity="error")
             return
         if batch is None:
-            self.notify(tr("roster.batch_nothing"))
+            self.notify(tr("nothing_changed"))
             return
         self.notify(tr("roster.batch_done", n=n, batch=batch))
         self._changed(batch)

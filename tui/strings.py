@@ -79,7 +79,7 @@ add({
     "lc.status": ("Danh hiệu (khi không có điểm)", "Title (when not scored)"),
     "lc.none": ("—", "—"),
     "lc.saved": ("Đã lưu {code}: {n} thay đổi", "Saved {code}: {n} change(s)"),
-    "lc.unchanged": ("Không có gì thay đổi", "Nothing changed"),
+    "nothing_changed": ("Không có gì thay đổi", "Nothing changed"),
     "lc.person": ("{code} — {name}", "{code} — {name}"),
     "key.search": ("Tìm", "Search"),
     "key.clear": ("Xóa điểm", "Clear scores"),
