@@ -33,24 +33,25 @@ class RosterScreen(BaseScreen):
     RosterScreen #roster-search { display: none; }
     RosterScreen #roster-search.-active { display: block; }
     """
+    # the footer shows the main keys only, so it fits 80 columns; ? and ctrl+p list them all
     BINDINGS = [
         Binding("q,escape", "back", "key.back", id="roster.back"),
         Binding("slash", "search", "key.search", id="roster.search"),
         Binding("f", "filter", "roster.key.filter", id="roster.filter"),
-        Binding("c", "clear_filters", "roster.key.clear_filters", id="roster.clear_filters"),
-        Binding("o", "sort", "roster.key.sort", id="roster.sort"),
+        Binding("c", "clear_filters", "roster.key.clear_filters", id="roster.clear_filters", show=False),
+        Binding("o", "sort", "roster.key.sort", id="roster.sort", show=False),
         Binding("O", "sort_reverse", "roster.key.sort_reverse", show=False, id="roster.sort_reverse"),
         Binding("space,s", "select", "roster.key.select", id="roster.select"),
         Binding("t", "toggle", "roster.key.toggle", show=False, id="roster.toggle"),
         Binding("u", "unselect", "roster.key.unselect", show=False, id="roster.unselect"),
-        Binding("ctrl+a,S", "select_all", "roster.key.select_all", id="roster.select_all"),
+        Binding("ctrl+a,S", "select_all", "roster.key.select_all", id="roster.select_all", show=False),
         Binding("N", "select_none", "roster.key.select_none", show=False, id="roster.select_none"),
         Binding("T", "invert", "roster.key.invert", show=False, id="roster.invert"),
         Binding("e,equals_sign", "batch_set", "roster.key.batch_set", id="roster.batch_set"),
         Binding("U", "undo", "roster.key.undo", id="roster.undo"),
-        Binding("a,insert", "add", "roster.key.add", id="roster.add"),
-        Binding("enter", "edit", "roster.key.edit", id="roster.edit"),
-        Binding("d,delete", "delete", "roster.key.delete", id="roster.delete"),
+        Binding("a,insert", "add", "roster.key.add", id="roster.add", show=False),
+        Binding("enter", "edit", "roster.key.edit", id="roster.edit", show=False),
+        Binding("d,delete", "delete", "roster.key.delete", id="roster.delete", show=False),
         Binding("ctrl+r", "reload", "key.refresh", show=False, id="roster.reload"),
     ]
 

@@ -54,7 +54,7 @@ class HoctapApp(App):
     COMMANDS = App.COMMANDS | {ScreenCommands}
     BINDINGS = [
         Binding("question_mark,f1", "help", "key.help", id="app.help"),
-        Binding("ctrl+p", "command_palette", "key.palette", id="app.palette"),
+        Binding("ctrl+p", "command_palette", "key.palette", id="app.palette", show=False),  # ? leads to it
         Binding("ctrl+q", "quit", "key.quit", id="app.quit", priority=True, show=False),
     ]
     # how often the dashboard asks the database whether anyone changed the assessment
