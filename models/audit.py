@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from models import i18n
 from models.db import Database
-from models.store import batch_changes, chunks
-from models.tables import Person
+from models.i18n import tr
+from models.store import batch_changes, chunks, current_user
+from models.tables import AuditBatch, Person
 
 PERSON_ENTITIES = ("person", "fact", "roster")
+
+i18n.add({"log.withheld": ("(thông tin cá nhân, không hiển thị)", "(personal data, not shown)")})
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,14 @@ class ChangeLine:
     old: str | None
     new: str | None
     withheld: bool = False  # personal data: the values are not shown
+
+    def shown(self) -> tuple[str, str]:
+        """Old and new as displayed: withheld values say so; on the roster or not is a ✓."""
+        if self.withheld:
+            return "", tr("log.withheld")
+        if self.entity == "roster":
+            return ("✓" if self.old is not None else ""), ("✓" if self.new is not None else "")
+        return self.old or "", self.new or ""
 
 
 def change_lines(db: Database, batch_id: int) -> list[ChangeLine]:
@@ -43,3 +55,29 @@ def change_lines(db: Database, batch_id: int) -> list[ChangeLine]:
         out.append(ChangeLine(c.entity, record, c.field, None if withheld else c.old, None if withheld else c.new,
                               withheld))
     return out
+
+
+UNDOABLE = ("set", "check", "import", "person", "delete")
+
+
+def newest_batch_id(db: Database) -> int:
+    """The newest audit batch's id (0 when none): a mark to find the batches written after it."""
+    with db.read() as s:
+        return s.execute(select(func.max(AuditBatch.id))).scalar() or 0
+
+
+def own_batches_since(db: Database, assessment_id: int, after: int, source: str) -> list[int]:
+    """Undoable batches of this assessment by this user and ``source`` newer than ``after``:
+    how a face learns the batch of a write whose store function does not return it."""
+    with db.read() as s:
+        return list(s.execute(select(AuditBatch.id).where(
+            AuditBatch.id > after, AuditBatch.assessment_id == assessment_id, AuditBatch.source == source,
+            AuditBatch.user == current_user(), AuditBatch.action.in_(UNDOABLE)).order_by(AuditBatch.id)).scalars())
+
+
+def newest_not_undone(db: Database, assessment_id: int, batch_ids: list[int]) -> int | None:
+    """Of the given batches, the newest of this assessment that is not undone yet."""
+    with db.read() as s:
+        return s.execute(select(func.max(AuditBatch.id)).where(
+            AuditBatch.id.in_(batch_ids), AuditBatch.assessment_id == assessment_id,
+            AuditBatch.undone_by.is_(None))).scalar() if batch_ids else None

@@ -53,6 +53,13 @@ add({
     "bundle.problems": ("{path}: không nhập gì cả, {n} lỗi: {list}", "{path}: nothing imported, {n} problem(s): {list}"),
     "bundle.duplicate": ("mã {code!r} lặp lại", "code {code!r} repeats"),
     "bundle.expected": ("cần {what}", "expected {what}"),
+    "bundle.a_table": ("một bảng", "a table"),
+    "bundle.a_list": ("một danh sách", "a list"),
+    "bundle.a_text": ("văn bản", "text"),
+    "bundle.an_integer": ("một số nguyên", "an integer"),
+    "bundle.unit.name": ("tên", "name"),
+    "bundle.unit.tier": ("cấp", "tier"),
+    "bundle.unit.types": ("loại hình", "types"),
 })
 
 
@@ -148,14 +155,14 @@ def export_bundle(db: Database, catalogs: Catalogs, ctx: Context, target: str | 
 def _table(doc: dict, key: str, path: str) -> dict:
     value = doc.get(key)
     if not isinstance(value, dict):
-        raise BundleError(tr("bundle.bad_key", path=path, key=key, message=tr("bundle.expected", what="a table")))
+        raise BundleError(tr("bundle.bad_key", path=path, key=key, message=tr("bundle.expected", what=tr("bundle.a_table"))))
     return value
 
 
 def _field(table: dict, key: str, kind, path: str, where: str):
     value = table.get(key)
     if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
-        what = {str: "text", int: "an integer", list: "a list"}[kind]
+        what = tr({str: "bundle.a_text", int: "bundle.an_integer", list: "bundle.a_list"}[kind])
         raise BundleError(tr("bundle.bad_key", path=path, key=f"{where}.{key}", message=tr("bundle.expected", what=what)))
     return value
 
@@ -201,11 +208,11 @@ def read_bundle(catalogs: Catalogs, source: str | Path | bytes, name: str = "") 
     seen: dict[str, int] = {}
     raw_people = doc.get("people", [])
     if not isinstance(raw_people, list):
-        raise BundleError(tr("bundle.bad_key", path=path, key="people", message=tr("bundle.expected", what="a list")))
+        raise BundleError(tr("bundle.bad_key", path=path, key="people", message=tr("bundle.expected", what=tr("bundle.a_list"))))
     for i, raw in enumerate(raw_people):
         where = f"people[{i}]"
         if not isinstance(raw, dict):
-            problems.append(f"{where}: {tr('bundle.expected', what='a table')}")
+            problems.append(f"{where}: {tr('bundle.expected', what=tr('bundle.a_table'))}")
             continue
         if isinstance(raw.get("code"), str):
             where += f" ({raw['code']})"
@@ -280,7 +287,7 @@ def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, 
             for what, ours, theirs in (("name", unit.name, u["name"]), ("tier", unit.tier, u["tier"]),
                                        ("types", sorted(unit.type_list), sorted(types))):
                 if ours != theirs:
-                    raise BundleError(tr("bundle.unit_conflict", path=path, code=unit.code, what=f"{what} ({ours} ≠ {theirs})"))
+                    raise BundleError(tr("bundle.unit_conflict", path=path, code=unit.code, what=f"{tr('bundle.unit.' + what)} ({ours} ≠ {theirs})"))
         ctx = ensure_assessment(s, unit.code, doc["year"], doc["level"], source=source_tag)
         aid = ctx.assessment.id
         held = s.execute(select(func.count()).select_from(RE).where(RE.c.assessment_id == aid)).scalar()

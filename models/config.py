@@ -21,6 +21,21 @@ import platformdirs
 APP = "hoctap"
 
 
+def crash_log(error: BaseException) -> Path:
+    """Append a bug's traceback to crash.log beside the state file (private: 0600, it may show
+    data); returns the path for the message. A read-only home must not raise a second error."""
+    import traceback
+
+    path = state_path().with_name("crash.log")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8") as f:
+            f.write("".join(traceback.format_exception(error)) + "\n")
+    except OSError:
+        pass
+    return path
+
+
 class ConfigError(Exception):
     pass
 

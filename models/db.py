@@ -24,11 +24,45 @@ from sqlmodel import Session
 
 from migrations import HEAD
 from models.config import default_db_path
+from models import i18n
+from models.i18n import tr
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_S = 10
 PG_WRITE_LOCK = 0x686F6374  # "hoct": the advisory lock key every hoctap writer takes
+
+
+i18n.add({
+    "db.bad_url": ("không phải địa chỉ cơ sở dữ liệu: {url!r}", "not a database URL: {url!r}"),
+    "db.cannot_use": ("không dùng được địa chỉ cơ sở dữ liệu {url}: {error}", "cannot use database URL {url}: {error}"),
+    "db.lost": ("mất kết nối tới {url}", "lost the connection to {url}"),
+    "db.busy": ("cơ sở dữ liệu đang bận (người khác đang ghi) suốt {s} giây; hãy thử lại",
+                "the database is busy (another user is writing) and stayed busy for {s} s; try again"),
+    "db.read_only": ("bạn chỉ được đọc cơ sở dữ liệu {url} (kiểm tra quyền của tệp và thư mục chứa nó)",
+                     "the database {url} is read-only for you (check the file's and its directory's permissions)"),
+    "db.disk_full": ("ổ đĩa chứa {url} đã đầy hoặc bị lỗi; chưa ghi gì",
+                     "the disk holding {url} is full or failing; nothing was written"),
+    "db.damaged": ("{url} không phải cơ sở dữ liệu hoctap hoặc đã hỏng ({error})",
+                   "{url} is not a hoctap database or is damaged ({error})"),
+    "db.dir_read_only": ("bạn chỉ được đọc thư mục của {url}; SQLite cần tạo tệp bên cạnh cơ sở dữ liệu "
+                         "(xem docs/deployment.md)",
+                         "the directory of {url} is read-only for you; SQLite must be able to create files "
+                         "beside the database (see docs/deployment.md)"),
+    "db.cannot_open": ("không mở được {url} (thư mục có tồn tại và ghi được không?)",
+                       "cannot open {url} (does the directory exist and is it writable?)"),
+    "db.unreachable": ("không kết nối được máy chủ cơ sở dữ liệu của {url}: {error}",
+                       "cannot reach the database server of {url}: {error}"),
+    "db.error": ("lỗi cơ sở dữ liệu ở {url}: {error}", "database error on {url}: {error}"),
+    "db.cannot_create": ("không tạo được tệp cơ sở dữ liệu trong {dir}: {error}",
+                         "cannot create the database file in {dir}: {error}"),
+    "db.newer": ("{url} do một phiên bản hoctap mới hơn tạo (lược đồ {schema}); hãy nâng cấp hoctap để mở",
+                 "{url} was made by a newer hoctap (schema {schema}); upgrade hoctap to open it"),
+    "db.needs_upgrade": ("{url} cần nâng cấp lược đồ (chạy một lệnh hoctap bất kỳ)",
+                         "{url} needs a schema upgrade (run any hoctap command)"),
+    "db.missing": ("không có cơ sở dữ liệu tại {path} (kiểm tra --db, $HOCTAP_DB hoặc tệp cấu hình)",
+                   "there is no database at {path} (check --db, $HOCTAP_DB or the config file)"),
+})
 
 
 class DatabaseError(Exception):
@@ -80,16 +114,19 @@ def _install_postgresql_hooks(engine: Engine) -> None:
 class Database:
     """One database: a read engine and a write engine sharing one connection pool."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, create: bool = True):
         self.url = url
         try:
             parsed = make_url(url)
         except ArgumentError:
-            raise DatabaseError(f"not a database URL: {url!r}") from None
+            raise DatabaseError(tr("db.bad_url", url=url)) from None
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         path = _sqlite_path(url)
         if path is not None:
-            _prepare_sqlite_file(path)
+            if create:
+                _prepare_sqlite_file(path)
+            elif not path.exists():  # a mistyped --db must not leave folders and empty databases behind
+                raise DatabaseError(tr("db.missing", path=path))
         # SQL parameters hold names: keep them out of exception texts (and so the crash log)
         kwargs: dict = {"hide_parameters": True}
         if self.is_sqlite:
@@ -99,7 +136,7 @@ class Database:
         try:
             self.engine = create_engine(url, **kwargs)
         except (ArgumentError, ImportError) as e:
-            raise DatabaseError(f"cannot use database URL {parsed.render_as_string(hide_password=True)}: {e}") from None
+            raise DatabaseError(tr("db.cannot_use", url=parsed.render_as_string(hide_password=True), error=e)) from None
         if self.is_sqlite:
             _install_sqlite_hooks(self.engine)
         elif parsed.get_backend_name() == "postgresql":
@@ -134,7 +171,7 @@ def _translate_errors(db: Database):
         raise DatabaseError(describe_operational_error(db, e)) from None
     except DBAPIError as e:
         if e.connection_invalidated:
-            raise DatabaseError(f"lost the connection to {db.display_url}") from None
+            raise DatabaseError(tr("db.lost", url=db.display_url)) from None
         if db.is_sqlite and "not a database" in str(e.orig).lower():  # a file of random bytes
             raise DatabaseError(describe_operational_error(db, e)) from None
         raise
@@ -144,23 +181,22 @@ def describe_operational_error(db: Database, e: DBAPIError) -> str:
     msg = str(e.orig) if e.orig is not None else str(e)
     low = msg.lower()
     if "locked" in low or "busy" in low or "lock timeout" in low:
-        return f"the database is busy (another user is writing) and stayed busy for {BUSY_TIMEOUT_MS // 1000} s; try again"
+        return tr("db.busy", s=BUSY_TIMEOUT_MS // 1000)
     if "readonly" in low or "read-only" in low:
-        return f"the database {db.display_url} is read-only for you (check the file's and its directory's permissions)"
+        return tr("db.read_only", url=db.display_url)
     if ("disk" in low and ("full" in low or "i/o" in low)) or "no space left" in low:
-        return f"the disk holding {db.display_url} is full or failing; nothing was written"
+        return tr("db.disk_full", url=db.display_url)
     if "not a database" in low or "malformed" in low:
-        return f"{db.display_url} is not a hoctap database or is damaged ({msg})"
+        return tr("db.damaged", url=db.display_url, error=msg)
     if "unable to open" in low:
         path = _sqlite_path(db.url)
         if path is not None and path.exists() and not os.access(path.parent, os.W_OK):
             # WAL mode needs the -wal and -shm files beside the database, even to read it
-            return (f"the directory of {db.display_url} is read-only for you; SQLite must be able to "
-                    "create files beside the database (see docs/deployment.md)")
-        return f"cannot open {db.display_url} (does the directory exist and is it writable?)"
+            return tr("db.dir_read_only", url=db.display_url)
+        return tr("db.cannot_open", url=db.display_url)
     if "connection" in low or "could not" in low or "timeout" in low:
-        return f"cannot reach the database server of {db.display_url}: {msg.strip().splitlines()[0]}"
-    return f"database error on {db.display_url}: {msg.strip().splitlines()[0]}"
+        return tr("db.unreachable", url=db.display_url, error=msg.strip().splitlines()[0])
+    return tr("db.error", url=db.display_url, error=msg.strip().splitlines()[0])
 
 
 def _prepare_sqlite_file(path: Path) -> None:
@@ -179,7 +215,7 @@ def _prepare_sqlite_file(path: Path) -> None:
     except FileExistsError:
         pass
     except OSError as e:
-        raise DatabaseError(f"cannot create the database file in {path.parent}: {e.strerror}") from None
+        raise DatabaseError(tr("db.cannot_create", dir=path.parent, error=e.strerror)) from None
 
 
 # ---- schema -------------------------------------------------------------------------------------
@@ -207,17 +243,17 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
 
 
-def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
-    """Open (and create or upgrade) the database at ``url`` (resolved as ``resolve_url``)."""
-    db = Database(resolve_url(url))
+def open_database(url: str | None = None, *, upgrade: bool = True, create: bool = True) -> Database:
+    """Open (and upgrade) the database at ``url`` (resolved as ``resolve_url``). A missing SQLite
+    file is created, with its folder, unless ``create`` is false: then it is a DatabaseError."""
+    db = Database(resolve_url(url), create=create)
     current = current_revision(db)
     if current == HEAD:  # the usual case: Alembic is only imported when the schema must change
         return db
     if current is not None and current not in known_revisions():
-        raise DatabaseError(
-            f"{db.display_url} was made by a newer hoctap (schema {current}); upgrade hoctap to open it")
+        raise DatabaseError(tr("db.newer", url=db.display_url, schema=current))
     if not upgrade:
-        raise DatabaseError(f"{db.display_url} needs a schema upgrade (run any hoctap command)")
+        raise DatabaseError(tr("db.needs_upgrade", url=db.display_url))
     from alembic import command
 
     with _translate_errors(db):

@@ -60,9 +60,11 @@ add({
     "field.birth_year": ("Năm sinh", "Birth year"),
     "field.gender": ("Giới tính", "Gender"),
     # errors from the core
+    "err.internal": ("Lỗi nội bộ ({name}); chi tiết trong {path}", "Internal error ({name}); details in {path}"),
     "err.unknown_unit": ("không có đơn vị mã {code!r}", "no unit with code {code!r}"),
     "err.unit_exists": ("đã có đơn vị mã {code!r}", "a unit with code {code!r} already exists"),
-    "err.no_assessment": ("đơn vị {code} chưa có đợt đánh giá năm {year}", "unit {code} has no assessment for {year}"),
+    "err.no_assessment": ("đơn vị {code} chưa có đợt đánh giá năm {year} (nhập danh sách hoặc mở hoctap để tạo)",
+                          "unit {code} has no assessment for {year} (import a roster or open hoctap to start one)"),
     "err.unknown_field": ("không có trường hay dữ kiện {name!r}", "no field or fact named {name!r}"),
     "err.computed_fact": ("{name!r} được tính tự động, không nhập trực tiếp", "{name!r} is computed and cannot be set"),
     "err.bad_bool": ("{name}: {value!r} không phải có/không", "{name}: {value!r} is not yes/no"),

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from models import roster
 from models.catalog import Catalogs
+from models.citizen import count_fully_scored
 from models.db import Database
 from models.fields import display_fact
 from models.i18n import lang, tr
@@ -129,6 +130,7 @@ class BatchSetModal(PickFieldValue):
         self.db, self.assessment_id, self.selection = db, assessment_id, frozenset(selection)
         self.changes: dict[str, str | None] = {}
         self.preview: int | None = None
+        self.scored = 0  # selected people whose ten scores decide the title whatever the status says
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -156,6 +158,8 @@ class BatchSetModal(PickFieldValue):
         else:
             preview = tr("roster.pick.counting") if self.preview is None else \
                 tr("roster.pick.preview", n=self.preview, total=len(self.selection))
+            if self.preview is not None and self.scored:
+                preview += "\n" + tr("roster.pick.scored", n=self.scored)
             text = f"{tr('roster.pick.changes', changes=describe(self.catalogs, self.changes))}\n{preview}"
         self.query_one("#pick-status", Static).update(text)
 
@@ -163,14 +167,16 @@ class BatchSetModal(PickFieldValue):
     def _count(self, changes: dict[str, str | None]) -> None:
         try:
             n = roster.count_changing(self.db, self.assessment_id, self.selection, changes)
+            scored = count_fully_scored(self.db, self.catalogs, self.assessment_id, self.selection) \
+                if self.catalogs.citizen.status_fact in changes else 0
         except Exception as e:
             self.app.call_from_thread(self.notify, str(e), severity="error")
             return
-        self.app.call_from_thread(self._counted, changes, n)
+        self.app.call_from_thread(self._counted, changes, n, scored)
 
-    def _counted(self, changes: dict[str, str | None], n: int) -> None:
+    def _counted(self, changes: dict[str, str | None], n: int, scored: int) -> None:
         if changes == self.changes and self.is_attached:
-            self.preview = n
+            self.preview, self.scored = n, scored
             self._show_status()
 
     def action_apply(self) -> None:

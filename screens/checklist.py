@@ -102,10 +102,11 @@ class ChecklistScreen(BaseScreen):
                                 scale = app.catalogs.scales[e.value]
                                 yield Select([(v.label(lang()), v.id) for v in scale], prompt=tr("check.unset"),
                                              classes="value", compact=True, disabled=not usable)
-                            yield Input(placeholder=tr("check.evidence"), classes="evidence", compact=True,
-                                        disabled=not usable)
-                            yield Input(placeholder=tr("check.documents"), classes="documents", compact=True,
-                                        disabled=not usable)
+                            with Vertical(classes="entry-texts"):  # a whole line each: they hold sentences
+                                yield Input(placeholder=tr("check.evidence"), classes="evidence", compact=True,
+                                            disabled=not usable)
+                                yield Input(placeholder=tr("check.documents"), classes="documents", compact=True,
+                                            disabled=not usable)
         yield Footer(show_command_palette=False)
 
     def _heading(self, e: Entry, usable: bool) -> str:
@@ -209,8 +210,9 @@ class ChecklistScreen(BaseScreen):
     def save(self, entry_id: str, value: str | None, evidence: str, documents: str, version: int) -> None:
         app = self.app
         try:
-            check_entries(app.db, app.catalogs, app.ctx, {entry_id: value or ""}, evidence, documents,
-                          level=self.level, expected_versions={entry_id: version}, source="tui")
+            app.write_here(lambda: check_entries(app.db, app.catalogs, app.ctx, {entry_id: value or ""}, evidence,
+                                                 documents, level=self.level, expected_versions={entry_id: version},
+                                                 source="tui"))
         except StaleEdit:
             self.load(force=True)
             raise

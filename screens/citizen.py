@@ -19,7 +19,8 @@ from textual.worker import get_current_worker
 from models import roster
 from models.fields import InputError, display_fact, parse_fact
 from models.i18n import lang, tr
-from models.store import person_facts, set_facts
+from models.store import StaleEdit, save_person
+import screens.roster_strings  # noqa: F401  (roster.form.reloaded)
 from screens.base import BaseScreen
 from screens.scores import ScoreEntry
 from tui.messages import DataChanged
@@ -33,6 +34,7 @@ class Person:
     code: str
     full_name: str
     facts: dict[str, str]
+    roster_version: int  # as loaded: a colleague's change in between makes the save stale
 
 
 class Found(Message):
@@ -51,9 +53,9 @@ class Picked(Message):
 
 
 class Saved(Message):
-    def __init__(self, code: str, changed: int) -> None:
+    def __init__(self, code: str, changed: int, stale: str | None = None) -> None:
         super().__init__()
-        self.code, self.changed = code, changed
+        self.code, self.changed, self.stale = code, changed, stale
 
 
 class CitizenScreen(BaseScreen):
@@ -112,7 +114,7 @@ class CitizenScreen(BaseScreen):
         total = roster.count(app.db, q)
         rows = roster.page(app.db, q, 0, MATCHES)
         if not get_current_worker().is_cancelled:
-            self.post_message(Found(text, total, [Person(r.id, r.code, r.full_name, r.facts) for r in rows]))
+            self.post_message(Found(text, total, [Person(r.id, r.code, r.full_name, r.facts, r.roster_version) for r in rows]))
 
     @on(Found)
     def _found(self, message: Found) -> None:
@@ -159,7 +161,7 @@ class CitizenScreen(BaseScreen):
         rows = roster.page(app.db, q, 0, 1)
         if rows:
             r = rows[0]
-            self.post_message(Picked(Person(r.id, r.code, r.full_name, r.facts), focus))
+            self.post_message(Picked(Person(r.id, r.code, r.full_name, r.facts, r.roster_version), focus))
 
     @on(Picked)
     def _picked(self, message: Picked) -> None:
@@ -242,16 +244,28 @@ class CitizenScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save")
     def save(self, person: Person, changes: dict[str, str | None]) -> None:
+        """Only the facts typed differently from what was loaded, and only if nobody changed the
+        person since (their roster version): a colleague's other scores are not overwritten."""
         app = self.app
-        _, changed = set_facts(app.db, app.catalogs, app.ctx.assessment.id, [person.id], changes,
-                               source="tui", summary=f"{person.code}: Learning Citizen")
-        self.post_message(Saved(person.code, changed))
+        changed = {name: value for name, value in changes.items() if person.facts.get(name) != value}
         if changed:
+            try:
+                app.write_here(lambda: save_person(app.db, app.catalogs, app.ctx, person.id, {}, changed,
+                                                   expected_roster_version=person.roster_version, source="tui"))
+            except StaleEdit as e:
+                self.post_message(Saved(person.code, 0, stale=str(e)))
+                return
             app.post_message(DataChanged())
+        self.post_message(Saved(person.code, len(changed)))
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
-        self.notify(tr("lc.saved", code=message.code, n=message.changed) if message.changed else tr("lc.unchanged"))
+        if message.stale:  # show what is there now; the user types again over it
+            self.notify(f"{message.stale} — {tr('roster.form.reloaded')}", severity="warning", timeout=8)
+            if self.person is not None:
+                self.reload_person(self.person.id, focus=True)
+            return
+        self.notify(tr("lc.saved", code=message.code, n=message.changed) if message.changed else tr("nothing_changed"))
         if self.person is not None:
             self.reload_person(self.person.id)
         search = self.query_one("#lc-search", Input)

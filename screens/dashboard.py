@@ -27,6 +27,7 @@ from screens.meter import entry_cells, verdict
 
 
 COLUMNS = ("entry", "count", "percent", "threshold", "verdict", "shortfall", "progress", "wording")
+NARROW = 100  # below this many columns: no bar, and the verdict as its mark alone
 
 
 class MetersReady(Message):
@@ -62,10 +63,11 @@ class DashboardScreen(BaseScreen):
         Binding("s", "citizen", "key.citizen", id="dashboard.citizen"),
         Binding("r", "roster", "key.roster", id="dashboard.roster"),
         Binding("g", "reload", "key.refresh", id="dashboard.reload", show=False),
-        Binding("x", "export_report", "key.export_report", id="dashboard.export_report"),
+        # the footer shows the main keys only, so it fits 80 columns; ? and ctrl+p list them all
+        Binding("x", "export_report", "key.export_report", id="dashboard.export_report", show=False),
         Binding("X", "export_roster", "key.export_roster", id="dashboard.export_roster", show=False),
-        Binding("i", "import_roster", "key.import", id="dashboard.import"),
-        Binding("h", "log", "key.log", id="dashboard.log"),
+        Binding("i", "import_roster", "key.import", id="dashboard.import", show=False),
+        Binding("h", "log", "key.log", id="dashboard.log", show=False),
         Binding("q", "back", "key.units", id="dashboard.back"),
     ]
 
@@ -89,7 +91,6 @@ class DashboardScreen(BaseScreen):
         self.title = tr("screen.dashboard")
         self.sub_title = f"{ctx.unit.code} · {ctx.assessment.year}"
         table = self.query_one("#meters", DataTable)
-        table.add_columns(*(tr(f"col.{c}") for c in COLUMNS))
         table.loading = True
         self.load()
         self.set_interval(self.app.poll_seconds, self.poll)
@@ -160,24 +161,45 @@ class DashboardScreen(BaseScreen):
         self.query_one("#dash-head", Static).update(head)
         table = self.query_one("#meters", DataTable)
         cursor_key = self._cursor_key(table)
-        table.clear()
+        narrow = self.size.width < NARROW
+        columns = [c for c in COLUMNS if not (narrow and c == "progress")]
+        rows: list[tuple[str, list]] = []
         for crit in result.criteria:
             status = "met" if crit.met else "not_met"
-            table.add_row(Text(crit.id, style="bold"), "", "", "", verdict(status, colours), "", "",
-                          Text(crit.criterion.label(lang()), style="bold"), key=crit.id)
-            for r in crit.entries:
-                table.add_row(*entry_cells(self.app.catalogs, r, colours), key=r.entry.id)
+            cells = [Text(crit.id, style="bold"), "", "", "", verdict(status, colours, narrow), "", "",
+                     Text(crit.criterion.label(lang()), style="bold")]
+            rows.append((crit.id, [c for c, name in zip(cells, COLUMNS) if name in columns]))
+            rows += [(r.entry.id, entry_cells(self.app.catalogs, r, colours, narrow)) for r in crit.entries]
+        table.clear(columns=True)
+        for name, width in zip(columns, self._widths(table, columns, rows)):
+            table.add_column(tr(f"col.{name}"), width=width, key=name)
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
         table.loading = False
         keys = [row.key.value for row in table.ordered_rows]
         if cursor_key in keys:
             table.move_cursor(row=keys.index(cursor_key), scroll=False)
         self._describe(table)
 
+    def _widths(self, table: DataTable, columns: list[str], rows: list[tuple[str, list]]) -> list[int]:
+        """Each column as wide as its widest cell; the wording gets the room left (its full text
+        is on the detail line), so there is never a horizontal scrollbar."""
+        widths = [max([Text(tr(f"col.{name}")).cell_len] + [Text.from_markup(c).cell_len if isinstance(c, str)
+                                                            else c.cell_len for c in (r[i] for _, r in rows)])
+                  for i, name in enumerate(columns)]
+        scrollbar = 2 if len(rows) + 1 > table.size.height else 0
+        room = self.size.width - scrollbar - 2 * table.cell_padding * len(columns) - sum(widths[:-1])
+        widths[-1] = max(8, room)
+        return widths
+
     @staticmethod
     def _cursor_key(table: DataTable) -> str | None:
         if not table.row_count:
             return None
         return table.ordered_rows[table.cursor_row].key.value
+
+    def on_resize(self) -> None:
+        self.show()
 
     @on(DataTable.RowHighlighted, "#meters")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -185,6 +185,7 @@ class ImportForm(BaseModal):
         except ImportFailed as e:  # the file changed since the preview
             self.post_message(Previewed(path, None, e.problems))
             return
+        self.app.remember(result.batch_id)
         self.post_message(Imported(result))
 
     @on(Imported)

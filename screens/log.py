@@ -172,12 +172,7 @@ class BatchChanges(BaseModal):
     def _loaded(self, message: Loaded) -> None:
         table = self.query_one("#batch-changes", DataTable)
         for line in message.lines:
-            if line.withheld:
-                old, new = "", tr("log.personal")
-            elif line.entity == "roster":  # on the roster (✓) or not
-                old, new = ("✓" if line.old is not None else ""), ("✓" if line.new is not None else "")
-            else:
-                old, new = line.old or "", line.new or ""
+            old, new = line.shown()
             table.add_row(Text(line.record), Text(line.field), Text(old), Text(new))
         table.loading = False
         table.focus()

@@ -27,13 +27,15 @@ def bar(r: EntryResult, colours: dict[str, str]) -> Text:
     return out
 
 
-def verdict(status: str, colours: dict[str, str]) -> Text:
-    return Text(f"{MARK[status]} {tr(status)}", style=colours[TONE[status]])
+def verdict(status: str, colours: dict[str, str], narrow: bool = False) -> Text:
+    """✓ Met, ✗ Not met, …; ``narrow``: the mark alone."""
+    return Text(MARK[status] if narrow else f"{MARK[status]} {tr(status)}", style=colours[TONE[status]])
 
 
-def entry_cells(catalogs: Catalogs, r: EntryResult, colours: dict[str, str]) -> list:
+def entry_cells(catalogs: Catalogs, r: EntryResult, colours: dict[str, str], narrow: bool = False) -> list:
     """Entry id, value (n/N or the ticked value), percent, threshold, verdict, shortfall, bar, label:
-    the numbers first, so that an 80-column terminal shows every one of them."""
+    the numbers first, so that an 80-column terminal shows every one of them. ``narrow``: no bar
+    and the verdict as its mark alone."""
     e = r.entry
     ident = e.id + ("*" if not e.confirmed else "")
     if e.kind == "share":
@@ -44,5 +46,6 @@ def entry_cells(catalogs: Catalogs, r: EntryResult, colours: dict[str, str]) -> 
         value = clip(value_text(catalogs, r), 8) if r.applicable else ""
         percent = threshold = ""  # an ordered value's minimum is in the detail line
     short = Text(shortfall_text(r), style=colours[TONE["not_met"]])
-    return [Text(ident), Text(value, justify="right"), Text(percent, justify="right"),
-            Text(threshold), verdict(r.status, colours), short, bar(r, colours), Text(e.label(lang()))]
+    cells = [Text(ident), Text(value, justify="right"), Text(percent, justify="right"),
+             Text(threshold), verdict(r.status, colours, narrow), short, bar(r, colours), Text(e.label(lang()))]
+    return [c for i, c in enumerate(cells) if not (narrow and i == 6)]

@@ -35,7 +35,7 @@ class PersonForm(ModalScreen[int | None]):
     PersonForm .form-section { text-style: bold; padding-top: 1; }
     """
     BINDINGS = [
-        Binding("ctrl+s", "save", "roster.key.save", id="roster.form.save"),
+        Binding("ctrl+s", "save", "key.save", id="roster.form.save"),
         Binding("escape", "cancel", "roster.key.cancel", id="roster.form.cancel"),
     ]
 
@@ -150,13 +150,15 @@ class PersonForm(ModalScreen[int | None]):
         app = self.app
         try:
             if self.person_id is None:
-                pid = save_person(app.db, app.catalogs, app.ctx, None, fields, facts, source="tui")
+                pid = app.write_here(lambda: save_person(app.db, app.catalogs, app.ctx, None, fields, facts,
+                                                         source="tui"))
             else:
                 if self.loaded is None:
                     return
-                pid = save_person(app.db, app.catalogs, app.ctx, self.person_id, fields, facts,
-                                  expected_version=self.loaded.version,
-                                  expected_roster_version=self.loaded.roster_version, source="tui")
+                loaded = self.loaded
+                pid = app.write_here(lambda: save_person(app.db, app.catalogs, app.ctx, self.person_id, fields, facts,
+                                                         expected_version=loaded.version,
+                                                         expected_roster_version=loaded.roster_version, source="tui"))
         except StaleEdit as e:
             self._message(f"{e} — {tr('roster.form.reloaded')}")
             self.notify(str(e), severity="warning")

@@ -15,7 +15,8 @@ from models.db import DatabaseError
 from models.fields import InputError
 from models.i18n import tr
 from models.roster import RosterQuery
-from models.store import HoctapError, last_undoable, remove_from_roster, set_facts, undo
+from models.audit import newest_not_undone
+from models.store import HoctapError, remove_from_roster, set_facts, undo
 import screens.roster_strings  # noqa: F401  (registers the roster labels)
 from screens.base import BaseScreen
 from screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue, describe
@@ -32,25 +33,26 @@ class RosterScreen(BaseScreen):
     RosterScreen #roster-search { display: none; }
     RosterScreen #roster-search.-active { display: block; }
     """
+    # the footer shows the main keys only, so it fits 80 columns; ? and ctrl+p list them all
     BINDINGS = [
-        Binding("q,escape", "back", "roster.key.back", id="roster.back"),
-        Binding("slash", "search", "roster.key.search", id="roster.search"),
+        Binding("q,escape", "back", "key.back", id="roster.back"),
+        Binding("slash", "search", "key.search", id="roster.search"),
         Binding("f", "filter", "roster.key.filter", id="roster.filter"),
-        Binding("c", "clear_filters", "roster.key.clear_filters", id="roster.clear_filters"),
-        Binding("o", "sort", "roster.key.sort", id="roster.sort"),
+        Binding("c", "clear_filters", "roster.key.clear_filters", id="roster.clear_filters", show=False),
+        Binding("o", "sort", "roster.key.sort", id="roster.sort", show=False),
         Binding("O", "sort_reverse", "roster.key.sort_reverse", show=False, id="roster.sort_reverse"),
         Binding("space,s", "select", "roster.key.select", id="roster.select"),
         Binding("t", "toggle", "roster.key.toggle", show=False, id="roster.toggle"),
         Binding("u", "unselect", "roster.key.unselect", show=False, id="roster.unselect"),
-        Binding("ctrl+a,S", "select_all", "roster.key.select_all", id="roster.select_all"),
+        Binding("ctrl+a,S", "select_all", "roster.key.select_all", id="roster.select_all", show=False),
         Binding("N", "select_none", "roster.key.select_none", show=False, id="roster.select_none"),
         Binding("T", "invert", "roster.key.invert", show=False, id="roster.invert"),
         Binding("e,equals_sign", "batch_set", "roster.key.batch_set", id="roster.batch_set"),
         Binding("U", "undo", "roster.key.undo", id="roster.undo"),
-        Binding("a,insert", "add", "roster.key.add", id="roster.add"),
-        Binding("enter", "edit", "roster.key.edit", id="roster.edit"),
-        Binding("d,delete", "delete", "roster.key.delete", id="roster.delete"),
-        Binding("ctrl+r", "reload", "roster.key.reload", show=False, id="roster.reload"),
+        Binding("a,insert", "add", "roster.key.add", id="roster.add", show=False),
+        Binding("enter", "edit", "roster.key.edit", id="roster.edit", show=False),
+        Binding("d,delete", "delete", "roster.key.delete", id="roster.delete", show=False),
+        Binding("ctrl+r", "reload", "key.refresh", show=False, id="roster.reload"),
     ]
 
     def __init__(self, query: RosterQuery | None = None):
@@ -279,6 +281,7 @@ class RosterScreen(BaseScreen):
             try:
                 batch, n = set_facts(app.db, app.catalogs, aid, sorted(people), changes, source="tui",
                                      summary=summary)
+                app.remember(batch)
             except USER_ERRORS as e:
                 app.call_from_thread(self._written, None, 0, str(e))
                 return
@@ -292,7 +295,7 @@ class RosterScreen(BaseScreen):
             self.notify(error, severity="error")
             return
         if batch is None:
-            self.notify(tr("roster.batch_nothing"))
+            self.notify(tr("nothing_changed"))
             return
         self.notify(tr("roster.batch_done", n=n, batch=batch))
         self._changed(batch)
@@ -305,7 +308,7 @@ class RosterScreen(BaseScreen):
 
         def run() -> None:
             try:
-                batch = last_undoable(app.db, aid, source="tui")
+                batch = newest_not_undone(app.db, aid, app.made_here)  # made here, not a colleague's
                 if batch is None:
                     app.call_from_thread(self._undone, None, None, tr("roster.nothing_to_undo"))
                     return
@@ -350,7 +353,8 @@ class RosterScreen(BaseScreen):
             if not yes:
                 return
             try:
-                removed = remove_from_roster(self.app.db, self.app.ctx, [row.id], source="tui")
+                removed = self.app.write_here(
+                    lambda: remove_from_roster(self.app.db, self.app.ctx, [row.id], source="tui"))
             except USER_ERRORS as e:
                 self.notify(str(e), severity="error")
                 return

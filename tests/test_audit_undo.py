@@ -81,12 +81,15 @@ def test_log_lists_batches_with_change_counts_and_one_batch_in_detail(db, db_url
     lines = [line for line in out.splitlines() if "lc_1 " in line]
     assert len(lines) == n == 3
     assert all(line.split("│")[4].strip() == "4" for line in lines)
-    # an import batch lists people by id only: names are personal data
+    with db.read() as s:  # people by their code, as in the TUI
+        codes = set(s.execute(select(PT.c.code).where(PT.c.id.in_(ids[:3]))).scalars())
+    assert {line.split("│")[1].strip() for line in lines} == codes
+    # an import batch names people by code only: names are personal data
     imported = next(b.id for b in history(db, school.assessment.id, 50) if b.action == "import")
     code, out, _ = _cli(capsys, db_url, "log", "--batch", str(imported))
     with db.read() as s:
         names = list(s.execute(select(PT.c.full_name)).scalars())
-    assert code == 0 and "person " in out and not any(name in out for name in names)
+    assert code == 0 and "(personal data, not shown)" in out and not any(name in out for name in names)
     code, _, err = _cli(capsys, db_url, "log", "--batch", "999")
     assert code == 2 and err.startswith("hoctap: no change batch 999")
 

@@ -118,3 +118,23 @@ def test_bad_files_name_the_key_and_write_nothing(db, catalogs, demo, other, edi
         import_bundle(target, catalogs, text.encode(), name="bad.toml")
     assert message in str(e.value) and "bad.toml" in str(e.value)
     assert counts(target) == before
+
+
+@pytest.mark.parametrize("edit,message", [
+    (lambda t: t.replace("[[people]]", "[people.x]", 1).split("[[people]]")[0], "people: cần một danh sách"),
+    (lambda t: t.replace("year = 2024", 'year = "2024"', 1), "assessment.year: cần một số nguyên"),
+    (lambda t: t.replace("[assessment]", "assessment = 1\n[x]", 1), "assessment: cần một bảng"),
+])
+def test_bad_file_messages_are_all_vietnamese(db, catalogs, demo, other, edit, message):
+    text = edit(_exported(db, catalogs, demo))
+    _url, target = other
+    with pytest.raises(BundleError) as e:
+        import_bundle(target, catalogs, text.encode(), name="bad.toml")
+    assert message in str(e.value)
+
+
+def test_a_conflicting_unit_is_named_in_vietnamese(db, catalogs, demo, other):
+    _url, target = other
+    add_unit(target, catalogs, "THCS-LQD", "Trường THCS khác", "district", ["public_service", "general_education"])
+    with pytest.raises(BundleError, match="đã có ở đây nhưng khác tên"):
+        import_bundle(target, catalogs, _exported(db, catalogs, demo).encode(), name="b.toml")

@@ -238,6 +238,6 @@ def test_a_writer_waits_for_the_lock_and_then_says_the_database_is_busy(db, db_u
         with pytest.raises(DatabaseError) as busy:
             set_facts(db, catalogs, ctx.assessment.id, ids, {"discipline": "0"})
     holder.dispose()
-    assert str(busy.value).startswith("the database is busy (another user is writing)")
+    assert str(busy.value).startswith("cơ sở dữ liệu đang bận (người khác đang ghi)")
     assert person_facts(db, ctx.assessment.id, ids) == before
     assert set_facts(db, catalogs, ctx.assessment.id, ids, {"discipline": "0"})[0] is not None  # free again

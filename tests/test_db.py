@@ -79,7 +79,7 @@ def test_a_database_from_a_newer_hoctap_is_refused(db, db_url, capsys):
     with db.write() as s:
         s.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
     db.dispose()
-    with pytest.raises(DatabaseError, match="newer hoctap"):
+    with pytest.raises(DatabaseError, match="phiên bản hoctap mới hơn"):
         open_database(db_url)
     code, err = _cli(capsys, "--db", db_url, "unit", "list")
     assert code == 2 and "was made by a newer hoctap (schema 9999_future)" in err
@@ -153,7 +153,8 @@ def test_a_read_only_database_directory_gets_a_clear_message(tiny_fs, tmp_path, 
 
 
 def _disk_full_message(db, err: str) -> None:
-    assert err == f"the disk holding {db.display_url} is full or failing; nothing was written"
+    assert err in (f"the disk holding {db.display_url} is full or failing; nothing was written",
+                   f"ổ đĩa chứa {db.display_url} đã đầy hoặc bị lỗi; chưa ghi gì")
 
 
 def test_a_full_disk_during_an_import_writes_nothing(tiny_fs, catalogs, capsys, tmp_path):
@@ -271,3 +272,15 @@ def test_the_crash_log_is_private(monkeypatch, capsys, tmp_path):
     code, err = _cli(capsys, "log")
     log = Path(err.rsplit("details in ", 1)[1])
     assert code == 2 and _mode(log) == 0o600 and "RuntimeError: a bug" in log.read_text()
+    assert main(["--lang", "vi", "log"]) == 2  # in the user's language
+    assert capsys.readouterr().err.strip() == f"hoctap: Lỗi nội bộ (RuntimeError); chi tiết trong {log}"
+
+
+def test_database_messages_are_in_the_users_language(tmp_path, capsys):
+    bad = tmp_path / "random.db"
+    bad.write_bytes(os.urandom(64 * 1024))
+    assert main(["--lang", "vi", "--db", str(bad), "unit", "list"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"hoctap: sqlite:///{bad} không phải cơ sở dữ liệu hoctap hoặc đã hỏng (file is not a database)"
+    assert main(["--lang", "vi", "--db", str(tmp_path / "nope.db"), "log"]) == 2
+    assert capsys.readouterr().err.startswith(f"hoctap: không có cơ sở dữ liệu tại {tmp_path / 'nope.db'}")

@@ -1,5 +1,7 @@
 """End-to-end smoke checks of the core through its public functions."""
 
+import json
+
 from models.store import evaluate_context
 
 
@@ -12,3 +14,18 @@ def test_demo_meters_land_where_designed(db, catalogs, demo):
     assert result.entry("C3.1").status == "met"  # 54/60 is exactly 90%
     assert result.entry("C3.5").applicable is False  # not a vocational school
     assert result.met is False
+
+
+def test_demo_again_keeps_the_users_edits(capsys):
+    """On the default database: demo, an edit, demo again: the edit stays, and it says so."""
+    from tui.cli import main
+
+    assert main(["--lang", "en", "demo", "--no-tui"]) == 0
+    assert "Demo data built" in capsys.readouterr().out
+    assert main(["set", "--unit", "THCS-LQD", "--year", "2024", "--where", "kind=staff", "digital_training=1"]) == 0
+    assert main(["--lang", "en", "demo", "--no-tui"]) == 0
+    assert "already in" in capsys.readouterr().out
+    assert main(["status", "--unit", "THCS-LQD", "--year", "2024", "--json"]) in (0, 1)
+    doc = json.loads(capsys.readouterr().out)
+    c23 = next(e for c in doc["criteria"] for e in c["entries"] if e["id"] == "C2.3")
+    assert c23["numerator"] == 60

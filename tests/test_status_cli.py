@@ -63,9 +63,12 @@ def test_json_matches_the_contract(db_url, demo, capsys, level):
     assert [c["met"] for c in doc["criteria"]] == [True, False, False]
 
 
-def test_json_empty_population_and_unticked_entries(db_url, capsys):
+def test_json_empty_population_and_unticked_entries(db_url, tmp_path, capsys):
     assert main(["--db", db_url, "unit", "add", "CTY-A", "--name", "Công ty A", "--tier", "provincial",
                  "--type", "economic_org"]) == 0
+    empty = tmp_path / "empty.csv"
+    empty.write_text("code,full_name,kind\n", encoding="utf-8")
+    assert main(["--db", db_url, "import", str(empty), "--unit", "CTY-A", "--year", "2025"]) == 0  # starts the year
     assert main(["--db", db_url, "check", "--unit", "CTY-A", "--year", "2025", "C1.1=có"]) == 0
     capsys.readouterr()
     code = main(["--db", db_url, "status", "--unit", "CTY-A", "--year", "2025", "--json"])
@@ -88,9 +91,9 @@ def test_exit_code_follows_the_verdict(db_url, tmp_path, capsys):
     roster = tmp_path / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     assert main(base + ["unit", "add", "SO-A", "--name", "Sở A", "--tier", "provincial", "--type", "state_agency"]) == 0
+    assert main(base + ["import", str(roster), "--unit", "SO-A", "--year", "2024"]) == 0
     assert main(base + ["check", "--unit", "SO-A", "--year", "2024", "C1.1=1", "C1.2=1", "C1.3=1", "C1.4=1", "C1.5=1",
                         "C3.2=1", "C3.3=Tập thể lao động tiên tiến"]) == 0
-    assert main(base + ["import", str(roster), "--unit", "SO-A", "--year", "2024"]) == 0
     status = base + ["status", "--unit", "SO-A", "--year", "2024"]
     capsys.readouterr()
     assert main(status + ["--json"]) == 0
@@ -218,6 +221,19 @@ def test_command_errors_exit_2_and_change_nothing(db_url, db, catalogs, demo, ca
     assert len(history(db, None, 1000)) == before
 
 
+@pytest.mark.parametrize("assignment", ["C9=1", "C1.1=1"])
+def test_check_on_a_missing_year_creates_no_assessment(db_url, db, demo, capsys, assignment):
+    """A typo in --year is an error, whether or not the rest of the command is valid."""
+    from sqlalchemy import select
+
+    from models.tables import Assessment
+
+    assert main(["--db", db_url, "check", "--unit", "THCS-LQD", "--year", "2031", assignment]) == 2
+    assert "2031" in capsys.readouterr().err
+    with db.read() as s:
+        assert s.execute(select(Assessment.year)).scalars().all() == [2024]
+
+
 def test_check_set_and_unit_list(db_url, db, catalogs, demo, capsys):
     from models.store import evaluate_context
 
@@ -232,3 +248,16 @@ def test_check_set_and_unit_list(db_url, db, catalogs, demo, capsys):
     assert main(base + ["--lang", "en", "unit", "list"]) == 0
     out = capsys.readouterr().out
     assert "THCS-LQD" in out and "Types" in out and "general_education" in out
+
+
+@pytest.mark.parametrize("lang,args,words", [
+    ("vi", [], "nhập danh sách người (CSV hoặc XLSX)"),
+    ("en", [], "import a roster (CSV or XLSX)"),
+    ("vi", ["check"], "mức của bộ tiêu chí có các chỉ tiêu này"),
+    ("en", ["check"], "the level whose catalog holds these entries"),
+])
+def test_help_is_in_the_users_language(capsys, lang, args, words):
+    with pytest.raises(SystemExit) as done:
+        main(["--lang", lang, *args, "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert done.value.code == 0 and words in out

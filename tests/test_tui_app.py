@@ -175,3 +175,22 @@ async def test_level_sought_switched_on_the_start_screen(db, catalogs, demo):
         await settle(app, pilot)
         assert app.screen.level == 2
     assert find_context(db, "THCS-LQD", 2024).assessment.level == 2
+
+
+async def test_a_bug_in_the_tui_goes_to_the_private_crash_log(db, catalogs):
+    import os
+    import stat
+
+    app = make_app(db, catalogs)
+    old = os.umask(0o022)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            app.show_error(RuntimeError("a bug in a screen"))
+            await pilot.pause()
+            note = [n.message for n in app._notifications][-1]
+    finally:
+        os.umask(old)
+    log = state_path().with_name("crash.log")
+    assert note == f"Lỗi nội bộ (RuntimeError); chi tiết trong {log}"
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600 and "a bug in a screen" in log.read_text()

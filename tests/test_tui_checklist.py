@@ -95,3 +95,14 @@ async def test_enter_then_leaving_the_field_saves_once(db, catalogs, demo):
         assert not any(n.severity == "error" for n in app._notifications)
     row = unit_entry_rows(db, demo.assessment.id)["C1.1"]
     assert (row.value, row.evidence, row.version) == ("1", "new", 2)
+
+
+async def test_evidence_and_documents_have_room_at_80_columns(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        evidence = app.screen.query(".evidence").first()
+        documents = app.screen.query(".documents").first()
+        assert evidence.size.width >= 45 and documents.size.width >= 45

@@ -80,3 +80,41 @@ async def test_search_narrows_by_code(db, catalogs, demo):
         await pilot.press("ctrl+s")  # nobody picked yet: a warning, nothing written
         await settle(app, pilot)
         assert any("chọn một người" in n.message for n in app._notifications)
+
+
+async def test_a_colleagues_change_after_loading_is_not_overwritten(db, db_url, catalogs, demo):
+    from models.db import open_database
+    from models.store import set_facts
+
+    person = someone_without_title(db, catalogs, demo)
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_person(app, pilot, person.code)
+        other = open_database(db_url)  # a colleague, on their own connection
+        set_facts(other, catalogs, demo.assessment.id, [person.id], {"lc_group": "farmer", "lc_3": "7"}, source="tui")
+        other.dispose()
+        for _ in range(10):
+            await pilot.press("9", "tab")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert any("người khác sửa" in n.message for n in app._notifications)
+        # reloaded: the colleague's values are on the screen now
+        assert app.screen.query_one("#lc-group").value == "farmer"
+        assert app.screen.query_one("#lc-scores").values[2] == "7"
+    facts = person_facts(db, demo.assessment.id, [person.id])[person.id]
+    assert facts["lc_group"] == "farmer" and facts["lc_3"] == "7" and "lc_1" not in facts
+
+
+async def test_only_the_changed_facts_are_written(db, catalogs, demo):
+    from models.store import batch_changes, history
+
+    person = someone_without_title(db, catalogs, demo)
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_person(app, pilot, person.code)
+        app.screen.query_one("#lc-group").value = "farmer"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    batch = history(db, demo.assessment.id, 1)[0]
+    assert [(c.field, c.new) for c in batch_changes(db, batch.id)] == [("lc_group", "farmer")]
+    assert app.made_here == [batch.id]  # roster `U` can undo it

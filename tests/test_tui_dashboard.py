@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from models import i18n
 from models.db import open_database
 from models.roster import RosterQuery
@@ -84,3 +86,26 @@ async def test_edit_by_another_connection_appears(db, db_url, catalogs, demo):
             if "54/60" in row_text(table, "C2.3"):
                 break
         assert "54/60" in row_text(table, "C2.3") and "Đạt" in row_text(table, "C2.3")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+async def test_everything_fits_at_80_columns(db, catalogs, demo, lang):
+    """No horizontal scrollbar, every number and verdict on screen, the footer not cut."""
+    from textual.widgets import Footer
+
+    i18n.set_lang(lang)
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#meters")
+        assert table.max_scroll_x == 0
+        labels = [c.label.plain for c in table.columns.values()]
+        assert i18n.tr("col.progress") not in labels and i18n.tr("col.shortfall") in labels
+        assert row_text(table, "C2.3").split(" | ")[4:6] == ["✗", i18n.tr("needs_more", n=1)]
+        keys = list(app.screen.query_one(Footer).query("FooterKey"))
+        assert keys and max(k.region.right for k in keys) <= 80
+        assert i18n.tr("key.help") in [k.description for k in keys]
+    async with make_app(db, catalogs, demo).run_test(size=(100, 30)) as pilot:  # wide: the bar is back
+        await settle(pilot.app, pilot)
+        table = pilot.app.screen.query_one("#meters")
+        assert table.max_scroll_x == 0 and i18n.tr("col.progress") in [c.label.plain for c in table.columns.values()]

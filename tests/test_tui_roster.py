@@ -166,6 +166,47 @@ async def test_undo_conflict_is_a_notification(db, catalogs, demo):
         assert app.screen is screen
 
 
+async def test_undo_takes_the_batches_made_in_this_session_not_a_colleagues(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    aid = demo.assessment.id
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_roster(app, pilot, demo, RosterQuery(aid, kind="staff", sort="code"))
+        mine = screen.view.current
+        await pilot.press("space", "e")
+        await pick(app, pilot, "language_cert", None)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        theirs = next(r for r in roster.page(db, RosterQuery(aid, kind="learner"), 0, 1) if r.id != mine.id)
+        set_facts(db, catalogs, aid, [theirs.id], {"lc_group": "farmer"}, source="tui")  # another TUI
+        await pilot.press("U")
+        await settle(app, pilot)
+        assert "language_cert" in roster.person(db, aid, mine.id).facts  # ours undone
+        assert roster.person(db, aid, theirs.id).facts["lc_group"] == "farmer"  # theirs kept
+        await pilot.press("U")
+        await settle(app, pilot)
+        assert tr("roster.nothing_to_undo") in app.notes[-1]
+        assert roster.person(db, aid, theirs.id).facts["lc_group"] == "farmer"
+
+
+async def test_batch_preview_says_when_ten_scores_decide_the_title(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    aid = demo.assessment.id
+    six = [r.id for r in roster.page(db, RosterQuery(aid, kind="learner", sort="code"), 0, 6)]
+    set_facts(db, catalogs, aid, six[:2], {f"lc_{i}": "8" for i in range(1, 11)})
+    set_facts(db, catalogs, aid, six, {"learning_citizen": "0"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_roster(app, pilot, demo, RosterQuery(aid, kind="learner", sort="code"))
+        await pilot.press(*["space"] * 6, "e")
+        await settle(app, pilot)
+        await pick(app, pilot, "learning_citizen", "1")
+        status = str(app.screen.query_one("#pick-status", Static).render())
+        assert tr("roster.pick.preview", n=6, total=6) in status
+        assert "2 người có đủ 10 điểm: điểm số quyết định danh hiệu của họ" in status
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+
+
 async def test_english_ui(db, catalogs, demo):
     i18n.set_lang("en")  # chosen after the screens were imported, as the CLI does
     app = make_app(db, catalogs, demo)

@@ -3,8 +3,8 @@ unit/assessment; screens (in screens/) read and change data only through models/
 
 from __future__ import annotations
 
-import traceback
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import tomli_w
 import tomllib
@@ -13,8 +13,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 import tui.strings  # noqa: F401  (registers the UI strings)
+from models.audit import newest_batch_id, own_batches_since
 from models.catalog import CatalogError, Catalogs
-from models.config import Config, state_path
+from models.config import Config, crash_log, state_path
 from models.db import Database, DatabaseError
 from models.fields import InputError
 from models.i18n import tr
@@ -27,6 +28,7 @@ from tui.commands import ScreenCommands, localize_bindings
 from tui.messages import DataChanged
 
 USER_ERRORS = (HoctapError, InputError, DatabaseError, CatalogError)
+T = TypeVar("T")
 
 
 def load_state() -> dict:
@@ -52,7 +54,7 @@ class HoctapApp(App):
     COMMANDS = App.COMMANDS | {ScreenCommands}
     BINDINGS = [
         Binding("question_mark,f1", "help", "key.help", id="app.help"),
-        Binding("ctrl+p", "command_palette", "key.palette", id="app.palette"),
+        Binding("ctrl+p", "command_palette", "key.palette", id="app.palette", show=False),  # ? leads to it
         Binding("ctrl+q", "quit", "key.quit", id="app.quit", priority=True, show=False),
     ]
     # how often the dashboard asks the database whether anyone changed the assessment
@@ -70,6 +72,7 @@ class HoctapApp(App):
         self.start_unit = unit
         self.start_year = year
         self.ctx: Context | None = None
+        self.made_here: list[int] = []  # audit batches written in this session: what roster `U` undoes
 
     def on_mount(self) -> None:
         if self.config.theme in self.available_themes:
@@ -149,6 +152,20 @@ class HoctapApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    # ---- batches made here ----------------------------------------------------------------------
+
+    def remember(self, batch: int | None) -> None:
+        if batch is not None:
+            self.made_here.append(batch)
+
+    def write_here(self, write: Callable[[], T]) -> T:
+        """Run a store write whose function does not return its batch, and remember the batch
+        it recorded (this user's TUI batches of the assessment written meanwhile)."""
+        mark = newest_batch_id(self.db)
+        result = write()
+        self.made_here += own_batches_since(self.db, self.ctx.assessment.id, mark, "tui")
+        return result
+
     # ---- data changes and errors ---------------------------------------------------------------
 
     def on_data_changed(self, message: DataChanged) -> None:
@@ -164,17 +181,6 @@ class HoctapApp(App):
             return
         path = crash_log(error)
         self.notify(tr("err.internal", name=type(error).__name__, path=path), severity="error", timeout=12)
-
-
-def crash_log(error: BaseException) -> Path:
-    path = state_path().with_name("crash.log")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as f:
-            f.write("".join(traceback.format_exception(error)) + "\n")
-    except OSError:
-        pass
-    return path
 
 
 def run_app(db: Database, catalogs: Catalogs, config: Config, *, unit: str | None = None,

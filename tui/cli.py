@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from rich.text import Text
 
 from models import i18n
 from models.catalog import SHIPPED_DIR, CatalogError, check_file, load_catalogs
-from models.config import ConfigError, load_config
+from models.config import ConfigError, crash_log, load_config
 from models.db import DatabaseError, open_database
 from models.fields import InputError, match_column, parse_fact
 from models.i18n import tr
@@ -25,7 +24,7 @@ from models.importer import ImportFailed, import_roster
 from models.present import meter_text, shortfall_text
 from models.roster import RosterQuery, ids, parse_where
 from models.status import status_json
-from models.store import (HoctapError, add_unit, batch_changes, change_counts, check_entries, ensure_context,
+from models.store import (HoctapError, add_unit, change_counts, check_entries,
                           evaluate_context, find_context, get_batch, history, last_undoable, list_units, set_facts,
                           undo)
 
@@ -44,6 +43,8 @@ i18n.add({
     "cli.checked": ("Đã ghi {n} thay đổi", "Recorded {n} change(s)"),
     "cli.undone": ("Đã hoàn tác lô #{batch} (lô mới #{new})", "Undid batch #{batch} (new batch #{new})"),
     "cli.demo_built": ("Đã tạo dữ liệu mẫu: {code} năm {year} trong {db}", "Demo data built: {code} {year} in {db}"),
+    "cli.demo_exists": ("Dữ liệu mẫu {code} năm {year} đã có trong {db}: giữ nguyên, không nhập lại",
+                        "Demo data {code} {year} already in {db}: kept as it is, not rebuilt"),
     "cli.level_met": ("KẾT LUẬN: ĐẠT mức {level}", "CONCLUSION: level {level} MET"),
     "cli.level_not_met": ("KẾT LUẬN: CHƯA ĐẠT mức {level}", "CONCLUSION: level {level} NOT MET"),
     "cli.unconfirmed_note": ("chưa xác nhận: suy đoán, cần đối chiếu văn bản gốc (docs/catalogs.md)",
@@ -83,7 +84,38 @@ i18n.add({
     "col.field": ("Trường", "Field"),
     "col.old": ("Cũ", "Old"),
     "col.new": ("Mới", "New"),
-    "log.withheld": ("(thông tin cá nhân, không hiển thị)", "(personal data, not shown)"),
+    "help.db": ("địa chỉ cơ sở dữ liệu hoặc tệp SQLite", "database URL or SQLite file"),
+    "help.lang": ("ngôn ngữ", "language"),
+    "help.demo": ("tạo dữ liệu mẫu một lần (các lần sau giữ nguyên) rồi mở", "build the demo once (later runs keep it) and open it"),
+    "help.no_tui": ("chỉ tạo dữ liệu, không mở giao diện", "only build the data"),
+    "help.unit": ("đơn vị", "units"),
+    "help.unit_add": ("thêm một đơn vị", "add a unit"),
+    "help.types": ("loại hình: MÃ[,MÃ...]", "TAG[,TAG...]"),
+    "help.unit_list": ("liệt kê các đơn vị", "list units"),
+    "help.import": ("nhập danh sách người (CSV hoặc XLSX)", "import a roster (CSV or XLSX)"),
+    "help.check": ("đánh dấu các chỉ tiêu cấp đơn vị", "tick unit-level entries"),
+    "help.set": ("đặt dữ kiện cho nhiều người cùng lúc", "set facts for many people at once"),
+    "help.status": ("tiến độ và kết luận", "meters and verdicts"),
+    "help.log": ("nhật ký thay đổi", "the audit trail"),
+    "help.log_batch": ("liệt kê các thay đổi của lô N", "list the changes of batch N"),
+    "help.undo": ("hoàn tác một lô thay đổi (mặc định: lô cuối)", "undo a batch of changes (default: the last)"),
+    "help.export": ("ghi hồ sơ tự đánh giá (xlsx)", "write the dossier workbook (xlsx)"),
+    "help.roster": ("danh sách người dưới dạng tệp", "the roster as a file"),
+    "help.roster_export": ("ghi danh sách ra CSV hoặc XLSX (nhập lại được)", "write the roster to CSV or XLSX (re-importable)"),
+    "help.bundle": ("tệp chuyển giao (cả một đợt đánh giá dạng TOML)", "transfer files (one whole assessment as TOML)"),
+    "help.bundle_export": ("ghi một đợt đánh giá ra tệp chuyển giao", "write an assessment to a transfer file"),
+    "help.bundle_import": ("nạp một tệp chuyển giao vào cơ sở dữ liệu này", "load a transfer file into this database"),
+    "help.catalog": ("bộ tiêu chí", "criteria catalogs"),
+    "help.catalog_list": ("liệt kê các bộ tiêu chí đang dùng", "list catalogs in force"),
+    "help.catalog_show": ("in một bộ tiêu chí", "print one catalog"),
+    "help.catalog_check": ("kiểm tra một tệp bộ tiêu chí", "validate a catalog file"),
+    "help.check_level": ("mức của bộ tiêu chí có các chỉ tiêu này (mặc định: mức của đợt đánh giá; 2 cho chỉ tiêu chỉ có ở mức 2)",
+                         "the level whose catalog holds these entries (default: the assessment's level; 2 for entries only in level 2)"),
+    "help.evidence": ("minh chứng ghi kèm mỗi chỉ tiêu", "evidence recorded on each entry"),
+    "help.documents": ("văn bản, hồ sơ ghi kèm mỗi chỉ tiêu", "documents recorded on each entry"),
+    "help.dry_run": ("chỉ kiểm tra và báo kết quả, không ghi gì", "check and report only, write nothing"),
+    "help.json": ("kết quả dạng JSON", "the result as JSON"),
+    "help.where": ("chỉ những người có TRƯỜNG=GIÁ_TRỊ (lặp lại được)", "only people with FIELD=VALUE (repeatable)"),
     "all_units": ("mọi đơn vị", "all units"),
 })
 
@@ -99,8 +131,8 @@ class CliError(Exception):
 
 def _common() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--db", default=argparse.SUPPRESS, help="database URL or SQLite file")
-    p.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help="language")
+    p.add_argument("--db", default=argparse.SUPPRESS, help=tr("help.db"))
+    p.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=tr("help.lang"))
     return p
 
 
@@ -114,75 +146,75 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hoctap", description=tr("cli.description"), parents=[common])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("demo", parents=[common], help="build the demo database (and open it)")
-    p.add_argument("--no-tui", action="store_true", help="only build the data")
+    p = sub.add_parser("demo", parents=[common], help=tr("help.demo"))
+    p.add_argument("--no-tui", action="store_true", help=tr("help.no_tui"))
 
-    unit = sub.add_parser("unit", parents=[common], help="units")
+    unit = sub.add_parser("unit", parents=[common], help=tr("help.unit"))
     usub = unit.add_subparsers(dest="unit_command", metavar="ACTION", required=True)
-    p = usub.add_parser("add", parents=[common], help="add a unit")
+    p = usub.add_parser("add", parents=[common], help=tr("help.unit_add"))
     p.add_argument("code")
     p.add_argument("--name", required=True)
     p.add_argument("--tier", required=True, choices=("district", "provincial"))
-    p.add_argument("--type", required=True, dest="types", help="TAG[,TAG...]")
-    usub.add_parser("list", parents=[common], help="list units")
+    p.add_argument("--type", required=True, dest="types", help=tr("help.types"))
+    usub.add_parser("list", parents=[common], help=tr("help.unit_list"))
 
-    p = sub.add_parser("import", parents=[common], help="import a roster (CSV or XLSX)")
+    p = sub.add_parser("import", parents=[common], help=tr("help.import"))
     p.add_argument("file", type=Path)
     _unit_year(p)
-    p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--dry-run", action="store_true", help=tr("help.dry_run"))
 
-    p = sub.add_parser("check", parents=[common], help="tick unit-level entries")
+    p = sub.add_parser("check", parents=[common], help=tr("help.check"))
     _unit_year(p)
     p.add_argument("assignments", nargs="+", metavar="ENTRY=VALUE")
-    p.add_argument("--evidence", default=None)
-    p.add_argument("--documents", default=None)
-    p.add_argument("--level", type=int, choices=(1, 2), default=None)
+    p.add_argument("--evidence", default=None, help=tr("help.evidence"))
+    p.add_argument("--documents", default=None, help=tr("help.documents"))
+    p.add_argument("--level", type=int, choices=(1, 2), default=None, help=tr("help.check_level"))
 
-    p = sub.add_parser("set", parents=[common], help="set facts for many people at once")
+    p = sub.add_parser("set", parents=[common], help=tr("help.set"))
     _unit_year(p)
-    p.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE")
+    p.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE", help=tr("help.where"))
     p.add_argument("assignments", nargs="+", metavar="FACT=VALUE")
 
-    p = sub.add_parser("status", parents=[common], help="meters and verdicts")
+    p = sub.add_parser("status", parents=[common], help=tr("help.status"))
     _unit_year(p)
     p.add_argument("--level", type=int, choices=(1, 2), default=None)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help=tr("help.json"))
 
-    p = sub.add_parser("log", parents=[common], help="the audit trail")
+    p = sub.add_parser("log", parents=[common], help=tr("help.log"))
     p.add_argument("--unit", metavar="CODE")
     p.add_argument("--year", type=int)
     p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--batch", type=int, metavar="N", help="list the changes of batch N")
+    p.add_argument("--batch", type=int, metavar="N", help=tr("help.log_batch"))
 
-    p = sub.add_parser("undo", parents=[common], help="undo a batch of changes (default: the last)")
+    p = sub.add_parser("undo", parents=[common], help=tr("help.undo"))
     _unit_year(p)
     p.add_argument("batch", nargs="?", type=int)
 
-    p = sub.add_parser("export", parents=[common], help="write the dossier workbook (xlsx)")
+    p = sub.add_parser("export", parents=[common], help=tr("help.export"))
     p.add_argument("file", type=Path, metavar="FILE.xlsx")
     _unit_year(p)
     p.add_argument("--level", type=int, choices=(1, 2), default=None)
 
-    roster = sub.add_parser("roster", parents=[common], help="the roster as a file")
+    roster = sub.add_parser("roster", parents=[common], help=tr("help.roster"))
     rsub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
-    p = rsub.add_parser("export", parents=[common], help="write the roster to CSV or XLSX (re-importable)")
+    p = rsub.add_parser("export", parents=[common], help=tr("help.roster_export"))
     p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
     _unit_year(p)
 
-    bundle = sub.add_parser("bundle", parents=[common], help="transfer files (one whole assessment as TOML)")
+    bundle = sub.add_parser("bundle", parents=[common], help=tr("help.bundle"))
     bsub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
-    p = bsub.add_parser("export", parents=[common], help="write an assessment to a transfer file")
+    p = bsub.add_parser("export", parents=[common], help=tr("help.bundle_export"))
     p.add_argument("file", type=Path, metavar="FILE.toml")
     _unit_year(p)
-    p = bsub.add_parser("import", parents=[common], help="load a transfer file into this database")
+    p = bsub.add_parser("import", parents=[common], help=tr("help.bundle_import"))
     p.add_argument("file", type=Path, metavar="FILE.toml")
 
-    cat = sub.add_parser("catalog", parents=[common], help="criteria catalogs")
+    cat = sub.add_parser("catalog", parents=[common], help=tr("help.catalog"))
     csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
-    csub.add_parser("list", parents=[common], help="list catalogs in force")
-    p = csub.add_parser("show", parents=[common], help="print one catalog")
+    csub.add_parser("list", parents=[common], help=tr("help.catalog_list"))
+    p = csub.add_parser("show", parents=[common], help=tr("help.catalog_show"))
     p.add_argument("id")
-    p = csub.add_parser("check", parents=[common], help="validate a catalog file")
+    p = csub.add_parser("check", parents=[common], help=tr("help.catalog_check"))
     p.add_argument("file", type=Path)
     return parser
 
@@ -217,17 +249,26 @@ class Env:
     @property
     def db(self):
         if self._db is None:
-            self._db = open_database(getattr(self.args, "db", None) or self.config.db)
+            self._db = open_database(getattr(self.args, "db", None) or self.config.db, create=_builds_data(self.args))
         return self._db
+
+
+def _builds_data(args) -> bool:
+    """Commands that may start a new SQLite file; the others need an existing database."""
+    a = vars(args)
+    return (args.command in (None, "demo", "import") or a.get("unit_command") == "add"
+            or a.get("bundle_command") == "import")
 
 
 # ---- commands ------------------------------------------------------------------------------
 
 def cmd_demo(env: Env) -> int:
-    from sample_data.demo import build_demo
+    from sample_data.demo import build_demo, find_demo
 
-    ctx = build_demo(env.db, env.catalogs)
-    console.print(tr("cli.demo_built", code=ctx.unit.code, year=ctx.assessment.year, db=env.db.display_url))
+    existing = find_demo(env.db)
+    ctx = existing or build_demo(env.db, env.catalogs)
+    key = "cli.demo_exists" if existing else "cli.demo_built"
+    console.print(tr(key, code=ctx.unit.code, year=ctx.assessment.year, db=env.db.display_url), markup=False)
     if env.args.no_tui:
         return 0
     from tui.app import run_app
@@ -270,7 +311,7 @@ def cmd_import(env: Env) -> int:
 
 def cmd_check(env: Env) -> int:
     a = env.args
-    ctx = ensure_context(env.db, a.unit, a.year)
+    ctx = find_context(env.db, a.unit, a.year)  # a new year is made by an import or the TUI, not by a typo
     n = check_entries(env.db, env.catalogs, ctx, _split_assignments(a.assignments), a.evidence, a.documents,
                       level=a.level)
     console.print(tr("cli.checked", n=n))
@@ -376,19 +417,17 @@ def cmd_log(env: Env) -> int:
 
 
 def _log_batch(env: Env, batch_id: int) -> int:
-    """One batch's changes, records by id. A person's own fields (name, birth year, ...) are
-    personal data: the log says which field changed, not its values."""
+    """One batch's changes, people by their code, as the TUI shows them. A person's own fields
+    (name, birth year, ...) are personal data: the log says which field changed, not its values."""
+    from models.audit import change_lines
+
     b = get_batch(env.db, batch_id)
     console.print(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {b.summary}"
                   + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else ""), markup=False)
     table = Table(tr("col.record"), tr("col.field"), tr("col.old"), tr("col.new"))
-    for c in batch_changes(env.db, batch_id):
-        old, new = ("" if c.old is None else c.old), ("" if c.new is None else c.new)
-        if c.entity == "person":
-            old, new = "", tr("log.withheld")
-        elif c.entity == "roster":  # on the roster (✓) or not
-            old, new = ("✓" if c.old is not None else ""), ("✓" if c.new is not None else "")
-        table.add_row(f"{c.entity} {c.entity_id}", c.field, old, new)
+    for line in change_lines(env.db, batch_id):
+        old, new = line.shown()
+        table.add_row(Text(line.record), Text(line.field), Text(old), Text(new))
     console.print(table)
     return 0
 
@@ -535,19 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # a bug: keep the traceback out of the user's way, but on disk
-        return _fail(f"internal error ({type(e).__name__}); details in {_log_crash()}")
-
-
-def _log_crash() -> Path:
-    import traceback
-
-    from models.config import state_path
-
-    path = state_path().with_name("crash.log")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a", encoding="utf-8") as f:
-        f.write(traceback.format_exc() + "\n")
-    return path
+        return _fail(tr("err.internal", name=type(e).__name__, path=crash_log(e)))
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ add({
     "lc.status": ("Danh hiệu (khi không có điểm)", "Title (when not scored)"),
     "lc.none": ("—", "—"),
     "lc.saved": ("Đã lưu {code}: {n} thay đổi", "Saved {code}: {n} change(s)"),
-    "lc.unchanged": ("Không có gì thay đổi", "Nothing changed"),
+    "nothing_changed": ("Không có gì thay đổi", "Nothing changed"),
     "lc.person": ("{code} — {name}", "{code} — {name}"),
     "key.search": ("Tìm", "Search"),
     "key.clear": ("Xóa điểm", "Clear scores"),
@@ -94,7 +94,6 @@ add({
     "cmd.screenshot_help": ("Lưu ảnh SVG của màn hình", "Save an SVG picture of the screen"),
     "cmd.quit_help": ("Thoát hoctap", "Quit hoctap"),
     # errors
-    "err.internal": ("Lỗi nội bộ ({name}); chi tiết trong {path}", "Internal error ({name}); details in {path}"),
     "err.theme": ("không có giao diện {theme!r}", "no theme named {theme!r}"),
     "screen.start": ("Bắt đầu", "Start"),
     "screen.dashboard": ("Bảng chỉ tiêu", "Dashboard"),
@@ -154,5 +153,4 @@ add({
     "log.col.field": ("Trường", "Field"),
     "log.col.old": ("Cũ", "Old"),
     "log.col.new": ("Mới", "New"),
-    "log.personal": ("(thông tin cá nhân, không hiển thị)", "(personal data, not shown)"),
 })
