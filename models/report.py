@@ -223,7 +223,8 @@ def iter_people(db: Database, assessment_id: int, progress: Progress | None = No
             facts: dict[int, dict[str, str]] = {pid: {} for pid in page}
             for sub in chunks(page):
                 for pid, name, value in s.execute(select(PF.c.person_id, PF.c.name, PF.c.value).where(
-                        PF.c.assessment_id == assessment_id, PF.c.person_id.in_(sub))):
+                        PF.c.assessment_id == assessment_id, PF.c.person_id.in_(sub))
+                        .order_by(PF.c.person_id, PF.c.name)):  # by primary key (see store.person_facts)
                     facts[pid][name] = value
             for pid in page:
                 yield people[pid], facts[pid]

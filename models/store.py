@@ -251,11 +251,16 @@ def _batch(s: Session, source: str, action: str, assessment_id: int | None, summ
     return batch.id
 
 
+AUDIT_CHUNK = 50_000  # audit rows per executemany: bounds the parameter lists held at once
+
+
 def _changes(s: Session, batch_id: int, rows: list[dict]) -> None:
-    if rows:
-        for r in rows:
-            r["batch_id"] = batch_id
-        s.execute(insert(AC), rows)
+    """Write the audit rows of one batch (an import writes one per person, entry and fact:
+    hundreds of thousands, so through the driver's executemany, in chunks)."""
+    for start in range(0, len(rows), AUDIT_CHUNK):
+        _insert_many(s, AC, [dict(batch_id=batch_id, entity=r["entity"], entity_id=r.get("entity_id"),
+                                  field=r["field"], old=r.get("old"), new=r.get("new"))
+                             for r in rows[start:start + AUDIT_CHUNK]])
 
 
 # ---- facts -------------------------------------------------------------------------------------
@@ -356,8 +361,11 @@ def person_facts(db: Database, assessment_id: int, person_ids: Sequence[int]) ->
     out: dict[int, dict[str, str]] = {pid: {} for pid in person_ids}
     with db.read() as s:
         for chunk in chunks(list(person_ids)):
+            # ORDER BY the primary key: SQLite then reads it by (assessment_id, person_id) rather
+            # than scanning the whole assessment in ix_person_fact_cover (30 ms -> 1 ms a page)
             for pid, name, value in s.execute(select(PF.c.person_id, PF.c.name, PF.c.value).where(
-                    PF.c.assessment_id == assessment_id, PF.c.person_id.in_(chunk))):
+                    PF.c.assessment_id == assessment_id, PF.c.person_id.in_(chunk))
+                    .order_by(PF.c.person_id, PF.c.name)):
                 out[pid][name] = value
     return out
 
