@@ -391,12 +391,6 @@ class Terminal:
         finally:
             self.kill(session)
 
-    def keys_until(self, session: str, keys: list[str], text: str, timeout: float = 30.0) -> TermRun:
-        """Send keys (tmux key names) and time until ``text`` is on screen."""
-        started = time.perf_counter()
-        self.send_keys(session, *keys)
-        return self.wait_for(session, text, started, timeout)
-
     def send_keys(self, session: str, *keys: str) -> None:
         self._tmux("send-keys", "-t", session, *keys)
 
