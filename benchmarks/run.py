@@ -496,7 +496,28 @@ def bench_tui_cold_start(w: Workload, runs: int) -> Result:
     res.extra["peak_rss_mb"] = [r.peak_rss_mb for _, r in shown]
     res.baselines['python -c "import textual, sqlmodel"'] = [
         proc_time([PY, "-c", "import textual, sqlmodel"]) for _ in range(runs)]
+    vd = shutil.which("vd", path=f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    if vd:  # optional: pip install visidata
+        res.baselines.update(_visidata(w, vd, runs))
     return res
+
+
+def _visidata(w: Workload, vd: str, runs: int) -> dict[str, list[float]]:
+    """VisiData opening the same roster as CSV: to its first rows on screen, and to all loaded
+    (it loads in a thread and shows rows as they come)."""
+    argv, env = [vd, "-N", str(w.csv)], {**w.env, "HOME": str(w.dir)}  # -N: no user config or plugins
+    first, loaded = [], []
+    term = Terminal()
+    try:
+        for _ in range(runs):
+            started = time.perf_counter()
+            session = term.start(argv, env)
+            first.append(term.wait_for(session, w.rows[0]["code"], started).seconds)
+            loaded.append(term.wait_for(session, f" {w.size} rows", started).seconds)
+            term.kill(session)
+    finally:
+        term.close()
+    return {"VisiData, same roster as CSV: first rows on screen": first, "VisiData: whole CSV loaded": loaded}
 
 
 def _roster_key(w: Workload, runs: int, prepare: Callable[[Terminal, str], None], key: str,
