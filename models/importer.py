@@ -235,6 +235,7 @@ def _missing_header(catalogs: Catalogs, rows: list[tuple[int, list]]) -> Problem
 
 
 UNIQUE_FIELDS = {"code", "full_name"}  # not worth remembering: every row differs
+_MISSING = object()
 
 
 def _parse(catalogs: Catalogs, name: str, raw):
@@ -261,29 +262,37 @@ def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None
             by_name[name] = col
     parsed: list[tuple[dict, dict]] = []
     codes: dict[str, int] = {}
-    seen: dict[tuple, object] = {}  # (column, raw) -> parsed value or error: columns repeat their values
+    # per column: its name, whether it is a person column, and a cache of raw -> parsed value
+    # or error (columns repeat their values; code and name do not, so they are not cached)
+    plan = [(col, name, name in PERSON_FIELDS, None if name in UNIQUE_FIELDS else {}) for col, name in columns.items()]
+    width = max(columns, default=-1) + 1
     body = rows[header_idx + 1:]
     for i, (line, record) in enumerate(body):
         if progress and i % 5000 == 0:
             progress(i, len(body))
         if not any(_cell(v).strip() for v in record):
             continue
+        if len(record) < width:
+            record = [*record, *[None] * (width - len(record))]
         fields: dict = {}
         facts: dict = {}
-        for col, name in columns.items():
-            raw = record[col] if col < len(record) else None
-            target = fields if name in PERSON_FIELDS else facts
-            key = (name, type(raw), raw)
-            try:
-                value = seen[key] if key in seen else _parse(catalogs, name, raw)
-            except InputError as e:
-                value = e
-            if name not in UNIQUE_FIELDS:
-                seen[key] = value
+        for col, name, person, seen in plan:
+            raw = record[col]
+            key = raw if type(raw) is str else (type(raw), raw)  # 1, 1.0 and True hash alike
+            value = _MISSING if seen is None else seen.get(key, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = _parse(catalogs, name, raw)
+                except InputError as e:
+                    value = e
+                if seen is not None:
+                    seen[key] = value
             if isinstance(value, InputError):
                 problems.append(Problem(line, _cell(header[col]), str(value), col))
+            elif person:
+                fields[name] = value
             else:
-                target[name] = value
+                facts[name] = value
         code = fields.get("code")
         if code:
             if code in codes:

@@ -219,11 +219,13 @@ def iter_people(db: Database, assessment_id: int, progress: Progress | None = No
         if progress:
             progress(0, total)
         for done, page in enumerate(chunks(ids, PAGE), start=1):
-            people = {r["id"]: r for r in s.execute(select(PT).where(PT.c.id.in_(page))).mappings()}
+            people = {r["id"]: r for r in s.execute(select(PT.c.id, *(PT.c[n] for n in PERSON_FIELDS))
+                                                     .where(PT.c.id.in_(page))).mappings()}
             facts: dict[int, dict[str, str]] = {pid: {} for pid in page}
             for sub in chunks(page):
                 for pid, name, value in s.execute(select(PF.c.person_id, PF.c.name, PF.c.value).where(
-                        PF.c.assessment_id == assessment_id, PF.c.person_id.in_(sub))):
+                        PF.c.assessment_id == assessment_id, PF.c.person_id.in_(sub))
+                        .order_by(PF.c.person_id, PF.c.name)):  # by primary key (see store.person_facts)
                     facts[pid][name] = value
             for pid in page:
                 yield people[pid], facts[pid]
@@ -256,23 +258,31 @@ class _Report:
             return self.t("report.lc_title_col")
         return self.catalogs.facts[name].label(self.lang)
 
-    def put_fact(self, ws, row: int, col: int, name: str, value: str | None) -> None:
-        fact, f = self.catalogs.facts[name], self.book.f
-        if value is None:
-            return
-        if fact.type == "bool":
-            ws.write_number(row, col, 1 if value == "1" else 0, f["dbool"])
-        elif fact.type == "int":
-            ws.write_number(row, col, int(value), f["dint"])
-        else:
-            ws.write_string(row, col, self.catalogs.scale_label(fact.scale, value, self.lang), f["dtext"])
+    def _fact_writers(self) -> dict:
+        """Per fact, a function writing one stored value: a bool as 1/0 (shown Yes/No by its
+        format), an int as a number, a scale value as its label (looked up once, not per cell)."""
+        f, out = self.book.f, {}
+        for name, fact in self.catalogs.facts.items():
+            if fact.type == "bool":
+                out[name] = lambda ws, r, c, v, fmt=f["dbool"]: ws.write_number(r, c, 1 if v == "1" else 0, fmt)
+            elif fact.type == "int":
+                out[name] = lambda ws, r, c, v, fmt=f["dint"]: ws.write_number(r, c, int(v), fmt)
+            else:
+                labels = {v: self.catalogs.scale_label(fact.scale, v, self.lang) for v in self.catalogs.scale_ids(fact.scale)}
+                out[name] = (lambda ws, r, c, v, fmt=f["dtext"], labels=labels, scale=fact.scale:
+                             ws.write_string(r, c, labels[v] if v in labels
+                                             else self.catalogs.scale_label(scale, v, self.lang), fmt))
+        return out
 
-    def person_value(self, name: str, value):
-        if value is None:
-            return None
-        if name in ("kind", "gender"):
-            return self.kind_label(value) if name == "kind" else self.t(f"report.gender_{value}")
-        return value
+    def _text_writer(self):
+        """``Book.text`` for the roster-sized sheets' plain text cells ("dtext")."""
+        plain, quoted = self.book.f["dtext"], self.book.quoted["dtext"]
+
+        def put(ws, row: int, col: int, value) -> None:
+            value = "" if value is None else str(value)
+            if value:
+                ws.write_string(row, col, value, quoted if value.startswith(HOSTILE) else plain)
+        return put
 
     # -- sheets --
     def write(self, progress: Progress | None) -> LevelResult:
@@ -339,6 +349,16 @@ class _Report:
 
         population: Counter = Counter()
         values: Counter = Counter()
+        put_text, fact_writer = self._text_writer(), self._fact_writers()
+        person_cols = [(c, name, {"kind": self.kind_label, "gender": lambda v: t(f"report.gender_{v}")}.get(name))
+                       for c, name in enumerate(self.fields, start=1)]
+        fact_cols = [(c, fact_writer[name], name) for c, name in enumerate(self.facts, start=1 + len(self.fields))]
+        score_cols = [(c, fact_writer[name], name) for c, name in enumerate(lc.score_facts, start=first_score)]
+        dint = f["dint"]
+        total_col = last_score + 1
+        status_writer, group_writer = fact_writer[lc.status_fact], fact_writer[lc.group_fact]
+        titles = {"1": t("report.met"), "0": t("report.not_met")}
+        basis_scores, basis_recorded = t("report.basis_scores"), t("report.basis_recorded")
         row = head
         for n, (person, facts) in enumerate(iter_people(self.db, self.ctx.assessment.id, progress), start=1):
             row = head + n
@@ -346,36 +366,43 @@ class _Report:
             population[pop] += 1
             for name, value in facts.items():
                 values[(pop, name, value)] += 1
-            ws.write_number(row, 0, n, f["dint"])
-            for c, name in enumerate(self.fields, start=1):
-                value = self.person_value(name, person[name])
-                if name == "birth_year" and value is not None:
-                    ws.write_number(row, c, value, f["dint"])
+            ws.write_number(row, 0, n, dint)
+            for c, name, label in person_cols:
+                value = person[name]
+                if value is None:
+                    continue
+                if name == "birth_year":
+                    ws.write_number(row, c, value, dint)
                 else:
-                    book.text(ws, row, c, value, "dtext")
-            for c, name in enumerate(self.facts, start=1 + len(self.fields)):
-                self.put_fact(ws, row, c, name, facts.get(name))
+                    put_text(ws, row, c, label(value) if label else value)
+            for c, write, name in fact_cols:
+                value = facts.get(name)
+                if value is not None:
+                    write(ws, row, c, value)
             # the Learning Citizen sheet, same people, same order
-            lc_ws.write_number(row, 0, n, f["dint"])
-            book.text(lc_ws, row, 1, person["code"], "dtext")
-            book.text(lc_ws, row, 2, person["full_name"], "dtext")
-            book.text(lc_ws, row, 3, self.kind_label(person["kind"]), "dtext")
-            self.put_fact(lc_ws, row, 4, lc.group_fact, facts.get(lc.group_fact))
-            scores = [facts.get(s) for s in lc.score_facts]
-            for c, name in enumerate(lc.score_facts, start=first_score):
-                self.put_fact(lc_ws, row, c, name, facts.get(name))
-            total_col = last_score + 1
-            if all(v is not None for v in scores):
+            lc_ws.write_number(row, 0, n, dint)
+            put_text(lc_ws, row, 1, person["code"])
+            put_text(lc_ws, row, 2, person["full_name"])
+            put_text(lc_ws, row, 3, self.kind_label(person["kind"]))
+            if (value := facts.get(lc.group_fact)) is not None:
+                group_writer(lc_ws, row, 4, value)
+            scored = 0
+            for c, write, name in score_cols:
+                value = facts.get(name)
+                if value is not None:
+                    write(lc_ws, row, c, value)
+                    scored += 1
+            if scored == len(score_cols):
                 rng = f"{xl_rowcol_to_cell(row, first_score)}:{xl_rowcol_to_cell(row, last_score)}"
-                lc_ws.write_formula(row, total_col, f"=SUM({rng})", f["dint"], sum(int(v) for v in scores))
-                basis = t("report.basis_scores")
+                lc_ws.write_formula(row, total_col, f"=SUM({rng})", dint, sum(int(facts[s]) for _, _, s in score_cols))
+                basis = basis_scores
             else:
-                basis = t("report.basis_recorded") if facts.get(lc.status_fact) is not None else ""
-            self.put_fact(lc_ws, row, total_col + 1, lc.status_fact, facts.get(lc.status_fact))
+                basis = basis_recorded if facts.get(lc.status_fact) is not None else ""
+            if (value := facts.get(lc.status_fact)) is not None:
+                status_writer(lc_ws, row, total_col + 1, value)
             title = facts.get(lc.result_fact)
-            book.text(lc_ws, row, total_col + 2, "" if title is None else t("report.met" if title == "1" else "report.not_met"),
-                      "dcenter")
-            book.text(lc_ws, row, total_col + 3, basis, "dtext")
+            book.text(lc_ws, row, total_col + 2, "" if title is None else titles["1" if title == "1" else "0"], "dcenter")
+            put_text(lc_ws, row, total_col + 3, basis)
         self.last_row = max(row, head + 1)  # an empty roster still gets a (blank) range to count
         ws.autofilter(head, 0, max(row, head), ncol - 1)
         lc_ws.autofilter(head, 0, max(row, head), len(lc_cols) - 1)
