@@ -9,7 +9,6 @@ when the other columns scroll horizontally.
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -34,7 +33,6 @@ from tui.commands import localize_bindings
 
 PAGE = 100  # rows per database read
 CACHE_PAGES = 32  # pages kept (LRU)
-SYNC_MS = 20.0  # a read slower than this goes to a worker next time
 MARK = "●"
 
 
@@ -117,14 +115,14 @@ class RosterView(ScrollView, can_focus=True):
     class Loaded(Message):
         """Count and first window of a query, read by a worker."""
 
-        def __init__(self, gen: int, count: int, total: int, page: int, rows: list[RosterRow], ms: float):
+        def __init__(self, gen: int, count: int, total: int, page: int, rows: list[RosterRow]):
             super().__init__()
-            self.gen, self.count, self.total, self.page, self.rows, self.ms = gen, count, total, page, rows, ms
+            self.gen, self.count, self.total, self.page, self.rows = gen, count, total, page, rows
 
     class PageLoaded(Message):
-        def __init__(self, gen: int, page: int, rows: list[RosterRow], ms: float):
+        def __init__(self, gen: int, page: int, rows: list[RosterRow]):
             super().__init__()
-            self.gen, self.page, self.rows, self.ms = gen, page, rows, ms
+            self.gen, self.page, self.rows = gen, page, rows
 
     class Failed(Message):
         def __init__(self, error: str):
@@ -146,7 +144,6 @@ class RosterView(ScrollView, can_focus=True):
         self._pages: OrderedDict[int, list[RosterRow]] = OrderedDict()
         self._pending: set[int] = set()
         self._gen = 0
-        self._read_ms = 0.0
 
     # ---- data -------------------------------------------------------------------------------
 
@@ -171,26 +168,21 @@ class RosterView(ScrollView, can_focus=True):
             n = roster.count(self.db, q, self.catalogs)
             total = roster.count(self.db, RosterQuery(q.assessment_id))
             page_no = min(page_no, max(0, n - 1) // PAGE)
-            start = time.perf_counter()  # the window read alone: it predicts the next page read
             rows = roster.window(self.db, q, page_no * PAGE, PAGE, n, self.catalogs)
-            self.post_message(self.Loaded(gen, n, total, page_no, rows, (time.perf_counter() - start) * 1000))
+            self.post_message(self.Loaded(gen, n, total, page_no, rows))
         except Exception as e:  # shown as a notification by the screen
             self.post_message(self.Failed(str(e)))
 
-    def _fetch(self, gen: int, q: RosterQuery, page_no: int, count: int) -> tuple[list[RosterRow], float]:
-        start = time.perf_counter()
-        rows = roster.window(self.db, q, page_no * PAGE, PAGE, count, self.catalogs)
-        return rows, (time.perf_counter() - start) * 1000
+    def _fetch(self, q: RosterQuery, page_no: int, count: int) -> list[RosterRow]:
+        return roster.window(self.db, q, page_no * PAGE, PAGE, count, self.catalogs)
 
     def _fetch_in_worker(self, gen: int, q: RosterQuery, page_no: int, count: int) -> None:
         try:
-            rows, ms = self._fetch(gen, q, page_no, count)
-            self.post_message(self.PageLoaded(gen, page_no, rows, ms))
+            self.post_message(self.PageLoaded(gen, page_no, self._fetch(q, page_no, count)))
         except Exception as e:
             self.post_message(self.Failed(str(e)))
 
-    def _store(self, page_no: int, rows: list[RosterRow], ms: float) -> None:
-        self._read_ms = ms
+    def _store(self, page_no: int, rows: list[RosterRow]) -> None:
         self._pages[page_no] = rows
         self._pages.move_to_end(page_no)
         while len(self._pages) > CACHE_PAGES:
@@ -201,7 +193,7 @@ class RosterView(ScrollView, can_focus=True):
             return
         self.count, self.total = msg.count, msg.total
         self.loading_rows = False
-        self._store(msg.page, msg.rows, msg.ms)
+        self._store(msg.page, msg.rows)
         self.cursor = max(0, min(self.cursor, self.count - 1))
         self._resize_virtual()
         self._keep_cursor_visible()
@@ -211,7 +203,7 @@ class RosterView(ScrollView, can_focus=True):
     def on_roster_view_page_loaded(self, msg: PageLoaded) -> None:
         self._pending.discard(msg.page)
         if msg.gen == self._gen:
-            self._store(msg.page, msg.rows, msg.ms)
+            self._store(msg.page, msg.rows)
             self.refresh()
             self.post_message(self.Changed())
 
@@ -222,7 +214,8 @@ class RosterView(ScrollView, can_focus=True):
         page_no, offset = divmod(index, PAGE)
         rows = self._pages.get(page_no)
         if rows is None:
-            quick = self._read_ms < SYNC_MS and roster.quick_window(self.query, page_no * PAGE, PAGE, self.count)
+            # an index-served window (the ends, unfiltered or by kind) is read at once; others in a worker
+            quick = roster.quick_window(self.query, page_no * PAGE, PAGE, self.count)
             rows = self._request(page_no, sync=quick)
         else:
             self._pages.move_to_end(page_no)
@@ -233,8 +226,8 @@ class RosterView(ScrollView, can_focus=True):
         if page_no in self._pending or not 0 <= page_no * PAGE < self.count:
             return None
         if sync:
-            rows, ms = self._fetch(self._gen, self.query, page_no, self.count)
-            self._store(page_no, rows, ms)
+            rows = self._fetch(self.query, page_no, self.count)
+            self._store(page_no, rows)
             return rows
         self._pending.add(page_no)
         gen, q, count = self._gen, self.query, self.count
@@ -290,7 +283,7 @@ class RosterView(ScrollView, can_focus=True):
     def move_to(self, index: int) -> None:
         self.cursor = max(0, min(index, self.count - 1))
         self._keep_cursor_visible()
-        self._prefetch()
+        self.call_after_refresh(self._prefetch)  # after the frame: the page it shows is read first
         self.refresh()
         self.post_message(self.Changed())
 
