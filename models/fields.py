@@ -60,9 +60,16 @@ def parse_bool(name: str, raw: str) -> str | None:
     raise InputError(tr("err.bad_bool", name=name, value=raw))
 
 
+MAX_TEXT = 500  # longer than any real name or department: a file read wrong, not a value
+
+
 def parse_person_field(name: str, raw) -> str | int | None:
     spec = PERSON_FIELDS[name]
     text = "" if raw is None else nfc(str(raw)).strip()
+    if "\n" in text or "\r" in text:  # a stray quote in a CSV makes one field of many lines
+        raise InputError(tr("err.line_break", name=tr(f"field.{name}")))
+    if len(text) > MAX_TEXT:
+        raise InputError(tr("err.too_long", name=tr(f"field.{name}"), limit=MAX_TEXT))
     if isinstance(raw, float) and raw.is_integer():
         text = str(int(raw))  # spreadsheets give 1985.0 for 1985
     if text == "":

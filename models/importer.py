@@ -109,16 +109,27 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def _split(text: str, delimiter: str, limit: int | None = None) -> list[tuple[int, list]]:
-    """(line number, cells) for each record; quoted cells may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    """(line number, cells) for each record; quoted cells may span lines. A quote that does not
+    close where a cell ends raises ``BrokenCSV`` with the line the record starts on (the lenient
+    reader would swallow the rest of the file into one cell)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows = []
     start = 1
-    for record in reader:
-        rows.append((start, record))
-        start = reader.line_num + 1
-        if limit is not None and len(rows) >= limit:
-            break
+    try:
+        for record in reader:
+            rows.append((start, record))
+            start = reader.line_num + 1
+            if limit is not None and len(rows) >= limit:
+                break
+    except csv.Error as e:
+        raise BrokenCSV(start, str(e), rows) from None
     return rows
+
+
+class BrokenCSV(csv.Error):
+    def __init__(self, line: int, message: str, rows: list[tuple[int, list]]):
+        self.line, self.rows = line, rows  # the records read before the break
+        super().__init__(message)
 
 
 def _delimiter(catalogs: Catalogs, text: str) -> str:
@@ -128,8 +139,8 @@ def _delimiter(catalogs: Catalogs, text: str) -> str:
     for delimiter in DELIMITERS:
         try:
             rows = _split(text, delimiter, MAX_HEADER_SCAN)
-        except csv.Error:
-            continue
+        except BrokenCSV as e:
+            rows = e.rows  # the header may well come before the break
         try:
             idx, columns, _ignored = find_header(catalogs, rows)
         except LookupError:
@@ -155,8 +166,8 @@ def read_csv(catalogs: Catalogs, path: Path, data: bytes) -> tuple[list[tuple[in
     delimiter = _delimiter(catalogs, text)
     try:
         rows = _split(text, delimiter)
-    except csv.Error as e:
-        raise ImportFailed(path, [Problem(None, None, f"broken CSV: {e}")]) from None
+    except BrokenCSV as e:
+        raise ImportFailed(path, [Problem(e.line, None, f"broken CSV: {e}")]) from None
     name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}[delimiter]
     return rows, f"{encoding}, {name}"
 

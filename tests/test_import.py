@@ -189,6 +189,16 @@ BAD = {
     "binary file": (bytes(range(256)) * 8, "cannot read the file as text"),
     "nul bytes": (b"code,full_name\r\nA\x00,B\r\n", "not a text file"),
     "damaged workbook": (b"PK\x03\x04" + b"\x00garbage" * 20, "cannot read the workbook"),
+    # a stray quote must not swallow the rest of the file into one cell
+    "stray quote": ((_demo_csv([]) + 'LQD09999,"Nguyễn Văn Mới,Thành viên,có,có\r\n'
+                     'LQD09998,Trần Văn Hai,Thành viên,có,có\r\n').encode(), "row 3: broken CSV"),
+    "stray quote closed later": ((_demo_csv([]) + 'LQD09999,"Nguyễn Văn Mới,Thành viên,có,có\r\n'
+                                  'LQD09998,Trần "Hai",Thành viên,có,có\r\n').encode(), "row 3: broken CSV"),
+    "line break in a name": ((_demo_csv([]) + 'LQD09999,"Nguyễn Văn Mới,Thành viên,có,có\r\n'
+                              'LQD09998,Trần Văn Hai",Thành viên,có,có\r\n').encode(),
+                             "row 3, column 'Họ và tên' (B): Full name: must not contain a line break"),
+    "absurdly long value": (_demo_csv([["LQD00002", "A" * 501, "", "", ""]]).encode(),
+                            "row 3, column 'Họ và tên' (B): Full name: longer than 500 characters"),
 }
 
 
