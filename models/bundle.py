@@ -9,7 +9,6 @@ import recomputes it. An import is one transaction: all of it, or nothing.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,6 +21,7 @@ from sqlalchemy import func, insert, select
 from models.catalog import Catalogs
 from models.db import Database
 from models.fields import PERSON_FIELDS, InputError, parse_fact, parse_person_field, parse_unit_value
+from models.files import atomic_write
 from models.i18n import add, tr
 from models.report import Progress, iter_people
 from models.store import (RE, Context, HoctapError, _batch, _changes, catalog_for, ensure_assessment,
@@ -137,14 +137,8 @@ def export_bundle(db: Database, catalogs: Catalogs, ctx: Context, target: str | 
     doc = bundle_document(db, catalogs, ctx, progress)
     data = tomli_w.dumps(doc, multiline_strings=True).encode("utf-8")
     if isinstance(target, (str, Path)):
-        path = Path(target)
-        part = path.with_name(path.name + ".part")
-        try:
-            part.write_bytes(data)
-            os.replace(part, path)
-        except BaseException:
-            part.unlink(missing_ok=True)
-            raise
+        with atomic_write(target) as f:
+            f.write(data)
     else:
         target.write(data)
     return len(doc["people"])

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import re
 from collections import Counter
 from fractions import Fraction
@@ -31,6 +30,7 @@ from models.catalog import Catalogs
 from models.db import Database
 from models.evaluate import EntryResult, LevelResult, ShareCounts, evaluate
 from models.fields import PERSON_FIELDS
+from models.files import atomic_write
 from models.i18n import add, both
 from models.store import PF, POPULATION_OF_KIND, PT, RE, Context, HoctapError, catalog_for, chunks, unit_entry_rows
 
@@ -654,15 +654,8 @@ def write_report(db: Database, catalogs: Catalogs, ctx: Context, level: int | No
     level = level or ctx.assessment.level
     catalog_for(catalogs, ctx.unit, level)  # fail before creating anything
     if isinstance(target, (str, Path)):
-        path = Path(target)
-        part = path.with_name(path.name + ".part")
-        try:
-            result = _write(db, catalogs, ctx, level, str(part), lang, progress, made)
-            os.replace(part, path)
-        except BaseException:
-            part.unlink(missing_ok=True)
-            raise
-        return result
+        with atomic_write(target) as f:
+            return _write(db, catalogs, ctx, level, f, lang, progress, made)
     return _write(db, catalogs, ctx, level, target, lang, progress, made)
 
 

@@ -16,7 +16,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from models.report import sheet_name, write_report
-from models.store import check_entries, ensure_context, find_context, save_person
+from models.store import HoctapError, check_entries, ensure_context, find_context, save_person
 from tui.cli import main
 
 RESULT_TEXT = {"vi": {True: "Đạt", False: "Không đạt", None: "Không áp dụng"},
@@ -207,16 +207,32 @@ def test_sheet_names_are_sanitised():
     assert sheet_name("X", used) == "X (2)"
 
 
-def test_a_failed_write_reports_its_own_error(tmp_path, db, catalogs, demo, monkeypatch):
-    """Closing the half-made workbook into a folder that does not exist fails too; the error
-    that stopped the writing is the one raised, and nothing is left behind."""
+class Unwritable(io.RawIOBase):
+    """A full disk: the first write fails (later ones, from the zip file's clean-up, are dropped)."""
+    failed = False
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        if not self.failed:
+            self.failed = True
+            raise OSError(28, "No space left on device")
+        return len(data)
+
+
+def test_a_failed_write_reports_its_own_error(db, catalogs, demo, monkeypatch):
+    """Closing the half-made workbook fails too (the disk is full); the error that stopped the
+    writing is the one raised."""
+    with pytest.raises(HoctapError, match="No space left"):
+        write_report(db, catalogs, demo, None, Unwritable())
+
     def broken(self, progress):
         raise KeyError("boom")
 
     monkeypatch.setattr("models.report._Report.write", broken)
     with pytest.raises(KeyError, match="boom"):
-        write_report(db, catalogs, demo, None, tmp_path / "missing" / "r.xlsx")
-    assert not (tmp_path / "missing").exists()
+        write_report(db, catalogs, demo, None, Unwritable())
 
 
 def test_export_errors_exit_2(tmp_path, db_url, demo, capsys):
