@@ -18,7 +18,7 @@ from models import i18n
 from models.catalog import SHIPPED_DIR, CatalogError, check_file, load_catalogs
 from models.config import ConfigError, crash_log, load_config
 from models.db import DatabaseError, open_database
-from models.fields import InputError, match_column, parse_fact
+from models.fields import InputError, field_name, parse_fact
 from models.i18n import tr
 from models.importer import ImportFailed, import_roster
 from models.present import meter_text, shortfall_text
@@ -318,21 +318,12 @@ def cmd_check(env: Env) -> int:
     return 0
 
 
-def _fact_name(catalogs, text: str) -> str:
-    """A fact named by id, label or alias (any case, NFC or NFD); unknown names are left for
-    parse_fact to refuse with its message."""
-    if text in catalogs.facts:
-        return text
-    name = match_column(catalogs, text)
-    return name if name in catalogs.facts else text
-
-
 def cmd_set(env: Env) -> int:
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     changes = {}
     for name, raw in _split_assignments(a.assignments).items():
-        name = _fact_name(env.catalogs, name)
+        name = field_name(env.catalogs, name)
         changes[name] = parse_fact(env.catalogs, name, raw)
     query = parse_where(env.catalogs, RosterQuery(ctx.assessment.id), a.where)
     people = ids(env.db, query, env.catalogs)
