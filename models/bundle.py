@@ -24,8 +24,8 @@ from models.fields import PERSON_FIELDS, InputError, parse_fact, parse_person_fi
 from models.files import atomic_write
 from models.i18n import add, tr
 from models.report import Progress, iter_people
-from models.store import (RE, Context, HoctapError, _batch, _changes, catalog_for, ensure_assessment,
-                          parse_unit_types, unit_entry_rows, upsert_people)
+from models.store import (RE, Context, HoctapError, _batch, _changes, batch_summary, catalog_for,
+                          ensure_assessment, parse_unit_types, unit_entry_rows, upsert_people)
 from models.tables import Unit, UnitEntryValue, utcnow
 from models.text import nfc
 
@@ -275,7 +275,8 @@ def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, 
             unit = Unit(code=u["code"], name=u["name"], tier=u["tier"], types=",".join(types))
             s.add(unit)
             s.flush()
-            batch = _batch(s, source_tag, "unit", None, f"unit {unit.code} ({Path(path).name})")
+            batch = _batch(s, source_tag, "unit", None,
+                           batch_summary("bundle_unit", code=unit.code, file=Path(path).name))
             _changes(s, batch, [dict(entity="unit", entity_id=unit.id, field="*", old=None, new=unit.code)])
         else:
             for what, ours, theirs in (("name", unit.name, u["name"]), ("tier", unit.tier, u["tier"]),
@@ -298,7 +299,8 @@ def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, 
                                new=v[col]) for col in ("value", "evidence", "documents") if v[col] not in (None, "")]
         batch_id = None
         if audit:
-            batch_id = _batch(s, source_tag, "import", aid, f"{Path(path).name} ({len(doc['people'])} people)")
+            batch_id = _batch(s, source_tag, "import", aid,
+                              batch_summary("bundle", file=Path(path).name, n=len(doc["people"])))
             _changes(s, batch_id, audit)
     if progress:
         progress(len(doc["people"]), len(doc["people"]))

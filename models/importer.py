@@ -22,7 +22,7 @@ from models.catalog import Catalogs
 from models.db import Database
 from models.fields import PERSON_FIELDS, InputError, match_column, parse_fact, parse_person_field
 from models.i18n import add, tr
-from models.store import _batch, _changes, ensure_assessment, upsert_people
+from models.store import _batch, _changes, batch_summary, ensure_assessment, upsert_people
 
 MAX_HEADER_SCAN = 20
 DELIMITERS = (",", ";", "\t", "|")
@@ -356,7 +356,8 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
             if dry_run:
                 raise _DryRun  # roll back what was just counted
             if audit:
-                result.batch_id = _batch(s, source, "import", ctx.assessment.id, f"{path.name} ({result.rows} rows)")
+                result.batch_id = _batch(s, source, "import", ctx.assessment.id,
+                                         batch_summary("import", file=path.name, rows=result.rows))
                 _changes(s, result.batch_id, audit)
     except _DryRun:
         pass

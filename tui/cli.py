@@ -388,6 +388,8 @@ def status_table(catalogs, ctx, level: int, result) -> Group:
 
 
 def cmd_log(env: Env) -> int:
+    from models.audit import summary_text
+
     a = env.args
     if a.batch is not None:
         return _log_batch(env, a.batch)
@@ -400,7 +402,7 @@ def cmd_log(env: Env) -> int:
     counts = change_counts(env.db, [b.id for b in batches])
     table = Table(tr("col.batch"), tr("col.when"), tr("col.who"), tr("col.source"), tr("col.changes"), tr("col.what"))
     for b in batches:
-        what = b.summary + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
+        what = summary_text(b.summary) + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
         table.add_row(f"#{b.id}", b.at.strftime("%Y-%m-%d %H:%M:%S"), b.user, f"{b.source}/{b.action}",
                       str(counts.get(b.id, 0)), what)
     console.print(table)
@@ -410,10 +412,10 @@ def cmd_log(env: Env) -> int:
 def _log_batch(env: Env, batch_id: int) -> int:
     """One batch's changes, people by their code, as the TUI shows them. A person's own fields
     (name, birth year, ...) are personal data: the log says which field changed, not its values."""
-    from models.audit import change_lines
+    from models.audit import change_lines, summary_text
 
     b = get_batch(env.db, batch_id)
-    console.print(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {b.summary}"
+    console.print(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {summary_text(b.summary)}"
                   + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else ""), markup=False)
     table = Table(tr("col.record"), tr("col.field"), tr("col.old"), tr("col.new"))
     for line in change_lines(env.db, batch_id):
