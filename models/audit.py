@@ -5,6 +5,7 @@ as ``hoctap log`` does; facts and unit entries show old → new."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -17,7 +18,31 @@ from models.tables import AuditBatch, Person
 
 PERSON_ENTITIES = ("person", "fact", "roster")
 
-i18n.add({"log.withheld": ("(thông tin cá nhân, không hiển thị)", "(personal data, not shown)")})
+i18n.add({
+    "log.withheld": ("(thông tin cá nhân, không hiển thị)", "(personal data, not shown)"),
+    # batch summaries (models.store.batch_summary), worded when shown
+    "summary.unit": ("đơn vị {code}", "unit {code}"),
+    "summary.assessment": ("đợt đánh giá {code} {year}", "assessment {code} {year}"),
+    "summary.roster_copied": ("chép danh sách từ năm {year}", "roster copied from {year}"),
+    "summary.edit": ("sửa", "edit"),
+    "summary.add": ("thêm", "add"),
+    "summary.removed": ("bỏ {n} người", "removed {n}"),
+    "summary.undo": ("hoàn tác #{batch}", "undo #{batch}"),
+    "summary.import": ("{file} ({rows} dòng)", "{file} ({rows} rows)"),
+    "summary.bundle": ("{file} ({n} người)", "{file} ({n} people)"),
+    "summary.bundle_unit": ("đơn vị {code} ({file})", "unit {code} ({file})"),
+})
+
+
+def summary_text(summary: str) -> str:
+    """A batch summary in the reader's language (free text and older batches as stored)."""
+    if summary.startswith("§"):
+        try:
+            key, params = json.loads(summary[1:])
+            return tr(f"summary.{key}", **params)
+        except (ValueError, KeyError, TypeError):
+            pass
+    return summary
 
 
 @dataclass(frozen=True)

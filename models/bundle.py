@@ -9,7 +9,6 @@ import recomputes it. An import is one transaction: all of it, or nothing.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,10 +21,11 @@ from sqlalchemy import func, insert, select
 from models.catalog import Catalogs
 from models.db import Database
 from models.fields import PERSON_FIELDS, InputError, parse_fact, parse_person_field, parse_unit_value
+from models.files import atomic_write
 from models.i18n import add, tr
 from models.report import Progress, iter_people
-from models.store import (RE, Context, HoctapError, _batch, _changes, catalog_for, ensure_assessment,
-                          parse_unit_types, unit_entry_rows, upsert_people)
+from models.store import (RE, Context, HoctapError, _batch, _changes, batch_summary, catalog_for,
+                          ensure_assessment, parse_unit_types, unit_entry_rows, upsert_people)
 from models.tables import Unit, UnitEntryValue, utcnow
 from models.text import nfc
 
@@ -137,14 +137,8 @@ def export_bundle(db: Database, catalogs: Catalogs, ctx: Context, target: str | 
     doc = bundle_document(db, catalogs, ctx, progress)
     data = tomli_w.dumps(doc, multiline_strings=True).encode("utf-8")
     if isinstance(target, (str, Path)):
-        path = Path(target)
-        part = path.with_name(path.name + ".part")
-        try:
-            part.write_bytes(data)
-            os.replace(part, path)
-        except BaseException:
-            part.unlink(missing_ok=True)
-            raise
+        with atomic_write(target) as f:
+            f.write(data)
     else:
         target.write(data)
     return len(doc["people"])
@@ -281,7 +275,8 @@ def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, 
             unit = Unit(code=u["code"], name=u["name"], tier=u["tier"], types=",".join(types))
             s.add(unit)
             s.flush()
-            batch = _batch(s, source_tag, "unit", None, f"unit {unit.code} ({Path(path).name})")
+            batch = _batch(s, source_tag, "unit", None,
+                           batch_summary("bundle_unit", code=unit.code, file=Path(path).name))
             _changes(s, batch, [dict(entity="unit", entity_id=unit.id, field="*", old=None, new=unit.code)])
         else:
             for what, ours, theirs in (("name", unit.name, u["name"]), ("tier", unit.tier, u["tier"]),
@@ -304,7 +299,8 @@ def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, 
                                new=v[col]) for col in ("value", "evidence", "documents") if v[col] not in (None, "")]
         batch_id = None
         if audit:
-            batch_id = _batch(s, source_tag, "import", aid, f"{Path(path).name} ({len(doc['people'])} people)")
+            batch_id = _batch(s, source_tag, "import", aid,
+                              batch_summary("bundle", file=Path(path).name, n=len(doc["people"])))
             _changes(s, batch_id, audit)
     if progress:
         progress(len(doc["people"]), len(doc["people"]))

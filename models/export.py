@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,6 +18,7 @@ import xlsxwriter
 from models.catalog import Catalogs
 from models.db import Database
 from models.fields import PERSON_FIELDS
+from models.files import atomic_write
 from models.i18n import add
 from models.i18n import lang as lang_of_messages
 from models.report import HOSTILE, Progress, Tr, iter_people
@@ -67,16 +67,8 @@ def export_roster(db: Database, catalogs: Catalogs, ctx: Context, target: str | 
     if fmt not in FORMATS:
         raise HoctapError(Tr(lang_of_messages())("err.export_format", fmt=fmt))
     if isinstance(target, (str, Path)):
-        path = Path(target)
-        part = path.with_name(path.name + ".part")
-        try:
-            with open(part, "wb") as f:
-                n = _write(db, catalogs, ctx, f, fmt, lang, progress)
-            os.replace(part, path)
-        except BaseException:
-            part.unlink(missing_ok=True)
-            raise
-        return n
+        with atomic_write(target) as f:
+            return _write(db, catalogs, ctx, f, fmt, lang, progress)
     return _write(db, catalogs, ctx, target, fmt, lang, progress)
 
 

@@ -60,9 +60,16 @@ def parse_bool(name: str, raw: str) -> str | None:
     raise InputError(tr("err.bad_bool", name=name, value=raw))
 
 
+MAX_TEXT = 500  # longer than any real name or department: a file read wrong, not a value
+
+
 def parse_person_field(name: str, raw) -> str | int | None:
     spec = PERSON_FIELDS[name]
     text = "" if raw is None else nfc(str(raw)).strip()
+    if "\n" in text or "\r" in text:  # a stray quote in a CSV makes one field of many lines
+        raise InputError(tr("err.line_break", name=tr(f"field.{name}")))
+    if len(text) > MAX_TEXT:
+        raise InputError(tr("err.too_long", name=tr(f"field.{name}"), limit=MAX_TEXT))
     if isinstance(raw, float) and raw.is_integer():
         text = str(int(raw))  # spreadsheets give 1985.0 for 1985
     if text == "":
@@ -144,8 +151,10 @@ def display_fact(catalogs: Catalogs, name: str, value: str | None, lang: str = "
     return catalogs.scale_label(fact.scale, value, lang)
 
 
-def match_column(catalogs: Catalogs, header: str) -> str | None:
-    """The canonical person field or fact a column header names, or None."""
+def match_column(catalogs: Catalogs, header: str, *, computed: bool = False) -> str | None:
+    """The canonical person field or fact a column header names (id, label or alias, any case,
+    NFC or NFD), or None. Computed facts are named only with ``computed`` (a filter may test
+    them; an import or an assignment cannot set them)."""
     key = fold(header)
     if not key:
         return None
@@ -153,8 +162,14 @@ def match_column(catalogs: Catalogs, header: str) -> str | None:
         if key in {name, *map(fold, both(f"field.{name}")), *map(fold, spec.aliases)}:
             return name
     for name, fact in catalogs.facts.items():
-        if fact.computed:
+        if fact.computed and not computed:
             continue
         if key in {fold(name), fold(fact.vi), fold(fact.en), *map(fold, fact.aliases)}:
             return name
     return None
+
+
+def field_name(catalogs: Catalogs, text: str) -> str:
+    """The person field or fact ``text`` names (as ``match_column``, computed facts included);
+    an unknown name comes back as given, for the caller to refuse with its own message."""
+    return match_column(catalogs, text, computed=True) or text

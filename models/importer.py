@@ -21,11 +21,31 @@ from typing import Callable
 from models.catalog import Catalogs
 from models.db import Database
 from models.fields import PERSON_FIELDS, InputError, match_column, parse_fact, parse_person_field
-from models.store import _batch, _changes, ensure_assessment, upsert_people
+from models.i18n import add, tr
+from models.store import _batch, _changes, batch_summary, ensure_assessment, upsert_people
 
 MAX_HEADER_SCAN = 20
 DELIMITERS = (",", ";", "\t", "|")
 ZIP_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"  # xlsx/ods and legacy xls, whatever the name
+
+add({
+    "importer.row": ("dòng {row}", "row {row}"),
+    "importer.column": ("cột {name}", "column {name}"),
+    "importer.not_text": ("không đọc được tệp dạng văn bản (UTF-8, UTF-16 hoặc Windows-1258); hãy lưu dạng CSV UTF-8",
+                          "cannot read the file as text (UTF-8, UTF-16 or Windows-1258); save it as CSV UTF-8"),
+    "importer.nul": ("đây không phải tệp văn bản (có byte NUL); hãy lưu dạng CSV hoặc XLSX",
+                     "this is not a text file (it contains NUL bytes); save it as CSV or XLSX"),
+    "importer.broken_csv": ("tệp CSV hỏng (một dấu \" lạc hoặc không đóng?): {error}",
+                            "broken CSV (a stray or unclosed \"?): {error}"),
+    "importer.bad_workbook": ("không đọc được bảng tính: {error}", "cannot read the workbook: {error}"),
+    "importer.no_file": ("không có tệp", "no such file"),
+    "importer.header_lacks": ("dòng tiêu đề thiếu cột {columns}", "the header row has no column {columns}"),
+    "importer.or": (" và ", " or "),
+    "importer.no_header": ("không tìm thấy dòng tiêu đề có cột 'code' (Mã) và 'full_name' (Họ và tên) trong {n} dòng đầu",
+                           "no header row with the columns 'code' (Mã) and 'full_name' (Họ và tên) in the first {n} rows"),
+    "importer.same_column": ("cùng cột với {other!r} ({name})", "same column as {other!r} ({name})"),
+    "importer.code_repeats": ("mã {code!r} trùng với dòng {row}", "code {code!r} repeats row {row}"),
+})
 
 
 @dataclass(frozen=True)
@@ -38,10 +58,11 @@ class Problem:
     def __str__(self) -> str:
         where = []
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(tr("importer.row", row=self.row))
         if self.column or self.col is not None:
             letter = f" ({column_letter(self.col)})" if self.col is not None else ""
-            where.append(f"column {self.column!r}{letter}" if self.column else f"column {column_letter(self.col)}")
+            name = f"{self.column!r}{letter}" if self.column else column_letter(self.col)
+            where.append(tr("importer.column", name=name))
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
@@ -109,16 +130,27 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def _split(text: str, delimiter: str, limit: int | None = None) -> list[tuple[int, list]]:
-    """(line number, cells) for each record; quoted cells may span lines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    """(line number, cells) for each record; quoted cells may span lines. A quote that does not
+    close where a cell ends raises ``BrokenCSV`` with the line the record starts on (the lenient
+    reader would swallow the rest of the file into one cell)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows = []
     start = 1
-    for record in reader:
-        rows.append((start, record))
-        start = reader.line_num + 1
-        if limit is not None and len(rows) >= limit:
-            break
+    try:
+        for record in reader:
+            rows.append((start, record))
+            start = reader.line_num + 1
+            if limit is not None and len(rows) >= limit:
+                break
+    except csv.Error as e:
+        raise BrokenCSV(start, str(e), rows) from None
     return rows
+
+
+class BrokenCSV(csv.Error):
+    def __init__(self, line: int, message: str, rows: list[tuple[int, list]]):
+        self.line, self.rows = line, rows  # the records read before the break
+        super().__init__(message)
 
 
 def _delimiter(catalogs: Catalogs, text: str) -> str:
@@ -128,8 +160,8 @@ def _delimiter(catalogs: Catalogs, text: str) -> str:
     for delimiter in DELIMITERS:
         try:
             rows = _split(text, delimiter, MAX_HEADER_SCAN)
-        except csv.Error:
-            continue
+        except BrokenCSV as e:
+            rows = e.rows  # the header may well come before the break
         try:
             idx, columns, _ignored = find_header(catalogs, rows)
         except LookupError:
@@ -145,18 +177,14 @@ def read_csv(catalogs: Catalogs, path: Path, data: bytes) -> tuple[list[tuple[in
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError:
-        raise ImportFailed(path, [Problem(None, None,
-            "cannot read the file as text (UTF-8, UTF-16 or Windows-1258); save it as CSV UTF-8 "
-            "/ không đọc được tệp (cần UTF-8, UTF-16 hoặc Windows-1258)")]) from None
+        raise ImportFailed(path, [Problem(None, None, tr("importer.not_text"))]) from None
     if "\x00" in text:
-        raise ImportFailed(path, [Problem(None, None,
-            "this is not a text file (it contains NUL bytes); save it as CSV or XLSX "
-            "/ đây không phải tệp văn bản; hãy lưu dạng CSV hoặc XLSX")])
+        raise ImportFailed(path, [Problem(None, None, tr("importer.nul"))])
     delimiter = _delimiter(catalogs, text)
     try:
         rows = _split(text, delimiter)
-    except csv.Error as e:
-        raise ImportFailed(path, [Problem(None, None, f"broken CSV: {e}")]) from None
+    except BrokenCSV as e:
+        raise ImportFailed(path, [Problem(e.line, None, tr("importer.broken_csv", error=e))]) from None
     name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}[delimiter]
     return rows, f"{encoding}, {name}"
 
@@ -178,7 +206,7 @@ def read_xlsx(catalogs: Catalogs, path: Path) -> tuple[list[tuple[int, list]], s
                 continue
             return rows, f"workbook, sheet {name!r}"
     except Exception as e:  # calamine raises its own error types for damaged files
-        raise ImportFailed(path, [Problem(None, None, f"cannot read the workbook: {e}")]) from None
+        raise ImportFailed(path, [Problem(None, None, tr("importer.bad_workbook", error=e))]) from None
     return first or [], "workbook"
 
 
@@ -192,7 +220,7 @@ def read_rows(catalogs: Catalogs, path: Path) -> tuple[list[tuple[int, list]], s
             return read_xlsx(catalogs, path)
         return read_csv(catalogs, path, path.read_bytes())
     except FileNotFoundError:
-        raise ImportFailed(path, [Problem(None, None, "no such file / không có tệp")]) from None
+        raise ImportFailed(path, [Problem(None, None, tr("importer.no_file"))]) from None
     except OSError as e:
         raise ImportFailed(path, [Problem(None, None, e.strerror or str(e))]) from None
 
@@ -227,11 +255,8 @@ def _missing_header(catalogs: Catalogs, rows: list[tuple[int, list]]) -> Problem
             best = (line, found)
     if best is not None:
         missing = [f"'{n}' ({label})" for n, label in (("code", "Mã"), ("full_name", "Họ và tên")) if n not in best[1]]
-        return Problem(best[0], None, f"the header row has no column {' or '.join(missing)} "
-                                      f"/ dòng tiêu đề thiếu cột {' và '.join(missing)}")
-    return Problem(rows[0][0] if rows else None, None,
-                   "no header row with the columns 'code' (Mã) and 'full_name' (Họ và tên) in the first "
-                   f"{MAX_HEADER_SCAN} rows / không tìm thấy dòng tiêu đề có cột Mã và Họ và tên")
+        return Problem(best[0], None, tr("importer.header_lacks", columns=tr("importer.or").join(missing)))
+    return Problem(rows[0][0] if rows else None, None, tr("importer.no_header", n=MAX_HEADER_SCAN))
 
 
 UNIQUE_FIELDS = {"code", "full_name"}  # not worth remembering: every row differs
@@ -257,7 +282,7 @@ def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None
     for col, name in columns.items():
         if name in by_name:
             problems.append(Problem(rows[header_idx][0], _cell(header[col]),
-                                    f"same column as {_cell(header[by_name[name]])!r} ({name})", col))
+                                    tr("importer.same_column", other=_cell(header[by_name[name]]), name=name), col))
         else:
             by_name[name] = col
     parsed: list[tuple[dict, dict]] = []
@@ -297,7 +322,7 @@ def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None
         if code:
             if code in codes:
                 problems.append(Problem(line, _cell(header[by_name["code"]]),
-                                        f"code {code!r} repeats row {codes[code]} / mã trùng với dòng {codes[code]}",
+                                        tr("importer.code_repeats", code=code, row=codes[code]),
                                         by_name["code"]))
             else:
                 codes[code] = line
@@ -331,7 +356,8 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
             if dry_run:
                 raise _DryRun  # roll back what was just counted
             if audit:
-                result.batch_id = _batch(s, source, "import", ctx.assessment.id, f"{path.name} ({result.rows} rows)")
+                result.batch_id = _batch(s, source, "import", ctx.assessment.id,
+                                         batch_summary("import", file=path.name, rows=result.rows))
                 _changes(s, result.batch_id, audit)
     except _DryRun:
         pass

@@ -13,9 +13,11 @@ a number format), ordered facts their label, numeric facts numbers.
 
 from __future__ import annotations
 
-import os
+import contextlib
+import math
 import re
 from collections import Counter
+from fractions import Fraction
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -28,6 +30,7 @@ from models.catalog import Catalogs
 from models.db import Database
 from models.evaluate import EntryResult, LevelResult, ShareCounts, evaluate
 from models.fields import PERSON_FIELDS
+from models.files import atomic_write
 from models.i18n import add, both
 from models.store import PF, POPULATION_OF_KIND, PT, RE, Context, HoctapError, catalog_for, chunks, unit_entry_rows
 
@@ -155,7 +158,7 @@ class Book:
         fmt = self.wb.add_format
         self.f = {
             "text": fmt(cell), "center": fmt({**cell, "align": "center"}), "int": fmt({**cell, "num_format": "0"}),
-            "pct": fmt({**cell, "num_format": "0.00%"}),
+            "pct": fmt({**cell, "num_format": "0.0%"}),
             "bool": fmt({**cell, "align": "center", "num_format": f'"{t("report.yes")}";"{t("report.yes")}";"{t("report.no")}"'}),
             "head": fmt({**cell, "bold": True, "align": "center", "valign": "vcenter", "bg_color": "#D9E1F2"}),
             "crit": fmt({**cell, "bold": True, "bg_color": "#F2F2F2"}),
@@ -578,8 +581,9 @@ class _Report:
         ws.write_blank(row, 4, None, f["text"])
         ws.write_formula(row, 5, "=" + self.qualifying_formula(e), f["int"], r.numerator)
         ws.write_formula(row, 6, "=" + self.population_formula(e), f["int"], r.denominator)
-        ws.write_formula(row, 7, f'=IF({p}>0,{q}/{p},"")', f["pct"],
-                         r.numerator / r.denominator if r.denominator else "")
+        # truncated to 0.1% like the CLI and TUI: 89.99% must not show as a met-looking 90.0%
+        ws.write_formula(row, 7, f'=IF({p}>0,TRUNC({q}/{p},3),"")', f["pct"],
+                         math.floor(Fraction(r.numerator * 1000, r.denominator)) / 1000 if r.denominator else "")
         pct = str(e.threshold_percent)
         ws.write_formula(row, 8, f"=IF(AND({p}>0,{q}*100>={pct}*{p}),{_lit(met_text)},{_lit(not_met_text)})",
                          f["center"], met_text if r.status == "met" else not_met_text)
@@ -650,15 +654,8 @@ def write_report(db: Database, catalogs: Catalogs, ctx: Context, level: int | No
     level = level or ctx.assessment.level
     catalog_for(catalogs, ctx.unit, level)  # fail before creating anything
     if isinstance(target, (str, Path)):
-        path = Path(target)
-        part = path.with_name(path.name + ".part")
-        try:
-            result = _write(db, catalogs, ctx, level, str(part), lang, progress, made)
-            os.replace(part, path)
-        except BaseException:
-            part.unlink(missing_ok=True)
-            raise
-        return result
+        with atomic_write(target) as f:
+            return _write(db, catalogs, ctx, level, f, lang, progress, made)
     return _write(db, catalogs, ctx, level, target, lang, progress, made)
 
 
@@ -667,9 +664,12 @@ def _write(db, catalogs, ctx, level, target, lang, progress, made) -> LevelResul
     report = _Report(db, catalogs, ctx, level, book, made or date.today())
     try:
         result = report.write(progress)
-    finally:
-        try:
+    except BaseException:
+        with contextlib.suppress(Exception):  # the first error is the one to report
             book.wb.close()
-        except Exception as e:  # XlsxWriter reports unwritable targets here
-            raise HoctapError(str(e)) from None
+        raise
+    try:
+        book.wb.close()
+    except Exception as e:  # XlsxWriter reports unwritable targets here
+        raise HoctapError(str(e)) from None
     return result

@@ -15,7 +15,7 @@ from sqlalchemy.sql import Select
 
 from models.catalog import Catalogs
 from models.db import Database
-from models.fields import PERSON_FIELDS, InputError, parse_bool, parse_fact, parse_person_field
+from models.fields import PERSON_FIELDS, InputError, field_name, parse_bool, parse_fact, parse_person_field
 from models.i18n import tr
 from models.store import PF, PT, RE, chunks, person_facts
 from models.tables import Assessment
@@ -226,7 +226,7 @@ def parse_where(catalogs: Catalogs, q: RosterQuery, conditions: list[str]) -> Ro
     for cond in conditions:
         negate = "!=" in cond
         name, sep, raw = cond.partition("!=" if negate else "=")
-        name = name.strip()
+        name = field_name(catalogs, name.strip())
         if not sep or not name:
             raise InputError(tr("err.bad_assignment", text=cond))
         if name in PERSON_FIELDS:
@@ -237,17 +237,12 @@ def parse_where(catalogs: Catalogs, q: RosterQuery, conditions: list[str]) -> Ro
         fact = catalogs.facts.get(name)
         if fact is None:
             raise InputError(tr("err.unknown_field", name=name))
-        value = parse_fact(catalogs, name, raw) if not fact.computed else _computed_value(name, raw)
+        value = parse_bool(name, raw) if fact.computed else parse_fact(catalogs, name, raw)
         if negate:
             facts.append(FactFilter(name, "ne", value) if value is not None else FactFilter(name, "present"))
         else:
             facts.append(FactFilter(name, "eq", value))
     return q.with_(facts=tuple(facts), fields=tuple(fields))
-
-
-def _computed_value(name: str, raw: str) -> str | None:
-    return parse_bool(name, raw)
-
 
 
 def value_choices(catalogs: Catalogs, name: str) -> list[str | None]:

@@ -111,7 +111,7 @@ def add_unit(db: Database, catalogs: Catalogs, code: str, name: str, tier: str, 
         unit = Unit(code=code, name=name, tier=tier, types=",".join(tags))
         s.add(unit)
         s.flush()
-        batch = _batch(s, source, "unit", None, f"unit {code}")
+        batch = _batch(s, source, "unit", None, batch_summary("unit", code=code))
         _changes(s, batch, [dict(entity="unit", entity_id=unit.id, field="*", old=None,
                                  new=json.dumps({"code": code, "tier": tier, "types": tags}))])
     return unit
@@ -152,7 +152,7 @@ def ensure_assessment(s: Session, unit_code: str, year: int, level: int | None =
         a = Assessment(unit_id=unit.id, year=year, level=level or 1)
         s.add(a)
         s.flush()
-        batch = _batch(s, source, "assessment", a.id, f"assessment {unit.code} {year}")
+        batch = _batch(s, source, "assessment", a.id, batch_summary("assessment", code=unit.code, year=year))
         _changes(s, batch, [dict(entity="assessment", entity_id=a.id, field="*", old=None, new=str(year))])
     elif level is not None and a.level != level:
         a.level = level
@@ -184,7 +184,7 @@ def start_year_from(db: Database, unit_code: str, year: int, from_year: int, *, 
                 select(new_id, PF.c.person_id, PF.c.name, PF.c.value).where(
                     PF.c.assessment_id == old_id,
                     ~PF.c.person_id.in_(select(PF.c.person_id).where(PF.c.assessment_id == new_id)))))
-        _batch(s, source, "assessment", new_id, f"roster copied from {from_year}")
+        _batch(s, source, "assessment", new_id, batch_summary("roster_copied", year=from_year))
     return ctx
 
 
@@ -243,6 +243,12 @@ def data_version(db: Database, assessment_id: int) -> tuple:
 
 
 # ---- audit -------------------------------------------------------------------------------------
+
+def batch_summary(key: str, **params) -> str:
+    """A batch summary stored without language: ``models.audit.summary_text`` words it in the
+    reader's (free text, such as a set's values or a check's entries, is stored as it is)."""
+    return "§" + json.dumps([key, params], ensure_ascii=False)
+
 
 def _batch(s: Session, source: str, action: str, assessment_id: int | None, summary: str) -> int:
     batch = AuditBatch(user=current_user(), source=source, action=action, assessment_id=assessment_id,
@@ -553,7 +559,7 @@ def save_person(db: Database, catalogs: Catalogs, ctx: Context, person_id: int |
         pid = s.execute(select(PT.c.id).where(PT.c.unit_id == ctx.unit.id, PT.c.code == fields.get("code", ""))).scalar() \
             if person_id is None else person_id
         if audit:
-            batch = _batch(s, source, "person", ctx.assessment.id, "edit" if person_id else "add")
+            batch = _batch(s, source, "person", ctx.assessment.id, batch_summary("edit" if person_id else "add"))
             _changes(s, batch, audit)
         return pid
 
@@ -575,7 +581,7 @@ def remove_from_roster(db: Database, ctx: Context, person_ids: Sequence[int], *,
             s.execute(delete(RE).where(RE.c.assessment_id == aid, RE.c.person_id.in_(chunk)))
         removed = sum(1 for r in audit if r["entity"] == "roster")
         if removed:
-            batch = _batch(s, source, "delete", aid, f"removed {removed}")
+            batch = _batch(s, source, "delete", aid, batch_summary("removed", n=removed))
             _changes(s, batch, audit)
         return removed
 
@@ -746,7 +752,7 @@ def undo(db: Database, catalogs: Catalogs, batch_id: int, *, source: str = "cli"
             raise UndoConflict(tr("err.undo_conflict", batch=batch_id, n=len(conflicts)))
         plan = {k: v for k, v in first.items() if v != final[k]}
         _restore(s, aid, plan)
-        new_batch = _batch(s, source, "undo", aid, f"undo #{batch_id}")
+        new_batch = _batch(s, source, "undo", aid, batch_summary("undo", batch=batch_id))
         _changes(s, new_batch, [dict(entity=k[0], entity_id=k[1], field=k[2], old=final[k], new=v)
                                 for k, v in plan.items()])
         batch.undone_by = new_batch

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, OptionList, ProgressBar, Static
 
-from models.importer import ImportFailed, ImportResult, Problem, column_letter, import_roster
+from models.importer import ImportFailed, ImportResult, Problem, import_roster
 from models.i18n import tr
 from screens.base import BaseModal
 from tui.messages import DataChanged
@@ -41,17 +41,6 @@ class PathSuggester(Suggester):
         if not names or not prefix:
             return None
         return value[: len(value) - len(prefix)] + names[0]
-
-
-def problem_text(p: Problem) -> str:
-    """A problem with its row and column, in the user's language."""
-    where = []
-    if p.row is not None:
-        where.append(tr("import.row", row=p.row))
-    if p.column or p.col is not None:
-        letter = column_letter(p.col) if p.col is not None else ""
-        where.append(tr("import.column", name=p.column or letter, letter=f" ({letter})" if p.column and letter else ""))
-    return f"{', '.join(where)}: {p.message}" if where else p.message
 
 
 class Previewed(Message):
@@ -148,7 +137,7 @@ class ImportForm(BaseModal):
         status.set_class(message.result is None, "-error")
         if message.result is None:
             status.update(tr("import.failed", n=len(message.problems)))
-            lines.add_options(Text(problem_text(p)) for p in message.problems)
+            lines.add_options(Text(str(p)) for p in message.problems)
             return
         r = message.result
         summary = tr("import.counts", rows=r.rows, added=r.added, updated=r.updated, enrolled=r.enrolled,

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from models.audit import ChangeLine, change_lines
+from models.audit import ChangeLine, change_lines, summary_text
 from models.i18n import tr
 from models.store import change_counts, get_batch, history, undo
 from models.tables import AuditBatch
@@ -90,7 +90,7 @@ class LogScreen(BaseScreen):
             table.add_row(Text(f"#{b.id}", style=style), Text(when(b), style=style), Text(b.user, style=style),
                           Text(f"{b.source}/{b.action}", style=style),
                           Text(str(message.counts.get(b.id, 0)), style=style, justify="right"),
-                          Text(b.summary, style=style), Text(f"#{b.undone_by}" if b.undone_by else ""),
+                          Text(summary_text(b.summary), style=style), Text(f"#{b.undone_by}" if b.undone_by else ""),
                           key=str(b.id))
         table.loading = False
         if cursor in self.batches:
@@ -154,7 +154,7 @@ class BatchChanges(BaseModal):
     def compose(self) -> ComposeResult:
         b = self.batch
         with Vertical(id="batch-box"):
-            yield Static(Text(f"#{b.id} {when(b)} {b.user} {b.source}/{b.action}: {b.summary}"), id="batch-title")
+            yield Static(Text(f"#{b.id} {when(b)} {b.user} {b.source}/{b.action}: {summary_text(b.summary)}"), id="batch-title")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="batch-changes")
 
     def on_mount(self) -> None:

@@ -203,3 +203,21 @@ def test_setting_facts_for_people_taken_off_the_roster(db, catalogs, demo):
         set_facts(db, catalogs, demo.assessment.id, [gone], {"discipline": "0"})
     batch, n = set_facts(db, catalogs, demo.assessment.id, [gone, kept], {"lc_group": "worker"})
     assert batch is not None and n == 1
+
+
+def test_batch_summaries_are_shown_in_the_readers_language(db, db_url, catalogs, school, capsys):
+    ids = _ids(db, school)
+    assert remove_from_roster(db, school, ids[:2]) == 2
+    assert _cli(capsys, db_url, "undo", "--unit", "S1", "--year", "2024")[0] == 0
+    batches = [b.id for b in history(db, school.assessment.id, 10)]
+    removal = batches[1]
+    logs = {}
+    for lang in ("vi", "en"):
+        logs[lang] = ""
+        for batch in batches:
+            assert main(["--db", db_url, "--lang", lang, "log", "--batch", str(batch)]) == 0
+            logs[lang] += capsys.readouterr().out
+    for text in ("bỏ 2 người", f"hoàn tác #{removal}", "roster.csv (12 dòng)"):
+        assert text in logs["vi"], text
+    for text in ("removed 2", f"undo #{removal}", "roster.csv (12 rows)"):
+        assert text in logs["en"] and text not in logs["vi"], text

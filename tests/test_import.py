@@ -189,6 +189,16 @@ BAD = {
     "binary file": (bytes(range(256)) * 8, "cannot read the file as text"),
     "nul bytes": (b"code,full_name\r\nA\x00,B\r\n", "not a text file"),
     "damaged workbook": (b"PK\x03\x04" + b"\x00garbage" * 20, "cannot read the workbook"),
+    # a stray quote must not swallow the rest of the file into one cell
+    "stray quote": ((_demo_csv([]) + 'LQD09999,"Nguyễn Văn Mới,Thành viên,có,có\r\n'
+                     'LQD09998,Trần Văn Hai,Thành viên,có,có\r\n').encode(), "row 3: broken CSV"),
+    "stray quote closed later": ((_demo_csv([]) + 'LQD09999,"Nguyễn Văn Mới,Thành viên,có,có\r\n'
+                                  'LQD09998,Trần "Hai",Thành viên,có,có\r\n').encode(), "row 3: broken CSV"),
+    "line break in a name": ((_demo_csv([]) + 'LQD09999,"Nguyễn Văn Mới,Thành viên,có,có\r\n'
+                              'LQD09998,Trần Văn Hai",Thành viên,có,có\r\n').encode(),
+                             "row 3, column 'Họ và tên' (B): Full name: must not contain a line break"),
+    "absurdly long value": (_demo_csv([["LQD00002", "A" * 501, "", "", ""]]).encode(),
+                            "row 3, column 'Họ và tên' (B): Full name: longer than 500 characters"),
 }
 
 
@@ -203,6 +213,31 @@ def test_bad_files_change_nothing(tmp_path, db, db_url, catalogs, demo, capsys, 
     err = capsys.readouterr().err
     assert "nothing imported" in err and message in err, err
     assert snapshot(db, catalogs) == before
+
+
+VIETNAMESE = {
+    "bad header": "dòng 1: không tìm thấy dòng tiêu đề",
+    "duplicate code": "dòng 4, cột 'Mã' (A): mã 'LQD00001' trùng với dòng 2",
+    "missing code column": "dòng 1: dòng tiêu đề thiếu cột 'code' (Mã)",
+    "binary file": "không đọc được tệp dạng văn bản",
+    "nul bytes": "đây không phải tệp văn bản",
+    "damaged workbook": "không đọc được bảng tính",
+    "stray quote": "dòng 3: tệp CSV hỏng",
+    "line break in a name": "dòng 3, cột 'Họ và tên' (B): Họ và tên: không được xuống dòng",
+}
+
+
+@pytest.mark.parametrize("case", sorted(VIETNAMESE))
+def test_import_problems_speak_the_chosen_language(tmp_path, db_url, demo, capsys, case):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(BAD[case][0])
+    capsys.readouterr()
+    assert main(["--db", db_url, "--lang", "vi", "import", str(path), "--unit", "THCS-LQD", "--year", "2024"]) == 2
+    err = capsys.readouterr().err
+    assert VIETNAMESE[case] in err and "row" not in err and "column" not in err, err
+    assert main(["--db", db_url, "--lang", "en", "import", str(path), "--unit", "THCS-LQD", "--year", "2024"]) == 2
+    err = capsys.readouterr().err
+    assert BAD[case][1] in err and "dòng" not in err and "không" not in err, err
 
 
 def test_a_bad_row_among_many_stops_the_whole_file(tmp_path, db, catalogs, demo):

@@ -7,14 +7,16 @@ import io
 import shutil
 import subprocess
 import json
+import math
 import re
+from fractions import Fraction
 
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
 from models.report import sheet_name, write_report
-from models.store import check_entries, ensure_context, find_context, save_person
+from models.store import HoctapError, check_entries, ensure_context, find_context, save_person
 from tui.cli import main
 
 RESULT_TEXT = {"vi": {True: "Đạt", False: "Không đạt", None: "Không áp dụng"},
@@ -90,7 +92,10 @@ def test_summary_matches_status_json(tmp_path, db, db_url, catalogs, demo, capsy
                 assert cells[5] == "" and cells[6] == ""
                 continue
             assert (cells[5], cells[6], cells[9]) == (e["numerator"], e["denominator"], e["shortfall"]), e["id"]
-            assert cells[7] == pytest.approx(e["numerator"] / e["denominator"])
+            # one decimal, truncated, as `status` and the TUI show it (53/60 -> 88.3%, not 88.33%)
+            assert cells[7] == math.floor(Fraction(e["numerator"] * 1000, e["denominator"])) / 1000, e["id"]
+            assert formulas.cell(n, 8).value.startswith("=IF(") and "TRUNC(" in formulas.cell(n, 8).value
+            assert formulas.cell(n, 8).number_format == "0.0%"
             qualifying, population = formulas.cell(n, 6).value, formulas.cell(n, 7).value
             assert qualifying.startswith("=COUNTIFS(") and population.startswith("=COUNTIFS(")
             # the formulas, evaluated over the Roster sheet's cells, give the same numbers
@@ -200,6 +205,34 @@ def test_sheet_names_are_sanitised():
     assert sheet_name("'x'", used) == "x"
     assert len(sheet_name("y" * 40, used)) == 31
     assert sheet_name("X", used) == "X (2)"
+
+
+class Unwritable(io.RawIOBase):
+    """A full disk: the first write fails (later ones, from the zip file's clean-up, are dropped)."""
+    failed = False
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        if not self.failed:
+            self.failed = True
+            raise OSError(28, "No space left on device")
+        return len(data)
+
+
+def test_a_failed_write_reports_its_own_error(db, catalogs, demo, monkeypatch):
+    """Closing the half-made workbook fails too (the disk is full); the error that stopped the
+    writing is the one raised."""
+    with pytest.raises(HoctapError, match="No space left"):
+        write_report(db, catalogs, demo, None, Unwritable())
+
+    def broken(self, progress):
+        raise KeyError("boom")
+
+    monkeypatch.setattr("models.report._Report.write", broken)
+    with pytest.raises(KeyError, match="boom"):
+        write_report(db, catalogs, demo, None, Unwritable())
 
 
 def test_export_errors_exit_2(tmp_path, db_url, demo, capsys):

@@ -95,3 +95,34 @@ def test_quick_window_is_the_index_walk(demo):
     assert not roster.quick_window(q.with_(sort="digital_training"), 0, 100, 100_000)
     assert not roster.quick_window(roster.with_filter(q, "digital_training", "0"), 0, 100, 100_000)
     assert roster.quick_window(q.with_(kind="staff"), 0, 100, 100_000)
+
+
+def test_set_where_accepts_labels_like_ids(db, db_url, catalogs, demo, capsys):
+    """`--where` names a person column or fact by id, label or alias, NFC or NFD, as `set` does."""
+    import unicodedata
+
+    from sqlalchemy import select
+
+    from models.store import person_facts
+    from models.tables import Person
+    from tui.cli import main
+
+    base = ["--db", db_url, "--lang", "en", "set", "--unit", "THCS-LQD", "--year", "2024"]
+    with db.read() as s:
+        people = {p.code: p for p in s.exec(select(Person)).scalars()}
+    office = [p.id for p in people.values() if p.department == "Tổ Văn phòng"]
+    assert len(office) == 5
+    assert main(base + ["--where", "Phòng ban=Tổ Văn phòng", "Ngoại ngữ=không"]) == 0, capsys.readouterr().err
+    nfd = unicodedata.normalize("NFD", "HỌ VÀ TÊN=Phan Gia Ngân")
+    assert main(base + ["--where", nfd, "--where", "Chuyển đổi số=có", "language_cert=có"]) == 0
+    facts = person_facts(db, demo.assessment.id, office)
+    assert {code: facts[people[code].id].get("language_cert") for code in ("LQD00003",)} == {"LQD00003": "1"}
+    assert sorted(facts[i].get("language_cert") for i in office) == ["0", "0", "0", "0", "1"]
+    # a computed fact is a filter by its label too
+    assert facts[people["LQD00003"].id].get("discipline") == "0"
+    assert main(base + ["--where", f"{catalogs.facts['lc_title'].vi}=có", "--where", "code=LQD00003",
+                        "discipline=có"]) == 0
+    assert person_facts(db, demo.assessment.id, [people["LQD00003"].id])[people["LQD00003"].id]["discipline"] == "1"
+    capsys.readouterr()
+    assert main(base + ["--where", "Không có=1", "discipline=có"]) == 2
+    assert "no field or fact named 'Không có'" in capsys.readouterr().err

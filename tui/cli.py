@@ -18,7 +18,7 @@ from models import i18n
 from models.catalog import SHIPPED_DIR, CatalogError, check_file, load_catalogs
 from models.config import ConfigError, crash_log, load_config
 from models.db import DatabaseError, open_database
-from models.fields import InputError, match_column, parse_fact
+from models.fields import InputError, field_name, parse_fact
 from models.i18n import tr
 from models.importer import ImportFailed, import_roster
 from models.present import meter_text, shortfall_text
@@ -318,21 +318,12 @@ def cmd_check(env: Env) -> int:
     return 0
 
 
-def _fact_name(catalogs, text: str) -> str:
-    """A fact named by id, label or alias (any case, NFC or NFD); unknown names are left for
-    parse_fact to refuse with its message."""
-    if text in catalogs.facts:
-        return text
-    name = match_column(catalogs, text)
-    return name if name in catalogs.facts else text
-
-
 def cmd_set(env: Env) -> int:
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     changes = {}
     for name, raw in _split_assignments(a.assignments).items():
-        name = _fact_name(env.catalogs, name)
+        name = field_name(env.catalogs, name)
         changes[name] = parse_fact(env.catalogs, name, raw)
     query = parse_where(env.catalogs, RosterQuery(ctx.assessment.id), a.where)
     people = ids(env.db, query, env.catalogs)
@@ -397,6 +388,8 @@ def status_table(catalogs, ctx, level: int, result) -> Group:
 
 
 def cmd_log(env: Env) -> int:
+    from models.audit import summary_text
+
     a = env.args
     if a.batch is not None:
         return _log_batch(env, a.batch)
@@ -409,7 +402,7 @@ def cmd_log(env: Env) -> int:
     counts = change_counts(env.db, [b.id for b in batches])
     table = Table(tr("col.batch"), tr("col.when"), tr("col.who"), tr("col.source"), tr("col.changes"), tr("col.what"))
     for b in batches:
-        what = b.summary + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
+        what = summary_text(b.summary) + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
         table.add_row(f"#{b.id}", b.at.strftime("%Y-%m-%d %H:%M:%S"), b.user, f"{b.source}/{b.action}",
                       str(counts.get(b.id, 0)), what)
     console.print(table)
@@ -419,10 +412,10 @@ def cmd_log(env: Env) -> int:
 def _log_batch(env: Env, batch_id: int) -> int:
     """One batch's changes, people by their code, as the TUI shows them. A person's own fields
     (name, birth year, ...) are personal data: the log says which field changed, not its values."""
-    from models.audit import change_lines
+    from models.audit import change_lines, summary_text
 
     b = get_batch(env.db, batch_id)
-    console.print(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {b.summary}"
+    console.print(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {summary_text(b.summary)}"
                   + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else ""), markup=False)
     table = Table(tr("col.record"), tr("col.field"), tr("col.old"), tr("col.new"))
     for line in change_lines(env.db, batch_id):

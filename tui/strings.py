@@ -125,8 +125,6 @@ add({
     "import.ok": ("Ghi (ctrl+s)", "Import (ctrl+s)"),
     "import.reading": ("Đang đọc tệp…", "Reading the file…"),
     "import.writing": ("Đang ghi…", "Writing…"),
-    "import.row": ("dòng {row}", "row {row}"),
-    "import.column": ("cột {name}{letter}", "column {name}{letter}"),
     "import.failed": ("Tệp có {n} lỗi; không ghi gì. Sửa tệp rồi Enter để đọc lại.",
                       "The file has {n} problem(s); nothing will be written. Fix it and press Enter to read it again."),
     "import.counts": ("{rows} dòng: {added} người mới, {updated} người cập nhật, {enrolled} người vào danh sách năm nay, {facts} dữ kiện thay đổi",
