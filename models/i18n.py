@@ -79,6 +79,10 @@ add({
     "err.unknown_entry": ("không có chỉ tiêu {entry!r} ở mức này", "no entry {entry!r} at this level"),
     "err.not_unit_entry": ("{entry} là chỉ tiêu tỉ lệ, được tính từ danh sách người", "{entry} is a share entry, computed from the roster"),
     "err.bad_assignment": ("{text!r}: cần dạng TÊN=GIÁ_TRỊ", "{text!r}: expected NAME=VALUE"),
+    "err.selection_changed": ("danh sách người khớp điều kiện đã thay đổi sau khi bạn chọn (có người vừa sửa dữ liệu); "
+                              "chưa ghi gì, hãy chọn lại rồi làm lại",
+                              "the people matching your selection changed after you selected them (someone edited "
+                              "the data); nothing was written: select again and retry"),
     "err.stale": ("bản ghi đã được người khác sửa sau khi bạn mở; hãy tải lại rồi sửa lại",
                   "someone else changed this record after you loaded it; reload and edit again"),
     "err.no_batch": ("không có lô thay đổi số {batch}", "no change batch {batch}"),

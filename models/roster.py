@@ -12,12 +12,13 @@ from typing import Literal
 
 from sqlalchemy import Integer, cast, exists, func, not_, or_, select
 from sqlalchemy.sql import Select
+from sqlmodel import Session
 
 from models.catalog import Catalogs
 from models.db import Database
 from models.fields import PERSON_FIELDS, InputError, field_name, parse_bool, parse_fact, parse_person_field
 from models.i18n import tr
-from models.store import PF, PT, RE, chunks, person_facts
+from models.store import PF, PT, RE, StaleEdit, chunks, person_facts
 from models.tables import Assessment
 from models.text import search_key
 
@@ -190,7 +191,43 @@ def page(db: Database, q: RosterQuery, offset: int, limit: int, catalogs: Catalo
 def ids(db: Database, q: RosterQuery, catalogs: Catalogs | None = None) -> list[int]:
     """Every matching person id (for "select all matching"), in roster order."""
     with db.read() as s:
-        return list(s.execute(_base(q, catalogs, PT.c.id).order_by(*_order(q))).scalars())
+        return _ids(s, q, catalogs)
+
+
+def _ids(s: Session, q: RosterQuery, catalogs: Catalogs | None) -> list[int]:
+    return list(s.execute(_base(q, catalogs, PT.c.id).order_by(*_order(q))).scalars())
+
+
+@dataclass
+class Matching:
+    """Everyone matching ``query`` at the moment of the write (``hoctap set --where``):
+    ``resolve`` runs inside the write transaction; ``matched`` says how many it found."""
+
+    query: RosterQuery
+    catalogs: Catalogs
+    matched: int = 0
+
+    def resolve(self, s: Session) -> list[int]:
+        found = _ids(s, self.query, self.catalogs)
+        self.matched = len(found)
+        return found
+
+
+@dataclass
+class Picked:
+    """People picked on screen, some by "select all matching" (or invert) over a query.
+    ``resolve`` refuses, inside the write transaction, when any such query no longer matches
+    exactly the people it matched when the selection was made: the screen is out of date."""
+
+    people: frozenset[int]
+    catalogs: Catalogs
+    bases: tuple[tuple[RosterQuery, frozenset[int]], ...] = ()
+
+    def resolve(self, s: Session) -> list[int]:
+        for query, matched in self.bases:
+            if set(_ids(s, query, self.catalogs)) != matched:
+                raise StaleEdit(tr("err.selection_changed"))
+        return sorted(self.people)
 
 
 def index_of(db: Database, q: RosterQuery, person_id: int, catalogs: Catalogs | None = None) -> int | None:

@@ -11,7 +11,7 @@ import getpass
 import json
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Iterable, Sequence
+from typing import Iterable, Protocol, Sequence
 
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlmodel import Session
@@ -343,14 +343,25 @@ def _lc_inputs(catalogs: Catalogs) -> set[str]:
     return {*lc.score_facts, lc.status_fact}
 
 
-def set_facts(db: Database, catalogs: Catalogs, assessment_id: int, person_ids: Sequence[int],
+class Selection(Protocol):
+    """People chosen by a condition: resolved inside the write transaction that changes them,
+    so a colleague's commit between choosing and writing is never overwritten or missed."""
+
+    def resolve(self, s: Session) -> Sequence[int]: ...
+
+
+def set_facts(db: Database, catalogs: Catalogs, assessment_id: int, people: Sequence[int] | Selection,
               changes: dict[str, str | None], *, source: str = "cli", summary: str = "") -> tuple[int | None, int]:
     """Set facts (already parsed) for the given people in one transaction and one audit batch.
+    ``people`` is a list of ids, or a ``Selection`` decided under the write lock.
 
     Returns (batch id, number of fact values changed); no batch is recorded when nothing
     changed."""
-    person_ids = list(dict.fromkeys(person_ids))
     with db.write() as s:
+        by_condition = hasattr(people, "resolve")
+        person_ids = list(dict.fromkeys(people.resolve(s) if by_condition else people))
+        if by_condition and not person_ids:
+            return None, 0
         # someone may have taken people off the roster since they were selected
         enrolled: set[int] = set()
         for chunk in chunks(person_ids):

@@ -14,7 +14,7 @@ from models import roster
 from models.db import DatabaseError
 from models.fields import InputError
 from models.i18n import tr
-from models.roster import RosterQuery
+from models.roster import Picked, RosterQuery
 from models.audit import newest_not_undone
 from models.store import HoctapError, remove_from_roster, set_facts, undo
 import screens.roster_strings  # noqa: F401  (registers the roster labels)
@@ -59,6 +59,8 @@ class RosterScreen(BaseScreen):
         super().__init__()
         self.initial_query = query
         self.selection: set[int] = set()
+        # each "select all matching"/invert: (query, whom it matched), re-checked by the write
+        self.selection_bases: list[tuple[RosterQuery, frozenset[int]]] = []
         self.busy = False
 
     # ---- layout and header -------------------------------------------------------------------
@@ -233,8 +235,11 @@ class RosterScreen(BaseScreen):
         self.run_worker(read, thread=True, exclusive=True, group="roster-ids", exit_on_error=False)
 
     def _apply_selection(self, update) -> None:
+        q = self.rquery
+
         def done(found: set[int]) -> None:
             update(found)
+            self.selection_bases.append((q, frozenset(found)))
             self.view.refresh()
             self._header()
 
@@ -245,6 +250,7 @@ class RosterScreen(BaseScreen):
 
     def action_select_none(self) -> None:
         self.selection.clear()
+        self.selection_bases.clear()
         self.view.refresh()
         self._header()
 
@@ -263,7 +269,8 @@ class RosterScreen(BaseScreen):
 
         def chosen(changes: dict[str, str | None] | None) -> None:
             if changes:
-                self._run_batch(changes, set(self.selection))
+                self._run_batch(changes, Picked(frozenset(self.selection), app.catalogs,
+                                                tuple(self.selection_bases)))
 
         app.push_screen(BatchSetModal(app.db, app.catalogs, self.rquery.assessment_id, self.selection), chosen)
 
@@ -271,15 +278,15 @@ class RosterScreen(BaseScreen):
         self.busy = on
         self.view.loading = on
 
-    def _run_batch(self, changes: dict[str, str | None], people: set[int]) -> None:
+    def _run_batch(self, changes: dict[str, str | None], people: Picked) -> None:
         self._busy(True)
-        self.notify(tr("roster.batch_running", n=len(people)))
+        self.notify(tr("roster.batch_running", n=len(people.people)))
         app, aid = self.app, self.rquery.assessment_id
         summary = describe(app.catalogs, changes)
 
         def write() -> None:
             try:
-                batch, n = set_facts(app.db, app.catalogs, aid, sorted(people), changes, source="tui",
+                batch, n = set_facts(app.db, app.catalogs, aid, people, changes, source="tui",
                                      summary=summary)
                 app.remember(batch)
             except USER_ERRORS as e:
@@ -298,6 +305,7 @@ class RosterScreen(BaseScreen):
             self.notify(tr("nothing_changed"))
             return
         self.notify(tr("roster.batch_done", n=n, batch=batch))
+        self.selection_bases.clear()  # our own write moved them: the selection is now these people
         self._changed(batch)
 
     def action_undo(self) -> None:
@@ -360,6 +368,7 @@ class RosterScreen(BaseScreen):
                 return
             if removed:
                 self.selection.discard(row.id)
+                self.selection_bases = [(q, m - {row.id}) for q, m in self.selection_bases]
                 self.notify(tr("roster.deleted", name=row.full_name))
                 self._changed(None)
 

@@ -22,7 +22,7 @@ from models.fields import InputError, field_name, parse_fact
 from models.i18n import tr
 from models.importer import ImportFailed, import_roster
 from models.present import meter_text, shortfall_text
-from models.roster import RosterQuery, ids, parse_where
+from models.roster import Matching, RosterQuery, parse_where
 from models.status import status_json
 from models.store import (HoctapError, add_unit, change_counts, check_entries,
                           evaluate_context, find_context, get_batch, history, last_undoable, list_units, set_facts,
@@ -326,12 +326,12 @@ def cmd_set(env: Env) -> int:
         name = field_name(env.catalogs, name)
         changes[name] = parse_fact(env.catalogs, name, raw)
     query = parse_where(env.catalogs, RosterQuery(ctx.assessment.id), a.where)
-    people = ids(env.db, query, env.catalogs)
+    people = Matching(query, env.catalogs)  # decided under the write lock, not before it
     batch, n = set_facts(env.db, env.catalogs, ctx.assessment.id, people, changes, source="cli")
     if batch is None:
-        console.print(tr("cli.set_nothing", people=len(people)))
+        console.print(tr("cli.set_nothing", people=people.matched))
     else:
-        console.print(tr("cli.set_done", n=n, people=len(people), batch=batch))
+        console.print(tr("cli.set_done", n=n, people=people.matched, batch=batch))
     return 0
 
 
