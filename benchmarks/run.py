@@ -115,7 +115,7 @@ class Workload:
     """The generated roster as CSV and XLSX files and a database holding it."""
 
     def __init__(self, size: int, workdir: Path):
-        from sample_data.generator import people, write_csv
+        from hoctap.sample_data.generator import people, write_csv
 
         self.size, self.dir = size, workdir
         self.rows = list(people(size, seed=6))
@@ -124,15 +124,15 @@ class Workload:
         self.env = {**os.environ, "HOCTAP_CONFIG": str(workdir / "config.toml"),
                     "XDG_DATA_HOME": str(workdir / "data"), "XDG_STATE_HOME": str(workdir / "state")}
         os.environ.update(self.env)  # in-process code must not touch the real user's files either
-        from models.catalog import load_catalogs
+        from hoctap.models.catalog import load_catalogs
 
         self.catalogs = load_catalogs()
         self._n = 0
         self.db_path, self.db = self.fresh_db()
-        from models.importer import import_roster
+        from hoctap.models.importer import import_roster
 
         import_roster(self.db, self.catalogs, UNIT, YEAR, self.csv)
-        from models.store import find_context
+        from hoctap.models.store import find_context
 
         self.ctx = find_context(self.db, UNIT, YEAR)
 
@@ -142,8 +142,8 @@ class Workload:
 
     def fresh_db(self):
         """A new database file with the schema and the unit, no people."""
-        from models.db import open_database
-        from models.store import add_unit
+        from hoctap.models.db import open_database
+        from hoctap.models.store import add_unit
 
         self._n += 1
         path = self.dir / f"db{self._n}.sqlite"
@@ -161,7 +161,7 @@ class Workload:
 def write_xlsx(path: Path, rows: list[dict]) -> Path:
     import xlsxwriter
 
-    from sample_data.generator import FACT_COLUMNS, PERSON_COLUMNS
+    from hoctap.sample_data.generator import FACT_COLUMNS, PERSON_COLUMNS
 
     columns = PERSON_COLUMNS + FACT_COLUMNS
     numeric = {"birth_year", *(f"lc_{i}" for i in range(1, 11))}
@@ -182,7 +182,7 @@ def write_xlsx(path: Path, rows: list[dict]) -> Path:
 
 def bench_meters(w: Workload, runs: int) -> Result:
     """Every meter of the assessment, against one bare GROUP BY over person_fact."""
-    from models.store import catalog_for, evaluate_context
+    from hoctap.models.store import catalog_for, evaluate_context
 
     res = Result("meters", "recompute every meter (evaluate_context)", 0.100)
     evaluate_context(w.db, w.catalogs, w.ctx)  # warm the page cache and the engine
@@ -206,7 +206,7 @@ def bench_meters(w: Workload, runs: int) -> Result:
 def bench_status(w: Workload, runs: int) -> Result:
     """``hoctap status --json`` as a whole process, against bare interpreter imports."""
     res = Result("status", "`hoctap status --json` (whole process)", 1.0)
-    hoctap = [PY, "-m", "tui.cli"] if not shutil.which("hoctap", path=str(Path(PY).parent)) else \
+    hoctap = [PY, "-m", "hoctap.tui.cli"] if not shutil.which("hoctap", path=str(Path(PY).parent)) else \
         [str(Path(PY).parent / "hoctap")]
     argv = [*hoctap, "--db", w.url, "status", "--unit", UNIT, "--year", str(YEAR), "--json"]
     proc_time(argv, w.env)
@@ -221,7 +221,7 @@ def bench_status(w: Workload, runs: int) -> Result:
 
 def bench_set_facts(w: Workload, runs: int) -> Result:
     """Batch set one fact on 10,000 people, audit and undo included, against one bare UPDATE."""
-    from models.store import set_facts, undo
+    from hoctap.models.store import set_facts, undo
 
     n = min(10_000, w.size)
     ids = w.staff_ids(n)
@@ -251,7 +251,7 @@ def bench_set_facts(w: Workload, runs: int) -> Result:
 
 
 def _import(w: Workload, path: Path) -> float:
-    from models.importer import import_roster
+    from hoctap.models.importer import import_roster
 
     db_path, db = w.fresh_db()
     try:
@@ -264,7 +264,7 @@ def _import(w: Workload, path: Path) -> float:
 def _bare_executemany(w: Workload) -> float:
     """The same people, roster entries and facts written with sqlite3 executemany in one
     transaction into a fresh database with the same schema (no parsing, no audit)."""
-    from sample_data.generator import FACT_COLUMNS, PERSON_COLUMNS
+    from hoctap.sample_data.generator import FACT_COLUMNS, PERSON_COLUMNS
 
     db_path, db = w.fresh_db()
     db.dispose()
@@ -303,7 +303,7 @@ def _bare_xlsx_read(path: Path) -> float:
 
 
 def _parse_only(w: Workload, path: Path) -> float:
-    from models.importer import parse_file
+    from hoctap.models.importer import parse_file
 
     return timed(lambda: parse_file(w.catalogs, path))
 
@@ -319,7 +319,7 @@ def bench_import_csv(w: Workload, runs: int) -> Result:
 
 def bench_reimport_csv(w: Workload, runs: int) -> Result:
     """The same CSV imported again over the loaded roster: every person and fact compared, none changed."""
-    from models.importer import import_roster
+    from hoctap.models.importer import import_roster
 
     res = Result("reimport_csv", f"re-import the same {w.size:,}-row CSV (nothing changes)", 8.0)
     res.runs = repeat(lambda: import_roster(w.db, w.catalogs, UNIT, YEAR, w.csv), runs)
@@ -446,8 +446,8 @@ def bench_datatable_baseline(w: Workload, runs: int) -> Result:
 # (so it opens that unit's dashboard), press `r` for the roster and recognise frames by the
 # people's codes in roster order.
 
-ROSTER_MODULE = "screens.roster"
-REPORT_MODULE = "models.report"
+ROSTER_MODULE = "hoctap.screens.roster"
+REPORT_MODULE = "hoctap.models.report"
 DASHBOARD_TEXT = "C3.1-learners"  # a meter row: on screen once the dashboard's meters are loaded
 SETTLE_S = 0.5  # after a frame, let the roster's page prefetch finish before the next timed key
 
@@ -460,7 +460,7 @@ def _remember_unit(w: Workload) -> None:
     """The TUI opens the remembered unit's dashboard (as after a first visit)."""
     import tomli_w
 
-    from models.config import state_path
+    from hoctap.models.config import state_path
 
     path = state_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -572,7 +572,7 @@ def bench_tui_page_down(w: Workload, runs: int) -> Result:
 def bench_tui_filter(w: Workload, runs: int) -> Result:
     """Roster: filter to "not digital_training" (`f`, the fact, the value "No"), Enter to the
     frame showing the filtered rows."""
-    from models import roster
+    from hoctap.models import roster
 
     res = Result("tui_filter", "roster: filter to not digital_training, Enter to frame", 0.200)
     rows = _roster_order(w)
@@ -625,7 +625,7 @@ def _bare_report_cells(sheets: list[tuple[str, list[list]]], path: Path) -> None
 def bench_export_xlsx(w: Workload, runs: int) -> Result:
     """Export the xlsx report (write_report), against a bare XlsxWriter constant_memory script
     writing the same cells."""
-    from models.report import write_report
+    from hoctap.models.report import write_report
 
     res = Result("export_xlsx", "export the xlsx report (write_report)", None)
     out = w.dir / "report.xlsx"
@@ -639,7 +639,7 @@ def bench_export_xlsx(w: Workload, runs: int) -> Result:
 
 
 def _roster_order(w: Workload) -> list[dict]:
-    from models.store import sort_key
+    from hoctap.models.store import sort_key
 
     return sorted(w.rows, key=lambda r: (sort_key(r["full_name"]), r["code"]))
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from models import i18n
-from models.db import Database
-from models.i18n import tr
-from models.store import batch_changes, chunks, current_user
-from models.tables import AuditBatch, Person
+from hoctap.models import i18n
+from hoctap.models.db import Database
+from hoctap.models.i18n import tr
+from hoctap.models.store import batch_changes, chunks, current_user
+from hoctap.models.tables import AuditBatch, Person
 
 PERSON_ENTITIES = ("person", "fact", "roster")
 

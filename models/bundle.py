@@ -18,16 +18,16 @@ from typing import BinaryIO
 import tomli_w
 from sqlalchemy import func, insert, select
 
-from models.catalog import Catalogs
-from models.db import Database
-from models.fields import PERSON_FIELDS, InputError, parse_fact, parse_person_field, parse_unit_value
-from models.files import atomic_write
-from models.i18n import add, tr
-from models.report import Progress, iter_people
-from models.store import (RE, Context, HoctapError, _batch, _changes, batch_summary, catalog_for,
+from hoctap.models.catalog import Catalogs
+from hoctap.models.db import Database
+from hoctap.models.fields import PERSON_FIELDS, InputError, parse_fact, parse_person_field, parse_unit_value
+from hoctap.models.files import atomic_write
+from hoctap.models.i18n import add, tr
+from hoctap.models.report import Progress, iter_people
+from hoctap.models.store import (RE, Context, HoctapError, _batch, _changes, batch_summary, catalog_for,
                           ensure_assessment, parse_unit_types, unit_entry_rows, upsert_people)
-from models.tables import Unit, UnitEntryValue, utcnow
-from models.text import nfc
+from hoctap.models.tables import Unit, UnitEntryValue, utcnow
+from hoctap.models.text import nfc
 
 FORMAT = "hoctap-bundle"
 FORMAT_VERSION = 1

@@ -19,8 +19,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from models.i18n import add, tr
-from models.text import fold
+from hoctap.models.i18n import add, tr
+from hoctap.models.text import fold
 
 SHIPPED_DIR = Path(__file__).with_name("catalogs")
 EDUCATION = "@education"  # applies_to token: every unit type marked `education = true`

@@ -6,9 +6,9 @@ from typing import Iterable
 
 from sqlalchemy import func, select
 
-from models.catalog import Catalogs
-from models.db import Database
-from models.store import PF, chunks
+from hoctap.models.catalog import Catalogs
+from hoctap.models.db import Database
+from hoctap.models.store import PF, chunks
 
 
 def count_fully_scored(db: Database, catalogs: Catalogs, assessment_id: int, person_ids: Iterable[int]) -> int:

@@ -22,12 +22,13 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
 
-from migrations import HEAD
-from models.config import default_db_path
-from models import i18n
-from models.i18n import tr
+from hoctap.models import migrations
+from hoctap.models.migrations import HEAD
+from hoctap.models.config import default_db_path
+from hoctap.models import i18n
+from hoctap.models.i18n import tr
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent  # installed as hoctap.models.migrations
 BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_S = 10
 PG_WRITE_LOCK = 0x686F6374  # "hoct": the advisory lock key every hoctap writer takes

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
 
-from models.catalog import EDUCATION, Catalogs, Criterion, Entry, LearningUnitCatalog, rule_met
+from hoctap.models.catalog import EDUCATION, Catalogs, Criterion, Entry, LearningUnitCatalog, rule_met
 
 Status = Literal["met", "not_met", "not_applicable", "no_data"]
 

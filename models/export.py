@@ -15,14 +15,14 @@ from typing import BinaryIO
 
 import xlsxwriter
 
-from models.catalog import Catalogs
-from models.db import Database
-from models.fields import PERSON_FIELDS
-from models.files import atomic_write
-from models.i18n import add
-from models.i18n import lang as lang_of_messages
-from models.report import HOSTILE, Progress, Tr, iter_people
-from models.store import Context, HoctapError
+from hoctap.models.catalog import Catalogs
+from hoctap.models.db import Database
+from hoctap.models.fields import PERSON_FIELDS
+from hoctap.models.files import atomic_write
+from hoctap.models.i18n import add
+from hoctap.models.i18n import lang as lang_of_messages
+from hoctap.models.report import HOSTILE, Progress, Tr, iter_people
+from hoctap.models.store import Context, HoctapError
 
 FORMATS = ("csv", "xlsx")
 

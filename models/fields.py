@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from models.catalog import Catalogs
-from models.i18n import both, tr
-from models.text import fold, nfc
+from hoctap.models.catalog import Catalogs
+from hoctap.models.i18n import both, tr
+from hoctap.models.text import fold, nfc
 
 
 class InputError(ValueError):

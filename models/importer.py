@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from models.catalog import Catalogs
-from models.db import Database
-from models.fields import PERSON_FIELDS, InputError, match_column, parse_fact, parse_person_field
-from models.i18n import add, tr
-from models.store import _batch, _changes, batch_summary, ensure_assessment, upsert_people
+from hoctap.models.catalog import Catalogs
+from hoctap.models.db import Database
+from hoctap.models.fields import PERSON_FIELDS, InputError, match_column, parse_fact, parse_person_field
+from hoctap.models.i18n import add, tr
+from hoctap.models.store import _batch, _changes, batch_summary, ensure_assessment, upsert_people
 
 MAX_HEADER_SCAN = 20
 DELIMITERS = (",", ";", "\t", "|")

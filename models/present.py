@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from models.catalog import Catalogs
-from models.evaluate import EntryResult
-from models.i18n import lang, tr
+from hoctap.models.catalog import Catalogs
+from hoctap.models.evaluate import EntryResult
+from hoctap.models.i18n import lang, tr
 
 MARK = {"met": "✓", "not_met": "✗", "not_applicable": "–", "no_data": "?"}
 

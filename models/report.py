@@ -26,13 +26,13 @@ import xlsxwriter
 from sqlalchemy import func, select
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from models.catalog import Catalogs
-from models.db import Database
-from models.evaluate import EntryResult, LevelResult, ShareCounts, evaluate
-from models.fields import PERSON_FIELDS
-from models.files import atomic_write
-from models.i18n import add, both
-from models.store import PF, POPULATION_OF_KIND, PT, RE, Context, HoctapError, catalog_for, chunks, unit_entry_rows
+from hoctap.models.catalog import Catalogs
+from hoctap.models.db import Database
+from hoctap.models.evaluate import EntryResult, LevelResult, ShareCounts, evaluate
+from hoctap.models.fields import PERSON_FIELDS
+from hoctap.models.files import atomic_write
+from hoctap.models.i18n import add, both
+from hoctap.models.store import PF, POPULATION_OF_KIND, PT, RE, Context, HoctapError, catalog_for, chunks, unit_entry_rows
 
 Progress = Callable[[int, int], None]
 PAGE = 1000  # people fetched per query while streaming the roster

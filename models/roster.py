@@ -14,13 +14,13 @@ from sqlalchemy import Integer, cast, exists, func, not_, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
-from models.catalog import Catalogs
-from models.db import Database
-from models.fields import PERSON_FIELDS, InputError, field_name, parse_bool, parse_fact, parse_person_field
-from models.i18n import tr
-from models.store import PF, PT, RE, StaleEdit, chunks, person_facts
-from models.tables import Assessment
-from models.text import search_key
+from hoctap.models.catalog import Catalogs
+from hoctap.models.db import Database
+from hoctap.models.fields import PERSON_FIELDS, InputError, field_name, parse_bool, parse_fact, parse_person_field
+from hoctap.models.i18n import tr
+from hoctap.models.store import PF, PT, RE, StaleEdit, chunks, person_facts
+from hoctap.models.tables import Assessment
+from hoctap.models.text import search_key
 
 AT = Assessment.__table__
 INDEXED_SORTS = ("name", "full_name", "code")  # (unit_id, sort_key) and (unit_id, code) indexes

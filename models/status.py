@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.evaluate import EntryResult, LevelResult
-from models.store import Context
+from hoctap.models.evaluate import EntryResult, LevelResult
+from hoctap.models.store import Context
 
 
 def _threshold(value) -> int | float:

@@ -16,14 +16,14 @@ from typing import Iterable, Protocol, Sequence
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlmodel import Session
 
-from models.catalog import Catalogs, LearningUnitCatalog
-from models.db import Database
-from models.evaluate import LevelResult, ShareCounts, evaluate
-from models.fields import PERSON_FIELDS, InputError, parse_unit_value
-from models.i18n import tr
-from models.tables import (Assessment, AuditBatch, AuditChange, Person, PersonFact, RosterEntry,
+from hoctap.models.catalog import Catalogs, LearningUnitCatalog
+from hoctap.models.db import Database
+from hoctap.models.evaluate import LevelResult, ShareCounts, evaluate
+from hoctap.models.fields import PERSON_FIELDS, InputError, parse_unit_value
+from hoctap.models.i18n import tr
+from hoctap.models.tables import (Assessment, AuditBatch, AuditChange, Person, PersonFact, RosterEntry,
                            Unit, UnitEntryValue, utcnow)
-from models.text import nfc, search_key
+from hoctap.models.text import nfc, search_key
 
 CHUNK = 500  # ids per IN (...) list: well under every backend's parameter limit
 BULK_READ = 5000  # people beyond which a fact is read whole rather than by IN lists

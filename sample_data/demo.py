@@ -5,10 +5,10 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from models.catalog import Catalogs
-from models.db import Database
-from models.importer import import_roster
-from models.store import (Context, HoctapError, add_unit, check_entries, ensure_context, find_context,
+from hoctap.models.catalog import Catalogs
+from hoctap.models.db import Database
+from hoctap.models.importer import import_roster
+from hoctap.models.store import (Context, HoctapError, add_unit, check_entries, ensure_context, find_context,
                           list_units)
 
 HERE = Path(__file__).resolve().parent

@@ -1,6 +1,6 @@
 """Deterministic rosters of any size with Vietnamese names, for the demo, tests and benchmarks.
 
-    python -m sample_data.generator 100000 roster.csv     # a CSV with canonical headers
+    python -m hoctap.sample_data.generator 100000 roster.csv     # a CSV with canonical headers
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def write_csv(path: Path | str, rows, *, encoding: str = "utf-8", delimiter: str
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) < 2:
-        print("usage: python -m sample_data.generator N FILE.csv [SEED]", file=sys.stderr)
+        print("usage: python -m hoctap.sample_data.generator N FILE.csv [SEED]", file=sys.stderr)
         return 2
     n, path = int(argv[0]), argv[1]
     seed = int(argv[2]) if len(argv) > 2 else 0

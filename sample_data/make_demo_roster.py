@@ -2,7 +2,7 @@
 C2.3 falls short by one member (53/60 < 90%), C3.1-learners by three pupils (757/800 < 95%),
 C3.1 passes exactly at 90% (54/60); the rest pass.
 
-    python -m sample_data.make_demo_roster
+    python -m hoctap.sample_data.make_demo_roster
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from sample_data.generator import people, scores_for, write_csv
+from hoctap.sample_data.generator import people, scores_for, write_csv
 
 STAFF, LEARNERS = 60, 800
 EXACT = {  # fact -> how many staff qualify

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
-import tui.strings  # noqa: F401  (the labels every screen uses)
-from tui.commands import localize_bindings
+import hoctap.tui.strings  # noqa: F401  (the labels every screen uses)
+from hoctap.tui.commands import localize_bindings
 
 if TYPE_CHECKING:
-    from tui.app import HoctapApp
+    from hoctap.tui.app import HoctapApp
 
 
 class WorkerErrors:

@@ -11,15 +11,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from models import roster
-from models.catalog import Catalogs
-from models.citizen import count_fully_scored
-from models.db import Database
-from models.fields import display_fact
-from models.i18n import lang, tr
-import screens.roster_strings  # noqa: F401  (registers the roster labels)
-from tui.commands import localize_bindings
-from screens.roster_view import column_label
+from hoctap.models import roster
+from hoctap.models.catalog import Catalogs
+from hoctap.models.citizen import count_fully_scored
+from hoctap.models.db import Database
+from hoctap.models.fields import display_fact
+from hoctap.models.i18n import lang, tr
+import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
+from hoctap.tui.commands import localize_bindings
+from hoctap.screens.roster_view import column_label
 
 MODAL_CSS = """
 PickFieldValue, PickColumn, ConfirmModal, PersonForm { align: center middle; }

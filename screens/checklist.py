@@ -18,12 +18,12 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Footer, Header, Input, Select, Static
 
-from models.catalog import Entry
-from models.evaluate import applicable
-from models.i18n import lang, tr
-from models.store import StaleEdit, catalog_for, check_entries, unit_entry_rows
-from screens.base import BaseScreen, Localized
-from tui.messages import DataChanged
+from hoctap.models.catalog import Entry
+from hoctap.models.evaluate import applicable
+from hoctap.models.i18n import lang, tr
+from hoctap.models.store import StaleEdit, catalog_for, check_entries, unit_entry_rows
+from hoctap.screens.base import BaseScreen, Localized
+from hoctap.tui.messages import DataChanged
 
 
 @dataclass(frozen=True)

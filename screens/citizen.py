@@ -16,14 +16,14 @@ from textual.widgets import Footer, Header, Input, Label, OptionList, Select, St
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from models import roster
-from models.fields import InputError, display_fact, parse_fact
-from models.i18n import lang, tr
-from models.store import StaleEdit, save_person
-import screens.roster_strings  # noqa: F401  (roster.form.reloaded)
-from screens.base import BaseScreen
-from screens.scores import ScoreEntry
-from tui.messages import DataChanged
+from hoctap.models import roster
+from hoctap.models.fields import InputError, display_fact, parse_fact
+from hoctap.models.i18n import lang, tr
+from hoctap.models.store import StaleEdit, save_person
+import hoctap.screens.roster_strings  # noqa: F401  (roster.form.reloaded)
+from hoctap.screens.base import BaseScreen
+from hoctap.screens.scores import ScoreEntry
+from hoctap.tui.messages import DataChanged
 
 MATCHES = 6  # people listed for a search: type more of the code to narrow it
 

@@ -16,14 +16,14 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
-from models.evaluate import LevelResult
-from models.i18n import lang, tr
-from models.present import meter_text
-from models.roster import RosterQuery
-from models.db import DatabaseError
-from models.store import HoctapError, catalog_for, data_version, evaluate_context
-from screens.base import BaseScreen, Localized
-from screens.meter import entry_cells, verdict
+from hoctap.models.evaluate import LevelResult
+from hoctap.models.i18n import lang, tr
+from hoctap.models.present import meter_text
+from hoctap.models.roster import RosterQuery
+from hoctap.models.db import DatabaseError
+from hoctap.models.store import HoctapError, catalog_for, data_version, evaluate_context
+from hoctap.screens.base import BaseScreen, Localized
+from hoctap.screens.meter import entry_cells, verdict
 
 
 COLUMNS = ("entry", "count", "percent", "threshold", "verdict", "shortfall", "progress", "wording")
@@ -239,7 +239,7 @@ class DashboardScreen(BaseScreen):
             self.open_checklist(entry.entry.id)
 
     def open_checklist(self, entry_id: str | None = None) -> None:
-        from screens.checklist import ChecklistScreen
+        from hoctap.screens.checklist import ChecklistScreen
 
         try:
             catalog_for(self.app.catalogs, self.app.ctx.unit, self.level)
@@ -257,7 +257,7 @@ class DashboardScreen(BaseScreen):
         self.open_checklist()
 
     def action_citizen(self) -> None:
-        from screens.citizen import CitizenScreen
+        from hoctap.screens.citizen import CitizenScreen
 
         self.app.push_screen(CitizenScreen())
 

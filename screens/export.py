@@ -18,11 +18,11 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Label, ProgressBar, Select, Static
 
-from models.export import export_roster
-from models.i18n import lang, tr
-from models.store import HoctapError
-from models.report import write_report
-from screens.base import BaseModal
+from hoctap.models.export import export_roster
+from hoctap.models.i18n import lang, tr
+from hoctap.models.store import HoctapError
+from hoctap.models.report import write_report
+from hoctap.screens.base import BaseModal
 
 LANGUAGES = (("Tiếng Việt", "vi"), ("English", "en"))
 

@@ -8,9 +8,9 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from models.i18n import tr
-from screens.base import BaseModal
-from tui.commands import screen_keys
+from hoctap.models.i18n import tr
+from hoctap.screens.base import BaseModal
+from hoctap.tui.commands import screen_keys
 
 
 class HelpScreen(BaseModal):

@@ -18,10 +18,10 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.widgets import Button, Input, OptionList, ProgressBar, Static
 
-from models.importer import ImportFailed, ImportResult, Problem, import_roster
-from models.i18n import tr
-from screens.base import BaseModal
-from tui.messages import DataChanged
+from hoctap.models.importer import ImportFailed, ImportResult, Problem, import_roster
+from hoctap.models.i18n import tr
+from hoctap.screens.base import BaseModal
+from hoctap.tui.messages import DataChanged
 
 
 class PathSuggester(Suggester):

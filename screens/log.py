@@ -12,12 +12,12 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from models.audit import ChangeLine, change_lines, summary_text
-from models.i18n import tr
-from models.store import change_counts, get_batch, history, undo
-from models.tables import AuditBatch
-from screens.base import BaseModal, BaseScreen
-from tui.messages import DataChanged
+from hoctap.models.audit import ChangeLine, change_lines, summary_text
+from hoctap.models.i18n import tr
+from hoctap.models.store import change_counts, get_batch, history, undo
+from hoctap.models.tables import AuditBatch
+from hoctap.screens.base import BaseModal, BaseScreen
+from hoctap.tui.messages import DataChanged
 
 LIMIT = 500  # batches listed, newest first
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from models.catalog import Catalogs
-from models.evaluate import EntryResult
-from models.i18n import lang, tr
-from models.present import MARK, percent_text, shortfall_text, threshold_text, value_text
+from hoctap.models.catalog import Catalogs
+from hoctap.models.evaluate import EntryResult
+from hoctap.models.i18n import lang, tr
+from hoctap.models.present import MARK, percent_text, shortfall_text, threshold_text, value_text
 
 BAR_WIDTH = 10
 # theme colour per verdict (resolved against the running theme, so ansi themes stay ansi)

@@ -10,15 +10,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
-from models import roster
-from models.fields import PERSON_FIELDS, InputError, display_fact, parse_fact, parse_person_field
-from models.i18n import lang, tr
-from models.roster import RosterRow
-from models.db import DatabaseError
-from models.store import HoctapError, StaleEdit, save_person
-import screens.roster_strings  # noqa: F401  (registers the roster labels)
-from tui.commands import localize_bindings
-from screens.batch import MODAL_CSS
+from hoctap.models import roster
+from hoctap.models.fields import PERSON_FIELDS, InputError, display_fact, parse_fact, parse_person_field
+from hoctap.models.i18n import lang, tr
+from hoctap.models.roster import RosterRow
+from hoctap.models.db import DatabaseError
+from hoctap.models.store import HoctapError, StaleEdit, save_person
+import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
+from hoctap.tui.commands import localize_bindings
+from hoctap.screens.batch import MODAL_CSS
 
 
 class PersonForm(ModalScreen[int | None]):

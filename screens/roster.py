@@ -10,19 +10,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
-from models import roster
-from models.db import DatabaseError
-from models.fields import InputError
-from models.i18n import tr
-from models.roster import Picked, RosterQuery
-from models.audit import newest_not_undone
-from models.store import HoctapError, remove_from_roster, set_facts, undo
-import screens.roster_strings  # noqa: F401  (registers the roster labels)
-from screens.base import BaseScreen
-from screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue, describe
-from screens.person_form import PersonForm
-from screens.roster_view import RosterView, column_label, columns
-from tui.messages import DataChanged
+from hoctap.models import roster
+from hoctap.models.db import DatabaseError
+from hoctap.models.fields import InputError
+from hoctap.models.i18n import tr
+from hoctap.models.roster import Picked, RosterQuery
+from hoctap.models.audit import newest_not_undone
+from hoctap.models.store import HoctapError, remove_from_roster, set_facts, undo
+import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
+from hoctap.screens.base import BaseScreen
+from hoctap.screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue, describe
+from hoctap.screens.person_form import PersonForm
+from hoctap.screens.roster_view import RosterView, column_label, columns
+from hoctap.tui.messages import DataChanged
 
 USER_ERRORS = (HoctapError, InputError, DatabaseError)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.i18n import add
+from hoctap.models.i18n import add
 
 add({
     # columns

@@ -22,14 +22,14 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from models import roster
-from models.catalog import Catalogs
-from models.db import Database
-from models.fields import display_fact
-from models.i18n import both, lang, tr
-from models.roster import RosterQuery, RosterRow
-import screens.roster_strings  # noqa: F401  (registers the roster labels)
-from tui.commands import localize_bindings
+from hoctap.models import roster
+from hoctap.models.catalog import Catalogs
+from hoctap.models.db import Database
+from hoctap.models.fields import display_fact
+from hoctap.models.i18n import both, lang, tr
+from hoctap.models.roster import RosterQuery, RosterRow
+import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
+from hoctap.tui.commands import localize_bindings
 
 PAGE = 100  # rows per database read
 CACHE_PAGES = 32  # pages kept (LRU)

@@ -14,9 +14,9 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from models.i18n import lang, tr
-from models.store import Context, add_unit, ensure_context, find_context, list_assessments, list_units, start_year_from
-from screens.base import BaseModal, BaseScreen
+from hoctap.models.i18n import lang, tr
+from hoctap.models.store import Context, add_unit, ensure_context, find_context, list_assessments, list_units, start_year_from
+from hoctap.screens.base import BaseModal, BaseScreen
 
 
 @dataclass(frozen=True)

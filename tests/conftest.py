@@ -17,9 +17,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from models import i18n
-from models.catalog import load_catalogs
-from models.db import open_database
+from hoctap.models import i18n
+from hoctap.models.catalog import load_catalogs
+from hoctap.models.db import open_database
 
 PG_URL = os.environ.get("HOCTAP_TEST_PG_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -98,6 +98,6 @@ def db(db_url):
 @pytest.fixture
 def demo(db, catalogs):
     """The demo unit THCS-LQD 2024 (60 staff, 800 pupils)."""
-    from sample_data.demo import build_demo
+    from hoctap.sample_data.demo import build_demo
 
     return build_demo(db, catalogs)

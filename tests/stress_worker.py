@@ -16,10 +16,10 @@ import traceback
 
 from sqlalchemy import select
 
-from models.catalog import load_catalogs
-from models.db import open_database
-from models.fields import parse_fact
-from models.store import PT, RE, StaleEdit, find_context, person_facts, save_person, set_facts
+from hoctap.models.catalog import load_catalogs
+from hoctap.models.db import open_database
+from hoctap.models.fields import parse_fact
+from hoctap.models.store import PT, RE, StaleEdit, find_context, person_facts, save_person, set_facts
 
 FACTS = {"discipline": ["1", "0", ""], "digital_training": ["1", "0", ""], "language_cert": ["1", "0"],
          **{f"lc_{i}": [str(v) for v in range(4, 11)] + [""] for i in (1, 2, 3)}}

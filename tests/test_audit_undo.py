@@ -9,12 +9,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from models.importer import import_roster
-from models.store import (PF, PT, RE, UndoConflict, add_unit, batch_changes, ensure_context, history, person_facts,
+from hoctap.models.importer import import_roster
+from hoctap.models.store import (PF, PT, RE, UndoConflict, add_unit, batch_changes, ensure_context, history, person_facts,
                           remove_from_roster, set_facts, undo)
-from models.tables import AuditBatch, AuditChange
-from sample_data.generator import people, write_csv
-from tui.cli import main
+from hoctap.models.tables import AuditBatch, AuditChange
+from hoctap.sample_data.generator import people, write_csv
+from hoctap.tui.cli import main
 
 TYPES = ["public_service", "general_education"]
 
@@ -161,8 +161,8 @@ def test_undo_of_a_roster_removal_puts_people_and_their_facts_back(db, db_url, c
 def test_changing_a_code_is_audited_and_undone(db, catalogs, demo):
     """A person's code changed in the form is in the audit trail, and undo puts it back
     (with the search key that finds them by code)."""
-    from models.roster import RosterQuery, ids
-    from models.store import last_undoable, save_person, undo
+    from hoctap.models.roster import RosterQuery, ids
+    from hoctap.models.store import last_undoable, save_person, undo
 
     pid = ids(db, RosterQuery(demo.assessment.id, search="LQD00005"))[0]
     save_person(db, catalogs, demo, pid, {"code": "NEW-0005"}, {})
@@ -175,8 +175,8 @@ def test_changing_a_code_is_audited_and_undone(db, catalogs, demo):
 def test_undoing_an_import_keeps_people_another_year_uses(db, catalogs, demo, tmp_path):
     """A person added by one year's import and then imported into another year survives the
     undo of the first import: only that year's roster goes back."""
-    from models.importer import import_roster
-    from models.store import evaluate_context, find_context, undo
+    from hoctap.models.importer import import_roster
+    from hoctap.models.store import evaluate_context, find_context, undo
 
     csv = tmp_path / "one.csv"
     csv.write_text("Mã,Họ và tên,Đối tượng,Kỷ luật\nZ9,Nguyễn Văn Mới,thành viên,có\n", encoding="utf-8")
@@ -194,8 +194,8 @@ def test_setting_facts_for_people_taken_off_the_roster(db, catalogs, demo):
     changes only the people still on the roster."""
     import pytest
 
-    from models.roster import RosterQuery, ids
-    from models.store import StaleEdit, remove_from_roster, set_facts
+    from hoctap.models.roster import RosterQuery, ids
+    from hoctap.models.store import StaleEdit, remove_from_roster, set_facts
 
     gone, kept = ids(db, RosterQuery(demo.assessment.id, kind="staff"))[:2]
     remove_from_roster(db, demo, [gone])

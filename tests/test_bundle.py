@@ -9,11 +9,11 @@ import tomllib
 import pytest
 from sqlalchemy import func, select
 
-from models.bundle import BundleError, bundle_document, export_bundle, import_bundle
-from models.db import open_database
-from models.store import add_unit, check_entries, find_context, save_person
-from models.tables import AuditChange, Person, PersonFact, Unit, UnitEntryValue
-from tui.cli import main
+from hoctap.models.bundle import BundleError, bundle_document, export_bundle, import_bundle
+from hoctap.models.db import open_database
+from hoctap.models.store import add_unit, check_entries, find_context, save_person
+from hoctap.models.tables import AuditChange, Person, PersonFact, Unit, UnitEntryValue
+from hoctap.tui.cli import main
 
 
 def status(capsys, url, level):
@@ -108,7 +108,7 @@ def test_assessment_with_data_is_not_overwritten(db, catalogs, demo):
     (lambda t: t + "\n[[people]\n", "not a valid TOML file"),
 ])
 def test_bad_files_name_the_key_and_write_nothing(db, catalogs, demo, other, edit, message):
-    from models import i18n
+    from hoctap.models import i18n
 
     i18n.set_lang("en")
     text = edit(_exported(db, catalogs, demo))

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from models import i18n
-from models.catalog import SHIPPED_DIR, CatalogError, check_file, load_catalogs
-from models.store import evaluate_context, set_facts
-from models.roster import RosterQuery, ids
-from tui.cli import main
+from hoctap.models import i18n
+from hoctap.models.catalog import SHIPPED_DIR, CatalogError, check_file, load_catalogs
+from hoctap.models.store import evaluate_context, set_facts
+from hoctap.models.roster import RosterQuery, ids
+from hoctap.tui.cli import main
 
 DISTRICT_L1 = (SHIPPED_DIR / "c24-district-l1.toml").read_text(encoding="utf-8")
 VOCABULARY = (SHIPPED_DIR / "vocabulary.toml").read_text(encoding="utf-8")

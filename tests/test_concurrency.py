@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
-from models.db import DatabaseError, open_database
-from models.importer import import_roster
-from models.store import (PF, PT, StaleEdit, add_unit, check_entries, ensure_context, person_facts,
+from hoctap.models.db import DatabaseError, open_database
+from hoctap.models.importer import import_roster
+from hoctap.models.store import (PF, PT, StaleEdit, add_unit, check_entries, ensure_context, person_facts,
                           save_person, set_facts)
-from models.tables import AuditBatch, AuditChange, Person, RosterEntry
-from sample_data.generator import people, write_csv
+from hoctap.models.tables import AuditBatch, AuditChange, Person, RosterEntry
+from hoctap.sample_data.generator import people, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = Path(__file__).with_name("stress_worker.py")
@@ -127,7 +127,7 @@ def test_a_stale_unit_entry_tick_is_refused(db, catalogs, tmp_path):
     check_entries(db, catalogs, ctx, {"C1.1": "0"}, evidence="biên bản")  # someone else, meanwhile
     with pytest.raises(StaleEdit):
         check_entries(db, catalogs, ctx, {"C1.1": "1"}, expected_versions={"C1.1": loaded})
-    from models.store import unit_entry_rows
+    from hoctap.models.store import unit_entry_rows
 
     row = unit_entry_rows(db, ctx.assessment.id)["C1.1"]
     assert (row.value, row.evidence, row.version) == ("0", "biên bản", 2)
@@ -144,7 +144,7 @@ def big_csv(tmp_path_factory) -> Path:
 
 
 def _start_import(url: str, csv_path: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tui.cli", "--db", url, "import", str(csv_path),
+    return subprocess.Popen([sys.executable, "-m", "hoctap.tui.cli", "--db", url, "import", str(csv_path),
                              "--unit", "S1", "--year", "2024"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(), cwd=ROOT)
 
@@ -215,19 +215,19 @@ def test_sigkill_during_a_100k_row_import_leaves_postgresql_unchanged(pg_url, ca
 def test_several_processes_creating_the_same_new_database_at_once_all_succeed(db_url):
     """Each one finds no schema and runs the migrations; they queue on the writers' lock and
     the later ones find the schema made."""
-    code = ("import sys; from models.db import open_database, current_revision; "
+    code = ("import sys; from hoctap.models.db import open_database, current_revision; "
             "print(current_revision(open_database(sys.argv[1])))")
     procs = [subprocess.Popen([sys.executable, "-c", code, db_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, env=_env(), cwd=ROOT) for _ in range(4)]
     outs = [p.communicate(timeout=120) for p in procs]
-    from migrations import HEAD
+    from hoctap.models.migrations import HEAD
 
     assert [(p.returncode, out.strip()) for p, (out, _) in zip(procs, outs)] == [(0, HEAD)] * 4, outs
 
 
 def test_a_writer_waits_for_the_lock_and_then_says_the_database_is_busy(db, db_url, catalogs, tmp_path, monkeypatch):
     ctx = _school(db, catalogs, tmp_path, 3)
-    monkeypatch.setattr("models.db.BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr("hoctap.models.db.BUSY_TIMEOUT_MS", 300)
     db.dispose()  # new connections pick up the short timeout
     with db.read() as s:
         ids = list(s.execute(select(PT.c.id)).scalars())

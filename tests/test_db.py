@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, inspect, select, text
 
-from migrations import HEAD
-from models.db import Database, DatabaseError, _alembic_config, current_revision, known_revisions, open_database
-from models.importer import import_roster
-from models.store import PT, add_unit, set_facts
-from sample_data.generator import people, write_csv
-from tui.cli import main
+from hoctap.models.migrations import HEAD
+from hoctap.models.db import Database, DatabaseError, _alembic_config, current_revision, known_revisions, open_database
+from hoctap.models.importer import import_roster
+from hoctap.models.store import PT, add_unit, set_facts
+from hoctap.sample_data.generator import people, write_csv
+from hoctap.tui.cli import main
 
 TYPES = ["public_service", "general_education"]
 
@@ -235,7 +235,7 @@ def test_errors_name_records_by_id_not_by_person(db, catalogs, tmp_path):
     add_unit(db, catalogs, "S1", "Trường thử", "district", TYPES)
     roster = list(people(3, seed=4))
     import_roster(db, catalogs, "S1", 2024, write_csv(tmp_path / "r.csv", roster))
-    from models.store import HoctapError, ensure_context, undo
+    from hoctap.models.store import HoctapError, ensure_context, undo
 
     ctx = ensure_context(db, "S1", 2024)
     with db.read() as s:
@@ -263,7 +263,7 @@ def test_sql_errors_do_not_carry_the_values_written(db, catalogs):
 
 
 def test_the_crash_log_is_private(monkeypatch, capsys, tmp_path):
-    import tui.cli as cli
+    import hoctap.tui.cli as cli
 
     def broken(env):
         raise RuntimeError("a bug")

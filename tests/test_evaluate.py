@@ -8,11 +8,11 @@ from fractions import Fraction
 
 import pytest
 
-from models.catalog import EDUCATION, CatalogError, load_catalogs
-from models.evaluate import ShareCounts, applicable, evaluate, evaluate_entry, share_met, shortfall
-from models.roster import RosterQuery
-from models.roster import ids as roster_ids
-from models.store import add_unit, check_entries, ensure_context, evaluate_context, set_facts, upsert_people
+from hoctap.models.catalog import EDUCATION, CatalogError, load_catalogs
+from hoctap.models.evaluate import ShareCounts, applicable, evaluate, evaluate_entry, share_met, shortfall
+from hoctap.models.roster import RosterQuery
+from hoctap.models.roster import ids as roster_ids
+from hoctap.models.store import add_unit, check_entries, ensure_context, evaluate_context, set_facts, upsert_people
 
 CATALOGS = load_catalogs()  # collected at import: the parameters come from the shipped data
 ENTRIES = [(cat, e) for cat in CATALOGS.units.values() for e in cat.entries()]
@@ -447,8 +447,8 @@ confirmed = false
     r = evaluate_entry(cats, e, {"public_service"}, counts, {})
     assert (r.numerator, r.status, r.shortfall) == (4, "not_met", 1)
 
-    from models import i18n
-    from models.present import meter_text
+    from hoctap.models import i18n
+    from hoctap.models.present import meter_text
 
     i18n.set_lang("vi")
     assert meter_text(cats, r) == "4/8 = 50,0% < 62,5% ✗"

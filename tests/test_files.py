@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from models.files import atomic_write
-from models.report import write_report
-from tui.cli import main
+from hoctap.models.files import atomic_write
+from hoctap.models.report import write_report
+from hoctap.tui.cli import main
 
 EXPORTS = {
     "report": ["export", "r.xlsx"],

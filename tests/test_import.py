@@ -11,13 +11,13 @@ import pytest
 import xlsxwriter
 from sqlalchemy import func, select
 
-from models.db import open_database
-from models.importer import ImportFailed, import_roster
-from models.status import status_json
-from models.store import add_unit, evaluate_context, find_context, person_facts
-from models.tables import (Assessment, AuditBatch, AuditChange, Person, PersonFact, RosterEntry, Unit,
+from hoctap.models.db import open_database
+from hoctap.models.importer import ImportFailed, import_roster
+from hoctap.models.status import status_json
+from hoctap.models.store import add_unit, evaluate_context, find_context, person_facts
+from hoctap.models.tables import (Assessment, AuditBatch, AuditChange, Person, PersonFact, RosterEntry, Unit,
                            UnitEntryValue)
-from tui.cli import main
+from hoctap.tui.cli import main
 
 HEADER = ["STT", "Họ và tên", "Mã", "Giới tính", "Đối tượng", "Phòng ban", "Chuyển đổi số",
           "Danh hiệu thi đua", "Kỷ luật", "Ghi chú"]
@@ -242,7 +242,7 @@ def test_import_problems_speak_the_chosen_language(tmp_path, db_url, demo, capsy
 
 def test_a_bad_row_among_many_stops_the_whole_file(tmp_path, db, catalogs, demo):
     text = tmp_path / "ok.csv"
-    from sample_data.generator import people, write_csv
+    from hoctap.sample_data.generator import people, write_csv
 
     rows = list(people(300, seed=3, code_prefix="N"))
     rows[250]["emulation_title"] = "hero"
@@ -267,7 +267,7 @@ def people_and_facts(db, unit):
 
 @pytest.mark.parametrize("suffix,lang", [("csv", "vi"), ("xlsx", "vi"), ("xlsx", "en")])
 def test_roster_export_reimports_losslessly(tmp_path, db, db_url, catalogs, demo, capsys, suffix, lang):
-    from models.store import save_person
+    from hoctap.models.store import save_person
 
     save_person(db, catalogs, demo, None, {"code": "-007", "full_name": "=Nguyễn Thị \"Hoa\"", "kind": "learner",
                                            "department": "@Lớp 9A1"}, {"lc_group": "student", "learning_citizen": "1"})

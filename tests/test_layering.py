@@ -11,11 +11,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = """
 import json, pkgutil, importlib, sys
-import models
-names = [m.name for m in pkgutil.walk_packages(models.__path__, "models.")]
+import hoctap.models
+names = [m.name for m in pkgutil.walk_packages(hoctap.models.__path__, "hoctap.models.")]
 for name in names:
     importlib.import_module(name)
-ui = sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "tui", "screens"))
+ui = sorted(m for m in sys.modules if m.split(".")[0] == "textual" or m.startswith(("hoctap.tui", "hoctap.screens")))
 print(json.dumps({"imported": names, "ui": ui}))
 """
 
@@ -24,7 +24,7 @@ def test_importing_every_models_module_loads_no_ui():
     proc = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     got = json.loads(proc.stdout)
-    expected = {f"models.{p.stem}" for p in (ROOT / "models").glob("*.py") if p.stem != "__init__"}
+    expected = {f"hoctap.models.{p.stem}" for p in (ROOT / "models").glob("*.py") if p.stem != "__init__"}
     assert expected <= set(got["imported"])
     assert got["ui"] == []
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from models.fields import InputError, parse_fact
-from models.roster import RosterQuery, ids
-from models.store import add_unit, ensure_context, evaluate_context, person_facts, set_facts, upsert_people
+from hoctap.models.fields import InputError, parse_fact
+from hoctap.models.roster import RosterQuery, ids
+from hoctap.models.store import add_unit, ensure_context, evaluate_context, person_facts, set_facts, upsert_people
 
 
 @pytest.mark.parametrize("scores,passes", [
@@ -114,7 +114,7 @@ def test_scores_set_in_the_database_flip_the_title_and_c31(db, catalogs, office)
 
 
 def test_batch_of_scores_through_the_cli(db_url, db, catalogs, office, capsys):
-    from tui.cli import main
+    from hoctap.tui.cli import main
 
     ctx, people = office
     args = ["--db", db_url, "set", "--unit", "UB-TEST", "--year", "2024"]

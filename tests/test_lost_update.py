@@ -9,11 +9,11 @@ import threading
 import pytest
 from sqlalchemy import event, select, update
 
-from models.db import open_database
-from models.roster import Matching, Picked, RosterQuery, ids, parse_where
-from models.store import PF, PT, StaleEdit, add_unit, ensure_context, person_facts, set_facts
-from models.importer import import_roster
-from sample_data.generator import people, write_csv
+from hoctap.models.db import open_database
+from hoctap.models.roster import Matching, Picked, RosterQuery, ids, parse_where
+from hoctap.models.store import PF, PT, StaleEdit, add_unit, ensure_context, person_facts, set_facts
+from hoctap.models.importer import import_roster
+from hoctap.sample_data.generator import people, write_csv
 
 TRIALS = 20
 TYPES = ["public_service", "general_education"]

@@ -8,12 +8,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from models import roster
-from models.fields import PERSON_FIELDS
-from models.importer import _parse, find_header, import_roster, parse_file, read_rows
-from models.roster import FactFilter, RosterQuery
-from models.store import AC, PF, PT, add_unit, find_context, person_facts
-from sample_data.generator import people, write_csv
+from hoctap.models import roster
+from hoctap.models.fields import PERSON_FIELDS
+from hoctap.models.importer import _parse, find_header, import_roster, parse_file, read_rows
+from hoctap.models.roster import FactFilter, RosterQuery
+from hoctap.models.store import AC, PF, PT, add_unit, find_context, person_facts
+from hoctap.sample_data.generator import people, write_csv
 
 TYPES = ["public_service", "general_education"]
 

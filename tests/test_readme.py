@@ -9,14 +9,14 @@ from pathlib import Path
 
 from textual.binding import Binding
 
-import screens
+import hoctap.screens
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def binding_ids() -> set[str]:
     ids = set()
-    for name in ["tui.app", *(f"screens.{m.name}" for m in pkgutil.iter_modules(screens.__path__))]:
+    for name in ["hoctap.tui.app", *(f"hoctap.screens.{m.name}" for m in pkgutil.iter_modules(hoctap.screens.__path__))]:
         module = importlib.import_module(name)
         for cls in vars(module).values():
             if inspect.isclass(cls) and cls.__module__ == name:

@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from models.report import sheet_name, write_report
-from models.store import HoctapError, check_entries, ensure_context, find_context, save_person
-from tui.cli import main
+from hoctap.models.report import sheet_name, write_report
+from hoctap.models.store import HoctapError, check_entries, ensure_context, find_context, save_person
+from hoctap.tui.cli import main
 
 RESULT_TEXT = {"vi": {True: "Đạt", False: "Không đạt", None: "Không áp dụng"},
                "en": {True: "Met", False: "Not met", None: "Not applicable"}}
@@ -156,7 +156,7 @@ def test_print_setup_and_layout(tmp_path, db, catalogs, demo):
 
 
 def test_hostile_text_stays_text(tmp_path, db, catalogs):
-    from models.store import add_unit
+    from hoctap.models.store import add_unit
 
     add_unit(db, catalogs, "U1", "=Đơn vị +1", "district", ["state_agency"])
     ctx = ensure_context(db, "U1", 2024)
@@ -179,7 +179,7 @@ def test_hostile_text_stays_text(tmp_path, db, catalogs):
 
 
 def test_empty_roster_to_binary_file_with_progress(db, catalogs):
-    from models.store import add_unit
+    from hoctap.models.store import add_unit
 
     add_unit(db, catalogs, "U2", "Trống", "provincial", ["state_agency"])
     ctx = ensure_context(db, "U2", 2025)
@@ -230,7 +230,7 @@ def test_a_failed_write_reports_its_own_error(db, catalogs, demo, monkeypatch):
     def broken(self, progress):
         raise KeyError("boom")
 
-    monkeypatch.setattr("models.report._Report.write", broken)
+    monkeypatch.setattr("hoctap.models.report._Report.write", broken)
     with pytest.raises(KeyError, match="boom"):
         write_report(db, catalogs, demo, None, Unwritable())
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from models import roster
-from models.roster import FactFilter, RosterQuery
-from models.store import evaluate_context, set_facts
+from hoctap.models import roster
+from hoctap.models.roster import FactFilter, RosterQuery
+from hoctap.models.store import evaluate_context, set_facts
 
 
 def entry(db, catalogs, ctx, entry_id):
@@ -103,9 +103,9 @@ def test_set_where_accepts_labels_like_ids(db, db_url, catalogs, demo, capsys):
 
     from sqlalchemy import select
 
-    from models.store import person_facts
-    from models.tables import Person
-    from tui.cli import main
+    from hoctap.models.store import person_facts
+    from hoctap.models.tables import Person
+    from hoctap.tui.cli import main
 
     base = ["--db", db_url, "--lang", "en", "set", "--unit", "THCS-LQD", "--year", "2024"]
     with db.read() as s:

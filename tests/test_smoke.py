@@ -2,7 +2,7 @@
 
 import json
 
-from models.store import evaluate_context
+from hoctap.models.store import evaluate_context
 
 
 def test_demo_meters_land_where_designed(db, catalogs, demo):
@@ -18,7 +18,7 @@ def test_demo_meters_land_where_designed(db, catalogs, demo):
 
 def test_demo_again_keeps_the_users_edits(capsys):
     """On the default database: demo, an edit, demo again: the edit stays, and it says so."""
-    from tui.cli import main
+    from hoctap.tui.cli import main
 
     assert main(["--lang", "en", "demo", "--no-tui"]) == 0
     assert "Demo data built" in capsys.readouterr().out

@@ -12,8 +12,8 @@ import sys
 import pytest
 from rich.cells import cell_len
 
-from models.catalog import load_catalogs
-from tui.cli import main
+from hoctap.models.catalog import load_catalogs
+from hoctap.tui.cli import main
 
 CATALOGS = load_catalogs()
 
@@ -140,7 +140,7 @@ def run_cli(db_url, *args, colour=False) -> subprocess.CompletedProcess:
     env.pop("FORCE_COLOR", None)
     if colour:
         env["FORCE_COLOR"] = "1"
-    return subprocess.run([sys.executable, "-m", "tui.cli", "--db", db_url, *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "hoctap.tui.cli", "--db", db_url, *args], capture_output=True,
                           text=True, encoding="utf-8", env=env, timeout=60)
 
 
@@ -212,7 +212,7 @@ def test_human_table_colours(db_url, demo):
     (["unit", "add", "MN-1", "--name", "X", "--tier", "district", "--type", "bank"], "bank"),
 ])
 def test_command_errors_exit_2_and_change_nothing(db_url, db, catalogs, demo, capsys, args, words):
-    from models.store import history
+    from hoctap.models.store import history
 
     before = len(history(db, None, 1000))
     assert main(["--db", db_url, *args]) == 2
@@ -226,7 +226,7 @@ def test_check_on_a_missing_year_creates_no_assessment(db_url, db, demo, capsys,
     """A typo in --year is an error, whether or not the rest of the command is valid."""
     from sqlalchemy import select
 
-    from models.tables import Assessment
+    from hoctap.models.tables import Assessment
 
     assert main(["--db", db_url, "check", "--unit", "THCS-LQD", "--year", "2031", assignment]) == 2
     assert "2031" in capsys.readouterr().err
@@ -235,7 +235,7 @@ def test_check_on_a_missing_year_creates_no_assessment(db_url, db, demo, capsys,
 
 
 def test_check_set_and_unit_list(db_url, db, catalogs, demo, capsys):
-    from models.store import evaluate_context
+    from hoctap.models.store import evaluate_context
 
     base = ["--db", db_url]
     assert main(base + ["check", "--unit", "THCS-LQD", "--year", "2024", "C3.4=Đáp ứng tốt", "--evidence", "QĐ số 12"]) == 0

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import tomllib
 
-from models.config import state_path
-from models.roster import RosterQuery
-from models.store import find_context, list_units, start_year_from
-from screens.dashboard import DashboardScreen
-from screens.help import HelpScreen
-from screens.start import StartScreen, UnitForm, YearForm
+from hoctap.models.config import state_path
+from hoctap.models.roster import RosterQuery
+from hoctap.models.store import find_context, list_units, start_year_from
+from hoctap.screens.dashboard import DashboardScreen
+from hoctap.screens.help import HelpScreen
+from hoctap.screens.start import StartScreen, UnitForm, YearForm
 from tests.tui_helpers import SIZE, make_app, settle
-from tui.commands import ScreenCommands
+from hoctap.tui.commands import ScreenCommands
 
 
 async def test_start_creates_unit_and_year_and_remembers_it(db, catalogs):
@@ -64,7 +64,7 @@ async def test_new_year_from_last_years_roster(db, catalogs, demo):
         await settle(app, pilot)
         assert isinstance(app.screen, StartScreen)
         assert app.screen.query_one("#assessments").option_count == 2
-    from models import roster
+    from hoctap.models import roster
 
     assert roster.count(db, RosterQuery(find_context(db, "THCS-LQD", 2025).assessment.id)) == 860
 
@@ -145,8 +145,8 @@ async def test_no_color_is_honoured(db, catalogs, demo, monkeypatch):
 
 
 async def test_unknown_unit_asked_for_is_a_notification(db, catalogs):
-    from models.config import Config
-    from tui.app import HoctapApp
+    from hoctap.models.config import Config
+    from hoctap.tui.app import HoctapApp
 
     app = HoctapApp(db, catalogs, Config(lang="vi"), unit="NOPE", year=2024)
     async with app.run_test(size=SIZE) as pilot:

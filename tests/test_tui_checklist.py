@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.store import check_entries, evaluate_context, unit_entry_rows
-from screens.checklist import ChecklistScreen
+from hoctap.models.store import check_entries, evaluate_context, unit_entry_rows
+from hoctap.screens.checklist import ChecklistScreen
 from tests.tui_helpers import SIZE, make_app, row_text, settle
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from models import i18n
-from models.db import open_database
-from models.roster import RosterQuery
-from models.store import set_facts
-from screens.dashboard import DashboardScreen
+from hoctap.models import i18n
+from hoctap.models.db import open_database
+from hoctap.models.roster import RosterQuery
+from hoctap.models.store import set_facts
+from hoctap.screens.dashboard import DashboardScreen
 from tests.tui_helpers import SIZE, make_app, row_text, settle
 
 
@@ -74,7 +74,7 @@ async def test_edit_by_another_connection_appears(db, db_url, catalogs, demo):
         assert "53/60" in row_text(table, "C2.3")
         other = open_database(db_url)
         try:
-            from models import roster
+            from hoctap.models import roster
 
             missing = roster.ids(other, RosterQuery(demo.assessment.id, not_qualifying="C2.3"), catalogs)
             set_facts(other, catalogs, demo.assessment.id, missing[:1], {"digital_training": "1"})

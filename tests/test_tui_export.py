@@ -8,9 +8,9 @@ import csv
 import openpyxl
 from textual.widgets import ProgressBar, Select
 
-from models import i18n
-from screens.dashboard import DashboardScreen
-from screens.export import ExportForm
+from hoctap.models import i18n
+from hoctap.screens.dashboard import DashboardScreen
+from hoctap.screens.export import ExportForm
 from tests.tui_helpers import SIZE, make_app, settle
 
 

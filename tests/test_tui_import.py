@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from textual.widgets import Button, Input, OptionList
 
-from models.i18n import tr
-from models.store import evaluate_context, history
-from screens.dashboard import DashboardScreen
-from screens.importer import ImportForm
+from hoctap.models.i18n import tr
+from hoctap.models.store import evaluate_context, history
+from hoctap.screens.dashboard import DashboardScreen
+from hoctap.screens.importer import ImportForm
 from tests.tui_helpers import SIZE, make_app, row_text, settle
 
 HEADER = "Mã,Họ và tên,Đối tượng,digital_training\n"

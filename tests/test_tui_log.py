@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from models.i18n import tr
-from models.roster import RosterQuery
-from models.store import evaluate_context
-from screens.log import BatchChanges, LogScreen
+from hoctap.models.i18n import tr
+from hoctap.models.roster import RosterQuery
+from hoctap.models.store import evaluate_context
+from hoctap.screens.log import BatchChanges, LogScreen
 from tests.test_tui_roster import pick
 from tests.tui_helpers import SIZE, make_app, row_text, settle
 

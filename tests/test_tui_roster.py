@@ -5,20 +5,20 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from models import i18n, roster
-from models.config import Config
-from models.db import open_database
-from models.fields import PERSON_FIELDS
-from models.i18n import tr
-from models.roster import RosterQuery
-from models.store import add_unit, ensure_context, evaluate_context, set_facts, upsert_people
-from sample_data.generator import people
-from screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue
-from screens.person_form import PersonForm
-from screens.roster import RosterScreen
-from screens.roster_view import RosterView
-from tui.app import HoctapApp
-from tui.messages import DataChanged
+from hoctap.models import i18n, roster
+from hoctap.models.config import Config
+from hoctap.models.db import open_database
+from hoctap.models.fields import PERSON_FIELDS
+from hoctap.models.i18n import tr
+from hoctap.models.roster import RosterQuery
+from hoctap.models.store import add_unit, ensure_context, evaluate_context, set_facts, upsert_people
+from hoctap.sample_data.generator import people
+from hoctap.screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue
+from hoctap.screens.person_form import PersonForm
+from hoctap.screens.roster import RosterScreen
+from hoctap.screens.roster_view import RosterView
+from hoctap.tui.app import HoctapApp
+from hoctap.tui.messages import DataChanged
 
 
 async def settle(app, pilot) -> None:
@@ -385,8 +385,8 @@ async def test_help_palette_and_footer_speak_the_roster(db, catalogs, demo):
     palette offers them, the footer shows the app's palette key translated (chosen after import)."""
     from textual.widgets import Footer
 
-    from screens.help import HelpScreen
-    from tui.commands import ScreenCommands
+    from hoctap.screens.help import HelpScreen
+    from hoctap.tui.commands import ScreenCommands
 
     i18n.set_lang("en")
     app = make_app(db, catalogs, demo)

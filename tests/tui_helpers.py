@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models.config import Config
-from tui.app import HoctapApp
+from hoctap.models.config import Config
+from hoctap.tui.app import HoctapApp
 
 SIZE = (100, 30)
 

@@ -12,20 +12,20 @@ from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-import tui.strings  # noqa: F401  (registers the UI strings)
-from models.audit import newest_batch_id, own_batches_since
-from models.catalog import CatalogError, Catalogs
-from models.config import Config, crash_log, state_path
-from models.db import Database, DatabaseError
-from models.fields import InputError
-from models.i18n import tr
-from models.roster import RosterQuery
-from models.store import Context, HoctapError, find_context
-from screens.dashboard import DashboardScreen
-from screens.help import HelpScreen
-from screens.start import StartScreen
-from tui.commands import ScreenCommands, localize_bindings
-from tui.messages import DataChanged
+import hoctap.tui.strings  # noqa: F401  (registers the UI strings)
+from hoctap.models.audit import newest_batch_id, own_batches_since
+from hoctap.models.catalog import CatalogError, Catalogs
+from hoctap.models.config import Config, crash_log, state_path
+from hoctap.models.db import Database, DatabaseError
+from hoctap.models.fields import InputError
+from hoctap.models.i18n import tr
+from hoctap.models.roster import RosterQuery
+from hoctap.models.store import Context, HoctapError, find_context
+from hoctap.screens.dashboard import DashboardScreen
+from hoctap.screens.help import HelpScreen
+from hoctap.screens.start import StartScreen
+from hoctap.tui.commands import ScreenCommands, localize_bindings
+from hoctap.tui.messages import DataChanged
 
 USER_ERRORS = (HoctapError, InputError, DatabaseError, CatalogError)
 T = TypeVar("T")
@@ -104,23 +104,23 @@ class HoctapApp(App):
         self.push_screen(DashboardScreen())
 
     def open_roster(self, query: RosterQuery | None = None) -> None:
-        from screens.roster import RosterScreen
+        from hoctap.screens.roster import RosterScreen
 
         self.push_screen(RosterScreen(query))
 
     def open_export(self, what: str, level: int) -> None:
         """Export the dossier workbook (``what="report"``) or the roster."""
-        from screens.export import ExportForm
+        from hoctap.screens.export import ExportForm
 
         self.push_screen(ExportForm(what, level))
 
     def open_import(self) -> None:
-        from screens.importer import ImportForm
+        from hoctap.screens.importer import ImportForm
 
         self.push_screen(ImportForm())
 
     def open_log(self) -> None:
-        from screens.log import LogScreen
+        from hoctap.screens.log import LogScreen
 
         self.push_screen(LogScreen())
 

@@ -14,17 +14,18 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from models import i18n
-from models.catalog import SHIPPED_DIR, CatalogError, check_file, load_catalogs
-from models.config import ConfigError, crash_log, load_config
-from models.db import DatabaseError, open_database
-from models.fields import InputError, field_name, parse_fact
-from models.i18n import tr
-from models.importer import ImportFailed, import_roster
-from models.present import meter_text, shortfall_text
-from models.roster import Matching, RosterQuery, parse_where
-from models.status import status_json
-from models.store import (HoctapError, add_unit, change_counts, check_entries,
+import hoctap
+from hoctap.models import i18n
+from hoctap.models.catalog import SHIPPED_DIR, CatalogError, check_file, load_catalogs
+from hoctap.models.config import ConfigError, crash_log, load_config
+from hoctap.models.db import DatabaseError, open_database
+from hoctap.models.fields import InputError, field_name, parse_fact
+from hoctap.models.i18n import tr
+from hoctap.models.importer import ImportFailed, import_roster
+from hoctap.models.present import meter_text, shortfall_text
+from hoctap.models.roster import Matching, RosterQuery, parse_where
+from hoctap.models.status import status_json
+from hoctap.models.store import (HoctapError, add_unit, change_counts, check_entries,
                           evaluate_context, find_context, get_batch, history, last_undoable, list_units, set_facts,
                           undo)
 
@@ -86,6 +87,7 @@ i18n.add({
     "col.new": ("Mới", "New"),
     "help.db": ("địa chỉ cơ sở dữ liệu hoặc tệp SQLite", "database URL or SQLite file"),
     "help.lang": ("ngôn ngữ", "language"),
+    "help.version": ("in số phiên bản rồi thoát", "print the version and exit"),
     "help.demo": ("tạo dữ liệu mẫu một lần (các lần sau giữ nguyên) rồi mở", "build the demo once (later runs keep it) and open it"),
     "help.no_tui": ("chỉ tạo dữ liệu, không mở giao diện", "only build the data"),
     "help.unit": ("đơn vị", "units"),
@@ -144,6 +146,8 @@ def _unit_year(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = argparse.ArgumentParser(prog="hoctap", description=tr("cli.description"), parents=[common])
+    parser.add_argument("--version", action="version", version=f"hoctap {hoctap.__version__}",
+                        help=tr("help.version"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("demo", parents=[common], help=tr("help.demo"))
@@ -263,7 +267,7 @@ def _builds_data(args) -> bool:
 # ---- commands ------------------------------------------------------------------------------
 
 def cmd_demo(env: Env) -> int:
-    from sample_data.demo import build_demo, find_demo
+    from hoctap.sample_data.demo import build_demo, find_demo
 
     existing = find_demo(env.db)
     ctx = existing or build_demo(env.db, env.catalogs)
@@ -271,7 +275,7 @@ def cmd_demo(env: Env) -> int:
     console.print(tr(key, code=ctx.unit.code, year=ctx.assessment.year, db=env.db.display_url), markup=False)
     if env.args.no_tui:
         return 0
-    from tui.app import run_app
+    from hoctap.tui.app import run_app
 
     return run_app(env.db, env.catalogs, env.config, unit=ctx.unit.code, year=ctx.assessment.year)
 
@@ -388,7 +392,7 @@ def status_table(catalogs, ctx, level: int, result) -> Group:
 
 
 def cmd_log(env: Env) -> int:
-    from models.audit import summary_text
+    from hoctap.models.audit import summary_text
 
     a = env.args
     if a.batch is not None:
@@ -412,7 +416,7 @@ def cmd_log(env: Env) -> int:
 def _log_batch(env: Env, batch_id: int) -> int:
     """One batch's changes, people by their code, as the TUI shows them. A person's own fields
     (name, birth year, ...) are personal data: the log says which field changed, not its values."""
-    from models.audit import change_lines, summary_text
+    from hoctap.models.audit import change_lines, summary_text
 
     b = get_batch(env.db, batch_id)
     console.print(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {summary_text(b.summary)}"
@@ -491,7 +495,7 @@ def cmd_catalog(env: Env) -> int:
 
 
 def cmd_export(env: Env) -> int:
-    from models.report import write_report
+    from hoctap.models.report import write_report
 
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
@@ -502,7 +506,7 @@ def cmd_export(env: Env) -> int:
 
 
 def cmd_roster(env: Env) -> int:
-    from models.export import export_roster
+    from hoctap.models.export import export_roster
 
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
@@ -512,7 +516,7 @@ def cmd_roster(env: Env) -> int:
 
 
 def cmd_bundle(env: Env) -> int:
-    from models.bundle import export_bundle, import_bundle
+    from hoctap.models.bundle import export_bundle, import_bundle
 
     a = env.args
     if a.bundle_command == "export":
@@ -554,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         env = Env(args)
         if args.command is None:
-            from tui.app import run_app
+            from hoctap.tui.app import run_app
 
             return run_app(env.db, env.catalogs, env.config)
         return COMMANDS[args.command](env)

@@ -14,7 +14,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
 
-from models.i18n import both, tr
+from hoctap.models.i18n import both, tr
 
 def localize_bindings(node: DOMNode) -> None:
     """Translate ``node``'s binding labels. Every BINDINGS description is an i18n key; this
