@@ -36,6 +36,8 @@ PG_WRITE_LOCK = 0x686F6374  # "hoct": the advisory lock key every hoctap writer 
 
 i18n.add({
     "db.bad_url": ("không phải địa chỉ cơ sở dữ liệu: {url!r}", "not a database URL: {url!r}"),
+    "db.no_driver": ("muốn dùng PostgreSQL ({url}) thì cài thêm trình kết nối: pip install 'hoctap[postgresql]'",
+                     "PostgreSQL ({url}) needs its driver: pip install 'hoctap[postgresql]'"),
     "db.cannot_use": ("không dùng được địa chỉ cơ sở dữ liệu {url}: {error}", "cannot use database URL {url}: {error}"),
     "db.lost": ("mất kết nối tới {url}", "lost the connection to {url}"),
     "db.busy": ("cơ sở dữ liệu đang bận (người khác đang ghi) suốt {s} giây; hãy thử lại",
@@ -136,7 +138,11 @@ class Database:
             kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}  # a dead server fails, not hangs
         try:
             self.engine = create_engine(url, **kwargs)
-        except (ArgumentError, ImportError) as e:
+        except ImportError as e:
+            if parsed.get_backend_name() == "postgresql":  # the driver is the extra hoctap[postgresql]
+                raise DatabaseError(tr("db.no_driver", url=parsed.render_as_string(hide_password=True))) from None
+            raise DatabaseError(tr("db.cannot_use", url=parsed.render_as_string(hide_password=True), error=e)) from None
+        except ArgumentError as e:
             raise DatabaseError(tr("db.cannot_use", url=parsed.render_as_string(hide_password=True), error=e)) from None
         if self.is_sqlite:
             _install_sqlite_hooks(self.engine)

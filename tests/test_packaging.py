@@ -48,3 +48,23 @@ def test_python_m_hoctap_prints_the_version():
     proc = subprocess.run([sys.executable, "-m", "hoctap", "--version"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("hoctap ") and proc.stdout.split()[1][0].isdigit()
+
+
+def test_postgresql_without_its_driver_says_which_extra_to_install(monkeypatch, capsys):
+    import builtins
+
+    from hoctap.tui.cli import main
+
+    real_import = builtins.__import__
+
+    def no_psycopg(name, *args, **kwargs):
+        if name.split(".")[0] == "psycopg":
+            raise ImportError(f"No module named {name!r}", name=name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_psycopg)
+    monkeypatch.delitem(sys.modules, "psycopg", raising=False)
+    code = main(["--db", "postgresql+psycopg://nobody@/nowhere", "unit", "list"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "hoctap[postgresql]" in err and "Traceback" not in err
