@@ -261,3 +261,15 @@ def test_help_is_in_the_users_language(capsys, lang, args, words):
         main(["--lang", lang, *args, "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert done.value.code == 0 and words in out
+
+
+def test_status_defaults_to_the_level_sought(db, db_url, demo, capsys):
+    from hoctap.models.store import ensure_context
+
+    ensure_context(db, "THCS-LQD", 2025, 2)  # this year the school seeks Level 2
+    capsys.readouterr()
+    main(["--db", db_url, "status", "--unit", "THCS-LQD", "--year", "2025", "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["level"], doc["catalog"]) == (2, "c24-district-l2")
+    main(["--db", db_url, "status", "--unit", "THCS-LQD", "--year", "2024", "--json"])
+    assert json.loads(capsys.readouterr().out)["level"] == 1  # the demo seeks Level 1

@@ -342,7 +342,7 @@ def cmd_set(env: Env) -> int:
 def cmd_status(env: Env) -> int:
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
-    level = a.level or 1
+    level = a.level or ctx.assessment.level  # the level sought, as the dashboard and the report
     result = evaluate_context(env.db, env.catalogs, ctx, level)
     if a.json:
         sys.stdout.write(json.dumps(status_json(ctx, level, result), ensure_ascii=False) + "\n")
