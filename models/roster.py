@@ -16,9 +16,11 @@ from sqlmodel import Session
 
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
+from hoctap.models.errors import StaleEdit
 from hoctap.models.fields import PERSON_FIELDS, InputError, field_name, parse_bool, parse_fact, parse_person_field
 from hoctap.models.i18n import tr
-from hoctap.models.store import PF, PT, RE, StaleEdit, chunks, person_facts
+from hoctap.models.people import person_facts
+from hoctap.models.sql import PF, PT, RE, chunks
 from hoctap.models.tables import Assessment
 from hoctap.models.text import search_key
 

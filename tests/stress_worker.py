@@ -18,8 +18,12 @@ from sqlalchemy import select
 
 from hoctap.models.catalog import load_catalogs
 from hoctap.models.db import open_database
+from hoctap.models.errors import StaleEdit
+from hoctap.models.facts import set_facts
 from hoctap.models.fields import parse_fact
-from hoctap.models.store import PT, RE, StaleEdit, find_context, person_facts, save_person, set_facts
+from hoctap.models.people import person_facts, save_person
+from hoctap.models.sql import PT, RE
+from hoctap.models.units import find_context
 
 FACTS = {"discipline": ["1", "0", ""], "digital_training": ["1", "0", ""], "language_cert": ["1", "0"],
          **{f"lc_{i}": [str(v) for v in range(4, 11)] + [""] for i in (1, 2, 3)}}

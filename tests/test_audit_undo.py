@@ -9,10 +9,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from hoctap.models.audit import batch_changes, history
+from hoctap.models.errors import UndoConflict
+from hoctap.models.facts import set_facts
 from hoctap.models.importer import import_roster
-from hoctap.models.store import (PF, PT, RE, UndoConflict, add_unit, batch_changes, ensure_context, history, person_facts,
-                          remove_from_roster, set_facts, undo)
+from hoctap.models.people import person_facts, remove_from_roster
+from hoctap.models.sql import PF, PT, RE
 from hoctap.models.tables import AuditBatch, AuditChange
+from hoctap.models.undo import undo
+from hoctap.models.units import add_unit, ensure_context
 from hoctap.sample_data.generator import people, write_csv
 from hoctap.tui.cli import main
 
@@ -161,8 +166,10 @@ def test_undo_of_a_roster_removal_puts_people_and_their_facts_back(db, db_url, c
 def test_changing_a_code_is_audited_and_undone(db, catalogs, demo):
     """A person's code changed in the form is in the audit trail, and undo puts it back
     (with the search key that finds them by code)."""
+    from hoctap.models.audit import last_undoable
+    from hoctap.models.people import save_person
     from hoctap.models.roster import RosterQuery, ids
-    from hoctap.models.store import last_undoable, save_person, undo
+    from hoctap.models.undo import undo
 
     pid = ids(db, RosterQuery(demo.assessment.id, search="LQD00005"))[0]
     save_person(db, catalogs, demo, pid, {"code": "NEW-0005"}, {})
@@ -176,7 +183,9 @@ def test_undoing_an_import_keeps_people_another_year_uses(db, catalogs, demo, tm
     """A person added by one year's import and then imported into another year survives the
     undo of the first import: only that year's roster goes back."""
     from hoctap.models.importer import import_roster
-    from hoctap.models.store import evaluate_context, find_context, undo
+    from hoctap.models.meters import evaluate_context
+    from hoctap.models.undo import undo
+    from hoctap.models.units import find_context
 
     csv = tmp_path / "one.csv"
     csv.write_text("Mã,Họ và tên,Đối tượng,Kỷ luật\nZ9,Nguyễn Văn Mới,thành viên,có\n", encoding="utf-8")
@@ -194,8 +203,10 @@ def test_setting_facts_for_people_taken_off_the_roster(db, catalogs, demo):
     changes only the people still on the roster."""
     import pytest
 
+    from hoctap.models.errors import StaleEdit
+    from hoctap.models.facts import set_facts
+    from hoctap.models.people import remove_from_roster
     from hoctap.models.roster import RosterQuery, ids
-    from hoctap.models.store import StaleEdit, remove_from_roster, set_facts
 
     gone, kept = ids(db, RosterQuery(demo.assessment.id, kind="staff"))[:2]
     remove_from_roster(db, demo, [gone])

@@ -14,7 +14,9 @@ from hoctap.models import store
 
 from hoctap.models.db import open_database
 from hoctap.models.importer import import_roster
-from hoctap.models.store import POPULATION_OF_KIND, add_unit, find_context, share_counts, undo
+from hoctap.models.meters import POPULATION_OF_KIND, share_counts
+from hoctap.models.undo import undo
+from hoctap.models.units import add_unit, find_context
 from hoctap.sample_data.generator import FACT_COLUMNS, people, write_csv
 
 TYPES = ["public_service", "general_education"]
@@ -95,8 +97,8 @@ def test_covering_index_replaces_the_old_one(db):
 def test_upgrade_from_0001_keeps_the_data(tmp_path, catalogs):
     from alembic import command
 
-    from hoctap.models.migrations import HEAD
     from hoctap.models.db import Database, _alembic_config, current_revision
+    from hoctap.models.migrations import HEAD
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     old = Database(url)

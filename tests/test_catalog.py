@@ -11,7 +11,8 @@ import pytest
 
 from hoctap.models import i18n
 from hoctap.models.catalog import SHIPPED_DIR, CatalogError, check_file, load_catalogs
-from hoctap.models.store import evaluate_context, set_facts
+from hoctap.models.facts import set_facts
+from hoctap.models.meters import evaluate_context
 from hoctap.models.roster import RosterQuery, ids
 from hoctap.tui.cli import main
 

@@ -15,11 +15,15 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
+from hoctap.models.checklist import check_entries
 from hoctap.models.db import DatabaseError, open_database
+from hoctap.models.errors import StaleEdit
+from hoctap.models.facts import set_facts
 from hoctap.models.importer import import_roster
-from hoctap.models.store import (PF, PT, StaleEdit, add_unit, check_entries, ensure_context, person_facts,
-                          save_person, set_facts)
+from hoctap.models.people import person_facts, save_person
+from hoctap.models.sql import PF, PT
 from hoctap.models.tables import AuditBatch, AuditChange, Person, RosterEntry
+from hoctap.models.units import add_unit, ensure_context
 from hoctap.sample_data.generator import people, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,7 +131,7 @@ def test_a_stale_unit_entry_tick_is_refused(db, catalogs, tmp_path):
     check_entries(db, catalogs, ctx, {"C1.1": "0"}, evidence="biên bản")  # someone else, meanwhile
     with pytest.raises(StaleEdit):
         check_entries(db, catalogs, ctx, {"C1.1": "1"}, expected_versions={"C1.1": loaded})
-    from hoctap.models.store import unit_entry_rows
+    from hoctap.models.meters import unit_entry_rows
 
     row = unit_entry_rows(db, ctx.assessment.id)["C1.1"]
     assert (row.value, row.evidence, row.version) == ("0", "biên bản", 2)

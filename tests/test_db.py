@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, inspect, select, text
 
-from hoctap.models.migrations import HEAD
 from hoctap.models.db import Database, DatabaseError, _alembic_config, current_revision, known_revisions, open_database
+from hoctap.models.facts import set_facts
 from hoctap.models.importer import import_roster
-from hoctap.models.store import PT, add_unit, set_facts
+from hoctap.models.migrations import HEAD
+from hoctap.models.sql import PT
+from hoctap.models.units import add_unit
 from hoctap.sample_data.generator import people, write_csv
 from hoctap.tui.cli import main
 
@@ -235,7 +237,9 @@ def test_errors_name_records_by_id_not_by_person(db, catalogs, tmp_path):
     add_unit(db, catalogs, "S1", "Trường thử", "district", TYPES)
     roster = list(people(3, seed=4))
     import_roster(db, catalogs, "S1", 2024, write_csv(tmp_path / "r.csv", roster))
-    from hoctap.models.store import HoctapError, ensure_context, undo
+    from hoctap.models.errors import HoctapError
+    from hoctap.models.undo import undo
+    from hoctap.models.units import ensure_context
 
     ctx = ensure_context(db, "S1", 2024)
     with db.read() as s:

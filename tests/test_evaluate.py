@@ -9,10 +9,14 @@ from fractions import Fraction
 import pytest
 
 from hoctap.models.catalog import EDUCATION, CatalogError, load_catalogs
+from hoctap.models.checklist import check_entries
 from hoctap.models.evaluate import ShareCounts, applicable, evaluate, evaluate_entry, share_met, shortfall
+from hoctap.models.facts import set_facts
+from hoctap.models.meters import evaluate_context
+from hoctap.models.people import upsert_people
 from hoctap.models.roster import RosterQuery
 from hoctap.models.roster import ids as roster_ids
-from hoctap.models.store import add_unit, check_entries, ensure_context, evaluate_context, set_facts, upsert_people
+from hoctap.models.units import add_unit, ensure_context
 
 CATALOGS = load_catalogs()  # collected at import: the parameters come from the shipped data
 ENTRIES = [(cat, e) for cat in CATALOGS.units.values() for e in cat.entries()]

@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from hoctap.models.db import open_database
 from hoctap.models.importer import ImportFailed, import_roster
+from hoctap.models.meters import evaluate_context
+from hoctap.models.people import person_facts
 from hoctap.models.status import status_json
-from hoctap.models.store import add_unit, evaluate_context, find_context, person_facts
+from hoctap.models.units import add_unit, find_context
 from hoctap.models.tables import (Assessment, AuditBatch, AuditChange, Person, PersonFact, RosterEntry, Unit,
                            UnitEntryValue)
 from hoctap.tui.cli import main
@@ -267,7 +269,7 @@ def people_and_facts(db, unit):
 
 @pytest.mark.parametrize("suffix,lang", [("csv", "vi"), ("xlsx", "vi"), ("xlsx", "en")])
 def test_roster_export_reimports_losslessly(tmp_path, db, db_url, catalogs, demo, capsys, suffix, lang):
-    from hoctap.models.store import save_person
+    from hoctap.models.people import save_person
 
     save_person(db, catalogs, demo, None, {"code": "-007", "full_name": "=Nguyễn Thị \"Hoa\"", "kind": "learner",
                                            "department": "@Lớp 9A1"}, {"lc_group": "student", "learning_citizen": "1"})

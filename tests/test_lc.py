@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from hoctap.models.facts import set_facts
 from hoctap.models.fields import InputError, parse_fact
+from hoctap.models.meters import evaluate_context
+from hoctap.models.people import person_facts, upsert_people
 from hoctap.models.roster import RosterQuery, ids
-from hoctap.models.store import add_unit, ensure_context, evaluate_context, person_facts, set_facts, upsert_people
+from hoctap.models.units import add_unit, ensure_context
 
 
 @pytest.mark.parametrize("scores,passes", [

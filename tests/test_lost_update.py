@@ -10,9 +10,13 @@ import pytest
 from sqlalchemy import event, select, update
 
 from hoctap.models.db import open_database
-from hoctap.models.roster import Matching, Picked, RosterQuery, ids, parse_where
-from hoctap.models.store import PF, PT, StaleEdit, add_unit, ensure_context, person_facts, set_facts
+from hoctap.models.errors import StaleEdit
+from hoctap.models.facts import set_facts
 from hoctap.models.importer import import_roster
+from hoctap.models.people import person_facts
+from hoctap.models.roster import Matching, Picked, RosterQuery, ids, parse_where
+from hoctap.models.sql import PF, PT
+from hoctap.models.units import add_unit, ensure_context
 from hoctap.sample_data.generator import people, write_csv
 
 TRIALS = 20

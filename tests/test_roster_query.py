@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from hoctap.models import roster
+from hoctap.models.facts import set_facts
+from hoctap.models.meters import evaluate_context
 from hoctap.models.roster import FactFilter, RosterQuery
-from hoctap.models.store import evaluate_context, set_facts
 
 
 def entry(db, catalogs, ctx, entry_id):
@@ -103,7 +104,7 @@ def test_set_where_accepts_labels_like_ids(db, db_url, catalogs, demo, capsys):
 
     from sqlalchemy import select
 
-    from hoctap.models.store import person_facts
+    from hoctap.models.people import person_facts
     from hoctap.models.tables import Person
     from hoctap.tui.cli import main
 

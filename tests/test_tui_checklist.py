@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hoctap.models.store import check_entries, evaluate_context, unit_entry_rows
+from hoctap.models.checklist import check_entries
+from hoctap.models.meters import evaluate_context, unit_entry_rows
 from hoctap.screens.checklist import ChecklistScreen
 from tests.tui_helpers import SIZE, make_app, row_text, settle
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from hoctap.models import roster
-from hoctap.models.store import evaluate_context, person_facts
+from hoctap.models.meters import evaluate_context
+from hoctap.models.people import person_facts
 from hoctap.screens.citizen import CitizenScreen
 from tests.tui_helpers import SIZE, make_app, row_text, settle
 
@@ -84,7 +85,7 @@ async def test_search_narrows_by_code(db, catalogs, demo):
 
 async def test_a_colleagues_change_after_loading_is_not_overwritten(db, db_url, catalogs, demo):
     from hoctap.models.db import open_database
-    from hoctap.models.store import set_facts
+    from hoctap.models.facts import set_facts
 
     person = someone_without_title(db, catalogs, demo)
     app = make_app(db, catalogs, demo)
@@ -106,7 +107,7 @@ async def test_a_colleagues_change_after_loading_is_not_overwritten(db, db_url, 
 
 
 async def test_only_the_changed_facts_are_written(db, catalogs, demo):
-    from hoctap.models.store import batch_changes, history
+    from hoctap.models.audit import batch_changes, history
 
     person = someone_without_title(db, catalogs, demo)
     app = make_app(db, catalogs, demo)

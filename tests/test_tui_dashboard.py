@@ -6,8 +6,8 @@ import pytest
 
 from hoctap.models import i18n
 from hoctap.models.db import open_database
+from hoctap.models.facts import set_facts
 from hoctap.models.roster import RosterQuery
-from hoctap.models.store import set_facts
 from hoctap.screens.dashboard import DashboardScreen
 from tests.tui_helpers import SIZE, make_app, row_text, settle
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from textual.widgets import Button, Input, OptionList
 
+from hoctap.models.audit import history
 from hoctap.models.i18n import tr
-from hoctap.models.store import evaluate_context, history
+from hoctap.models.meters import evaluate_context
 from hoctap.screens.dashboard import DashboardScreen
 from hoctap.screens.importer import ImportForm
 from tests.tui_helpers import SIZE, make_app, row_text, settle

@@ -8,10 +8,13 @@ from textual.widgets import Input, OptionList, Static
 from hoctap.models import i18n, roster
 from hoctap.models.config import Config
 from hoctap.models.db import open_database
+from hoctap.models.facts import set_facts
 from hoctap.models.fields import PERSON_FIELDS
 from hoctap.models.i18n import tr
+from hoctap.models.meters import evaluate_context
+from hoctap.models.people import upsert_people
 from hoctap.models.roster import RosterQuery
-from hoctap.models.store import add_unit, ensure_context, evaluate_context, set_facts, upsert_people
+from hoctap.models.units import add_unit, ensure_context
 from hoctap.sample_data.generator import people
 from hoctap.screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue
 from hoctap.screens.person_form import PersonForm
