@@ -131,8 +131,8 @@ def upsert_people(s: Session, catalogs: Catalogs, ctx: Context,
     fact_audit += [dict(entity="fact", entity_id=r["person_id"], field=r["name"], old=None, new=r["value"])
                    for r in fresh_rows if r["name"] == title_fact]
     if lc_changes and per_fact:
-        fact_audit += refreshlc_title(s, catalogs, assessment_id,
-                                        sorted({r["entity_id"] for r in fact_audit if r["entity_id"] not in new_ids}))
+        fact_audit += refresh_lc_title(s, catalogs, assessment_id,
+                                       sorted({r["entity_id"] for r in fact_audit if r["entity_id"] not in new_ids}))
     return audit + fact_audit, stats
 
 
@@ -207,16 +207,20 @@ def remove_from_roster(db: Database, ctx: Context, person_ids: Sequence[int], *,
 
 
 def person_facts(db: Database, ctx: Context, person_ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    assessment_id = ctx.assessment.id
-    out: dict[int, dict[str, str]] = {pid: {} for pid in person_ids}
     with db.read() as s:
-        for chunk in chunks(list(person_ids)):
-            # ORDER BY the primary key: SQLite then reads it by (assessment_id, person_id) rather
-            # than scanning the whole assessment in ix_person_fact_cover (30 ms -> 1 ms a page)
-            for pid, name, value in s.execute(select(PF.c.person_id, PF.c.name, PF.c.value).where(
-                    PF.c.assessment_id == assessment_id, PF.c.person_id.in_(chunk))
-                    .order_by(PF.c.person_id, PF.c.name)):
-                out[pid][name] = value
+        return facts_in(s, ctx.assessment.id, person_ids)
+
+
+def facts_in(s: Session, assessment_id: int, person_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """``person_facts`` inside the caller's transaction."""
+    out: dict[int, dict[str, str]] = {pid: {} for pid in person_ids}
+    for chunk in chunks(list(person_ids)):
+        # ORDER BY the primary key: SQLite then reads it by (assessment_id, person_id) rather
+        # than scanning the whole assessment in ix_person_fact_cover (30 ms -> 1 ms a page)
+        for pid, name, value in s.execute(select(PF.c.person_id, PF.c.name, PF.c.value).where(
+                PF.c.assessment_id == assessment_id, PF.c.person_id.in_(chunk))
+                .order_by(PF.c.person_id, PF.c.name)):
+            out[pid][name] = value
     return out
 
 

@@ -49,14 +49,14 @@ def run(url: str, unit: str, year: int, seed: int, n: int) -> dict:
                     version, department = s.execute(select(PT.c.version, PT.c.department).where(PT.c.id == pid)).one()
                     roster_version = s.execute(select(RE.c.version).where(
                         RE.c.assessment_id == aid, RE.c.person_id == pid)).scalar()
-                old = person_facts(db, aid, [pid])[pid].get(name)
+                old = person_facts(db, ctx, [pid])[pid].get(name)
                 fields = {"department": rng.choice(DEPARTMENTS)} if rng.random() < 0.3 else {}
                 save_person(db, catalogs, ctx, pid, fields, {name: value}, expected_version=version,
                             expected_roster_version=roster_version, source="stress")
                 # refused if anything changed since loading, so the loaded values tell
                 changed = old != value or ("department" in fields and fields["department"] != department)
             else:
-                batch, _ = set_facts(db, catalogs, aid, rng.sample(people, rng.randint(2, 8)), {name: value},
+                batch, _ = set_facts(db, catalogs, ctx, rng.sample(people, rng.randint(2, 8)), {name: value},
                                      source="stress")
                 changed = batch is not None
             out["committed" if changed else "unchanged"] += 1

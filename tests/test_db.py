@@ -244,8 +244,8 @@ def test_errors_name_records_by_id_not_by_person(db, catalogs, tmp_path):
     ctx = ensure_context(db, "S1", 2024)
     with db.read() as s:
         ids = list(s.execute(select(PT.c.id)).scalars())
-    batch, _ = set_facts(db, catalogs, ctx.assessment.id, ids, {"discipline": "0"})
-    set_facts(db, catalogs, ctx.assessment.id, ids, {"discipline": "1"})
+    batch, _ = set_facts(db, catalogs, ctx, ids, {"discipline": "0"})
+    set_facts(db, catalogs, ctx, ids, {"discipline": "1"})
     with pytest.raises(HoctapError) as refused:
         undo(db, catalogs, batch)
     assert not any(p["full_name"] in str(refused.value) or p["code"] in str(refused.value) for p in roster)

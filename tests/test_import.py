@@ -102,7 +102,7 @@ def check_imported(db, catalogs, unit="U1", year=2024):
     ctx = find_context(db, unit, year)
     with db.read() as s:
         people = {p.code: p for p in s.exec(select(Person)).scalars()}
-    facts = person_facts(db, ctx.assessment.id, [p.id for p in people.values()])
+    facts = person_facts(db, ctx, [p.id for p in people.values()])
     for code, (fields, expected_facts) in EXPECTED.items():
         p = people[code]
         assert {k: getattr(p, k) for k in fields} == fields, code
@@ -262,7 +262,7 @@ def people_and_facts(db, unit):
     ctx = find_context(db, unit, 2024)
     with db.read() as s:
         people = {p.code: p for p in s.exec(select(Person).join(Unit).where(Unit.code == unit)).scalars()}
-    facts = person_facts(db, ctx.assessment.id, [p.id for p in people.values()])
+    facts = person_facts(db, ctx, [p.id for p in people.values()])
     return {code: ({k: getattr(p, k) for k in ("full_name", "kind", "department", "position", "birth_year", "gender")},
                    facts[p.id]) for code, p in people.items()}
 

@@ -82,7 +82,7 @@ def test_not_qualifying_matches_a_count_by_hand(db, catalogs, loaded):
 def test_facts_by_primary_key_match_a_whole_read(db, loaded):
     ctx, kinds, facts, _ = loaded
     ids = sorted(kinds)[::3]
-    assert person_facts(db, ctx.assessment.id, ids) == {pid: facts[pid] for pid in ids}
+    assert person_facts(db, ctx, ids) == {pid: facts[pid] for pid in ids}
 
 
 def test_parse_cache_matches_parsing_every_cell(catalogs, loaded):

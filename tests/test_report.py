@@ -18,7 +18,8 @@ from python_calamine import CalamineWorkbook
 from hoctap.models.checklist import check_entries
 from hoctap.models.errors import HoctapError
 from hoctap.models.people import save_person
-from hoctap.models.report import sheet_name, write_report
+from hoctap.models.report import write_report
+from hoctap.models.xlsx import sheet_name
 from hoctap.models.units import ensure_context, find_context
 from hoctap.tui.cli import main
 
