@@ -2,10 +2,12 @@
 
 How the core addresses an assessment: by a ``Context`` (the unit and one assessment of it,
 detached from any session). A face resolves it once from a unit code and a year with
-``find_context`` (or ``ensure_context``, which creates the assessment) and passes it to every
-reader and writer; no public function takes a bare assessment id. The writers that may create
-the assessment in their own transaction (``ensure_assessment``, ``import_roster``,
-``import_bundle``) take the unit code and year instead.
+``find_context`` (or ``ensure_context``, which creates the assessment) and passes it to the
+readers and writers that open their own transaction. The writers that may create the
+assessment in their own transaction (``ensure_assessment``, ``import_roster``,
+``import_bundle``) take the unit code and year instead; helpers that run inside the caller's
+session (``(s, assessment_id, …)``) and ``roster.RosterQuery`` (a value naming its
+assessment) use the id.
 """
 
 from __future__ import annotations
