@@ -132,7 +132,7 @@ class Workload:
         from hoctap.models.importer import import_roster
 
         import_roster(self.db, self.catalogs, UNIT, YEAR, self.csv)
-        from hoctap.models.store import find_context
+        from hoctap.models.units import find_context
 
         self.ctx = find_context(self.db, UNIT, YEAR)
 
@@ -143,7 +143,7 @@ class Workload:
     def fresh_db(self):
         """A new database file with the schema and the unit, no people."""
         from hoctap.models.db import open_database
-        from hoctap.models.store import add_unit
+        from hoctap.models.units import add_unit
 
         self._n += 1
         path = self.dir / f"db{self._n}.sqlite"
@@ -182,7 +182,8 @@ def write_xlsx(path: Path, rows: list[dict]) -> Path:
 
 def bench_meters(w: Workload, runs: int) -> Result:
     """Every meter of the assessment, against one bare GROUP BY over person_fact."""
-    from hoctap.models.store import catalog_for, evaluate_context
+    from hoctap.models.meters import evaluate_context
+    from hoctap.models.units import catalog_for
 
     res = Result("meters", "recompute every meter (evaluate_context)", 0.100)
     evaluate_context(w.db, w.catalogs, w.ctx)  # warm the page cache and the engine
@@ -221,7 +222,8 @@ def bench_status(w: Workload, runs: int) -> Result:
 
 def bench_set_facts(w: Workload, runs: int) -> Result:
     """Batch set one fact on 10,000 people, audit and undo included, against one bare UPDATE."""
-    from hoctap.models.store import set_facts, undo
+    from hoctap.models.facts import set_facts
+    from hoctap.models.undo import undo
 
     n = min(10_000, w.size)
     ids = w.staff_ids(n)
@@ -229,14 +231,14 @@ def bench_set_facts(w: Workload, runs: int) -> Result:
     res = Result("set_facts", f"batch set a fact on {n:,} people + undo", 1.0, extra={"people": n})
 
     def one() -> None:
-        batch, _ = set_facts(w.db, w.catalogs, aid, ids, {"digital_training": "0"}, source="bench")
+        batch, _ = set_facts(w.db, w.catalogs, w.ctx, ids, {"digital_training": "0"}, source="bench")
         undo(w.db, w.catalogs, batch, source="bench")
 
     res.runs = repeat(one, runs)
     res.extra["set_only_s"] = []
     for _ in range(runs):  # the two halves, to see which one costs
         t = time.perf_counter()
-        batch, _ = set_facts(w.db, w.catalogs, aid, ids, {"digital_training": "0"}, source="bench")
+        batch, _ = set_facts(w.db, w.catalogs, w.ctx, ids, {"digital_training": "0"}, source="bench")
         res.extra["set_only_s"].append(time.perf_counter() - t)
         undo(w.db, w.catalogs, batch, source="bench")
     marks = ",".join("?" * len(ids))
@@ -639,7 +641,7 @@ def bench_export_xlsx(w: Workload, runs: int) -> Result:
 
 
 def _roster_order(w: Workload) -> list[dict]:
-    from hoctap.models.store import sort_key
+    from hoctap.models.people import sort_key
 
     return sorted(w.rows, key=lambda r: (sort_key(r["full_name"]), r["code"]))
 

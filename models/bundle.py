@@ -18,16 +18,19 @@ from typing import BinaryIO
 import tomli_w
 from sqlalchemy import func, insert, select
 
+from hoctap.models.audit import batch_summary, record_batch, record_changes
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
+from hoctap.models.errors import HoctapError
 from hoctap.models.fields import PERSON_FIELDS, InputError, parse_fact, parse_person_field, parse_unit_value
 from hoctap.models.files import atomic_write
 from hoctap.models.i18n import add, tr
-from hoctap.models.report import Progress, iter_people
-from hoctap.models.store import (RE, Context, HoctapError, _batch, _changes, batch_summary, catalog_for,
-                          ensure_assessment, parse_unit_types, unit_entry_rows, upsert_people)
+from hoctap.models.meters import unit_entry_rows
+from hoctap.models.people import Progress, iter_people, upsert_people
+from hoctap.models.sql import RE
 from hoctap.models.tables import Unit, UnitEntryValue, utcnow
 from hoctap.models.text import nfc
+from hoctap.models.units import Context, catalog_for, ensure_assessment, parse_unit_types
 
 FORMAT = "hoctap-bundle"
 FORMAT_VERSION = 1
@@ -103,7 +106,7 @@ def bundle_document(db: Database, catalogs: Catalogs, ctx: Context, progress: Pr
     catalog = catalog_for(catalogs, ctx.unit, ctx.assessment.level)
     lc = catalogs.citizen
     people = []
-    for person, facts in iter_people(db, ctx.assessment.id, progress):
+    for person, facts in iter_people(db, ctx, progress):
         row = {k: person[k] for k in PERSON_FIELDS if person[k] is not None}
         typed = {n: _typed(catalogs, n, v) for n, v in sorted(facts.items())
                  if n in catalogs.facts and not catalogs.facts[n].computed}
@@ -111,7 +114,7 @@ def bundle_document(db: Database, catalogs: Catalogs, ctx: Context, progress: Pr
             row["facts"] = typed
         people.append(row)
     entries = []
-    for entry_id, r in sorted(unit_entry_rows(db, ctx.assessment.id).items()):
+    for entry_id, r in sorted(unit_entry_rows(db, ctx).items()):
         item: dict = {"id": entry_id}
         if r.value is not None:
             item["value"] = (r.value == "1") if _entry_kind(catalogs, ctx.unit.tier, entry_id) == "bool" else r.value
@@ -275,9 +278,9 @@ def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, 
             unit = Unit(code=u["code"], name=u["name"], tier=u["tier"], types=",".join(types))
             s.add(unit)
             s.flush()
-            batch = _batch(s, source_tag, "unit", None,
-                           batch_summary("bundle_unit", code=unit.code, file=Path(path).name))
-            _changes(s, batch, [dict(entity="unit", entity_id=unit.id, field="*", old=None, new=unit.code)])
+            batch = record_batch(s, source_tag, "unit", None,
+                                 batch_summary("bundle_unit", code=unit.code, file=Path(path).name))
+            record_changes(s, batch, [dict(entity="unit", entity_id=unit.id, field="*", old=None, new=unit.code)])
         else:
             for what, ours, theirs in (("name", unit.name, u["name"]), ("tier", unit.tier, u["tier"]),
                                        ("types", sorted(unit.type_list), sorted(types))):
@@ -289,7 +292,7 @@ def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, 
         held += s.execute(select(func.count()).select_from(UnitEntryValue).where(UnitEntryValue.assessment_id == aid)).scalar()
         if held:
             raise BundleError(tr("bundle.assessment_exists", path=path, code=unit.code, year=doc["year"]))
-        audit, _stats = upsert_people(s, catalogs, unit.id, aid, doc["people"])
+        audit, _stats = upsert_people(s, catalogs, ctx, doc["people"])
         now = utcnow()
         if doc["entries"]:
             s.execute(insert(UnitEntryValue), [dict(assessment_id=aid, entry_id=k, updated_at=now, version=1, **v)
@@ -299,9 +302,9 @@ def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, 
                                new=v[col]) for col in ("value", "evidence", "documents") if v[col] not in (None, "")]
         batch_id = None
         if audit:
-            batch_id = _batch(s, source_tag, "import", aid,
-                              batch_summary("bundle", file=Path(path).name, n=len(doc["people"])))
-            _changes(s, batch_id, audit)
+            batch_id = record_batch(s, source_tag, "import", aid,
+                                    batch_summary("bundle", file=Path(path).name, n=len(doc["people"])))
+            record_changes(s, batch_id, audit)
     if progress:
         progress(len(doc["people"]), len(doc["people"]))
     return BundleResult(u["code"], doc["year"], len(doc["people"]), len(doc["entries"]), created, batch_id)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
-from hoctap.models.store import PF, chunks
+from hoctap.models.sql import PF, chunks
 
 
 def count_fully_scored(db: Database, catalogs: Catalogs, assessment_id: int, person_ids: Iterable[int]) -> int:

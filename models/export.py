@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import partial
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 import xlsxwriter
 
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
+from hoctap.models.errors import HoctapError
 from hoctap.models.fields import PERSON_FIELDS
 from hoctap.models.files import atomic_write
-from hoctap.models.i18n import add
-from hoctap.models.i18n import lang as lang_of_messages
-from hoctap.models.report import HOSTILE, Progress, Tr, iter_people
-from hoctap.models.store import Context, HoctapError
+from hoctap.models.i18n import add, tr, tr_in
+from hoctap.models.people import Progress, iter_people
+from hoctap.models.units import Context
+from hoctap.models.xlsx import HOSTILE
 
 FORMATS = ("csv", "xlsx")
 
@@ -34,7 +36,7 @@ def export_columns(catalogs: Catalogs) -> list[str]:
     return [*PERSON_FIELDS, *(n for n, f in catalogs.facts.items() if not f.computed)]
 
 
-def _cells(catalogs: Catalogs, t: Tr, columns: list[str], person, facts: dict[str, str]) -> list:
+def _cells(catalogs: Catalogs, t: Callable[..., str], lang: str, columns: list[str], person, facts: dict[str, str]) -> list:
     """One row: text for labels, int for numbers, None for blanks."""
     out: list = []
     for name in columns:
@@ -54,7 +56,7 @@ def _cells(catalogs: Catalogs, t: Tr, columns: list[str], person, facts: dict[st
         elif fact.type == "int":
             out.append(int(value))
         else:
-            out.append(catalogs.scale_label(fact.scale, value, t.lang))
+            out.append(catalogs.scale_label(fact.scale, value, lang))
     return out
 
 
@@ -65,7 +67,7 @@ def export_roster(db: Database, catalogs: Catalogs, ctx: Context, target: str | 
     if fmt is None:
         fmt = Path(target).suffix.lower().lstrip(".") if isinstance(target, (str, Path)) else "xlsx"
     if fmt not in FORMATS:
-        raise HoctapError(Tr(lang_of_messages())("err.export_format", fmt=fmt))
+        raise HoctapError(tr("err.export_format", fmt=fmt))
     if isinstance(target, (str, Path)):
         with atomic_write(target) as f:
             return _write(db, catalogs, ctx, f, fmt, lang, progress)
@@ -73,10 +75,11 @@ def export_roster(db: Database, catalogs: Catalogs, ctx: Context, target: str | 
 
 
 def _write(db, catalogs, ctx, f: BinaryIO, fmt: str, lang: str, progress) -> int:
-    t = Tr(lang)
+    lang = "en" if lang == "en" else "vi"
+    t = partial(tr_in, lang)
     columns = export_columns(catalogs)
-    headers = [t(f"field.{n}") if n in PERSON_FIELDS else catalogs.facts[n].label(t.lang) for n in columns]
-    rows = (_cells(catalogs, t, columns, p, facts) for p, facts in iter_people(db, ctx.assessment.id, progress))
+    headers = [t(f"field.{n}") if n in PERSON_FIELDS else catalogs.facts[n].label(lang) for n in columns]
+    rows = (_cells(catalogs, t, lang, columns, p, facts) for p, facts in iter_people(db, ctx, progress))
     if fmt == "csv":
         text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
         w = csv.writer(text)

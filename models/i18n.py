@@ -28,8 +28,15 @@ def both(key: str) -> tuple[str, str]:
 
 
 def tr(key: str, /, **params) -> str:
+    """A key in the process's language."""
+    return tr_in(_LANG[0], key, **params)
+
+
+def tr_in(language: str, key: str, /, **params) -> str:
+    """A key in the given language ("en", else Vietnamese), leaving the process's alone: a
+    workbook is written in the language asked for, whatever the user's."""
     vi, en = _MESSAGES[key]
-    return (en if _LANG[0] == "en" else vi).format(**params)
+    return (en if language == "en" else vi).format(**params)
 
 
 add({

@@ -16,13 +16,14 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
+from hoctap.models.audit import batch_summary, record_batch, record_changes
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
 from hoctap.models.fields import PERSON_FIELDS, InputError, match_column, parse_fact, parse_person_field
 from hoctap.models.i18n import add, tr
-from hoctap.models.store import _batch, _changes, batch_summary, ensure_assessment, upsert_people
+from hoctap.models.people import Progress, upsert_people
+from hoctap.models.units import ensure_assessment
 
 MAX_HEADER_SCAN = 20
 DELIMITERS = (",", ";", "\t", "|")
@@ -73,9 +74,6 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
-
-Progress = Callable[[int, int], None]
 
 
 class ImportFailed(Exception):
@@ -347,7 +345,7 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
     try:
         with db.write() as s:
             ctx = ensure_assessment(s, unit_code, year, source=source)
-            audit, stats = upsert_people(s, catalogs, ctx.unit.id, ctx.assessment.id, parsed)
+            audit, stats = upsert_people(s, catalogs, ctx, parsed)
             result.added, result.updated, result.enrolled, result.facts = (
                 stats["added"], stats["updated"], stats["enrolled"], stats["facts"])
             for change in audit:
@@ -356,9 +354,9 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
             if dry_run:
                 raise _DryRun  # roll back what was just counted
             if audit:
-                result.batch_id = _batch(s, source, "import", ctx.assessment.id,
-                                         batch_summary("import", file=path.name, rows=result.rows))
-                _changes(s, result.batch_id, audit)
+                result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
+                                               batch_summary("import", file=path.name, rows=result.rows))
+                record_changes(s, result.batch_id, audit)
     except _DryRun:
         pass
     return result

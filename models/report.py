@@ -15,32 +15,28 @@ from __future__ import annotations
 
 import contextlib
 import math
-import re
 from collections import Counter
 from fractions import Fraction
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
-import xlsxwriter
-from sqlalchemy import func, select
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
+from hoctap.models.errors import HoctapError
 from hoctap.models.evaluate import EntryResult, LevelResult, ShareCounts, evaluate
 from hoctap.models.fields import PERSON_FIELDS
 from hoctap.models.files import atomic_write
-from hoctap.models.i18n import add, both
-from hoctap.models.store import PF, POPULATION_OF_KIND, PT, RE, Context, HoctapError, catalog_for, chunks, unit_entry_rows
-
-Progress = Callable[[int, int], None]
-PAGE = 1000  # people fetched per query while streaming the roster
-HOSTILE = ("=", "+", "-", "@")  # a cell starting with these would be read as a formula
+from hoctap.models.i18n import add
+from hoctap.models.meters import POPULATION_OF_KIND, unit_entry_rows
+from hoctap.models.people import Progress, iter_people
+from hoctap.models.units import Context, catalog_for
+from hoctap.models.xlsx import HOSTILE, Book, column_range, criterion_text, literal
 
 add({
     "report.sheet_summary": ("Tổng hợp", "Summary"),
-    "report.sheet_roster": ("Danh sách", "Roster"),
     "report.sheet_lc": ("Công dân học tập", "Learning Citizen"),
     "report.sheet_evidence": ("Minh chứng", "Evidence"),
     "report.nation": ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
@@ -81,8 +77,6 @@ add({
     "report.not_met": ("Không đạt", "Not met"),
     "report.not_applicable": ("Không áp dụng", "Not applicable"),
     "report.no_data": ("Chưa có dữ liệu", "No data"),
-    "report.yes": ("Có", "Yes"),
-    "report.no": ("Không", "No"),
     "report.at_least_share": ("≥ {pct}% {population}", "≥ {pct}% of {population}"),
     "report.at_least_value": ("≥ {label}", "≥ {label}"),
     "report.must_be_yes": ("Có", "Yes"),
@@ -103,137 +97,7 @@ add({
     "report.lc_title": ("KẾT QUẢ ĐÁNH GIÁ “CÔNG DÂN HỌC TẬP” — {unit} — NĂM {year}",
                         "LEARNING CITIZEN ASSESSMENT — {unit} — {year}"),
     "report.evidence_title": ("DANH MỤC MINH CHỨNG — {unit} — NĂM {year}", "EVIDENCE LIST — {unit} — {year}"),
-    "report.page": ("Trang &P / &N", "Page &P of &N"),
 })
-
-
-class Tr:
-    """Translation for one workbook, without touching the process-wide language."""
-
-    def __init__(self, lang: str):
-        self.lang = "en" if lang == "en" else "vi"
-
-    def __call__(self, key: str, **params) -> str:
-        vi, en = both(key)
-        return (en if self.lang == "en" else vi).format(**params)
-
-
-def sheet_name(text: str, used: set[str]) -> str:
-    """A name Excel accepts: no []:*?/\\, no leading/trailing apostrophe, ≤ 31 chars, unique."""
-    name = re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", text).strip().strip("'").strip() or "Sheet"
-    name = " ".join(name.split())[:31]
-    base, n = name, 2
-    while name.casefold() in {u.casefold() for u in used}:
-        suffix = f" ({n})"
-        name, n = base[:31 - len(suffix)] + suffix, n + 1
-    used.add(name)
-    return name
-
-
-def _ref(sheet: str, col: int, first: int, last: int) -> str:
-    quoted = "'" + sheet.replace("'", "''") + "'"
-    c = xl_col_to_name(col)
-    return f"{quoted}!${c}${first + 1}:${c}${last + 1}"
-
-
-def _criterion_text(text: str) -> str:
-    """A COUNTIFS criterion matching exactly this text (wildcards escaped), as a formula literal."""
-    escaped = "=" + re.sub(r"([~*?])", r"~\1", text)
-    return '"' + escaped.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-class Book:
-    """The workbook and the formats, created once and reused."""
-
-    def __init__(self, target, t: Tr):
-        self.wb = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
-                                               "strings_to_urls": False, "strings_to_numbers": False})
-        self.t = t
-        base = {"font_name": "Times New Roman", "font_size": 11, "valign": "top"}
-        cell = {**base, "border": 1, "text_wrap": True}
-        fmt = self.wb.add_format
-        self.f = {
-            "text": fmt(cell), "center": fmt({**cell, "align": "center"}), "int": fmt({**cell, "num_format": "0"}),
-            "pct": fmt({**cell, "num_format": "0.0%"}),
-            "bool": fmt({**cell, "align": "center", "num_format": f'"{t("report.yes")}";"{t("report.yes")}";"{t("report.no")}"'}),
-            "head": fmt({**cell, "bold": True, "align": "center", "valign": "vcenter", "bg_color": "#D9E1F2"}),
-            "crit": fmt({**cell, "bold": True, "bg_color": "#F2F2F2"}),
-            "crit_center": fmt({**cell, "bold": True, "bg_color": "#F2F2F2", "align": "center"}),
-            "title": fmt({**base, "bold": True, "font_size": 14, "align": "center"}),
-            "subtitle": fmt({**base, "italic": True, "align": "center"}),
-            "label": fmt({**base, "bold": True}), "plain": fmt({**base, "text_wrap": True}),
-            "nation": fmt({**base, "bold": True, "align": "center"}),
-            "motto": fmt({**base, "bold": True, "underline": True, "align": "center"}),
-            "sign": fmt({**base, "bold": True, "align": "center"}),
-            "sign_note": fmt({**base, "italic": True, "align": "center"}),
-            "verdict": fmt({**base, "bold": True, "font_size": 12}),
-            # roster-sized sheets: no borders (gridlines are printed instead) and no blank cells
-            # written, which keeps 100,000-row sheets fast to write
-            "dtext": fmt(base), "dcenter": fmt({**base, "align": "center"}), "dint": fmt({**base, "num_format": "0"}),
-            "dbool": fmt({**base, "align": "center", "num_format": f'"{t("report.yes")}";"{t("report.yes")}";"{t("report.no")}"'}),
-        }
-        # the quote-prefixed twin of every text format: user text that looks like a formula
-        self.quoted = {k: fmt({**(cell if k in ("text", "center", "crit") else base),
-                               **({"bold": True} if k == "crit" else {}),
-                               **({"align": "center"} if k in ("center", "dcenter") else {}), "quote_prefix": True})
-                       for k in ("text", "center", "crit", "plain", "dtext", "dcenter")}
-
-    def text(self, ws, row: int, col: int, value, style: str = "text") -> None:
-        """User text: always a string cell; formula-looking text gets the quote prefix."""
-        value = "" if value is None else str(value)
-        if value == "":
-            if not style.startswith("d"):
-                ws.write_blank(row, col, None, self.f[style])
-        elif value.startswith(HOSTILE) and style in self.quoted:
-            ws.write_string(row, col, value, self.quoted[style])
-        else:
-            ws.write_string(row, col, value, self.f[style])
-
-    def sheet(self, name: str, used: set[str]):
-        ws = self.wb.add_worksheet(sheet_name(name, used))
-        ws.set_paper(9)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
-        ws.set_footer("&C" + self.t("report.page"))
-        return ws
-
-
-# ---- the roster, streamed ------------------------------------------------------------------
-
-def _ordered_ids(s, assessment_id: int) -> list[int]:
-    """Staff first, then learners; by department, then as Vietnamese lists are ordered."""
-    q = (select(PT.c.id).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
-         .where(RE.c.assessment_id == assessment_id)
-         .order_by(PT.c.kind != "staff", func.coalesce(PT.c.department, ""), PT.c.sort_key, PT.c.code, PT.c.id))
-    return list(s.execute(q).scalars())
-
-
-def iter_people(db: Database, assessment_id: int, progress: Progress | None = None):
-    """(person row mapping, {fact: stored value}) for everyone on the roster, in report order,
-    fetched page by page inside one read transaction (a consistent snapshot)."""
-    with db.read() as s:
-        ids = _ordered_ids(s, assessment_id)
-        total = len(ids)
-        if progress:
-            progress(0, total)
-        for done, page in enumerate(chunks(ids, PAGE), start=1):
-            people = {r["id"]: r for r in s.execute(select(PT.c.id, *(PT.c[n] for n in PERSON_FIELDS))
-                                                     .where(PT.c.id.in_(page))).mappings()}
-            facts: dict[int, dict[str, str]] = {pid: {} for pid in page}
-            for sub in chunks(page):
-                for pid, name, value in s.execute(select(PF.c.person_id, PF.c.name, PF.c.value).where(
-                        PF.c.assessment_id == assessment_id, PF.c.person_id.in_(sub))
-                        .order_by(PF.c.person_id, PF.c.name)):  # by primary key (see store.person_facts)
-                    facts[pid][name] = value
-            for pid in page:
-                yield people[pid], facts[pid]
-            if progress:
-                progress(min(done * PAGE, total), total)
 
 
 # ---- the workbook --------------------------------------------------------------------------
@@ -242,7 +106,7 @@ class _Report:
     def __init__(self, db: Database, catalogs: Catalogs, ctx: Context, level: int, book: Book, made: date):
         self.db, self.catalogs, self.ctx, self.level, self.book, self.made = db, catalogs, ctx, level, book, made
         self.t = book.t
-        self.lang = self.t.lang
+        self.lang = book.lang
         self.catalog = catalog_for(catalogs, ctx.unit, level)
         lc = catalogs.citizen
         self.lc = lc
@@ -297,7 +161,7 @@ class _Report:
         self.evidence_ws = self.book.sheet(t("report.sheet_evidence"), self.names)
         self.roster_ws.set_footer("&L" + self.unit_label.replace("&", "&&") + "&C" + t("report.page"))
         self.share_counts = self.write_people(progress)
-        self.entry_rows = unit_entry_rows(self.db, self.ctx.assessment.id)
+        self.entry_rows = unit_entry_rows(self.db, self.ctx)
         values = {k: r.value for k, r in self.entry_rows.items()}
         result = evaluate(self.catalogs, self.catalog, self.ctx.types, self.share_counts, values)
         self.write_summary(result)
@@ -363,7 +227,7 @@ class _Report:
         titles = {"1": t("report.met"), "0": t("report.not_met")}
         basis_scores, basis_recorded = t("report.basis_scores"), t("report.basis_recorded")
         row = head
-        for n, (person, facts) in enumerate(iter_people(self.db, self.ctx.assessment.id, progress), start=1):
+        for n, (person, facts) in enumerate(iter_people(self.db, self.ctx, progress), start=1):
             row = head + n
             pop = POPULATION_OF_KIND.get(person["kind"], person["kind"])
             population[pop] += 1
@@ -413,15 +277,15 @@ class _Report:
 
     # -- formulas over the roster --
     def roster_range(self, name: str) -> str:
-        return _ref(self.roster_ws.name, self.col_of[name], self.ROSTER_HEAD + 1, self.last_row)
+        return column_range(self.roster_ws.name, self.col_of[name], self.ROSTER_HEAD + 1, self.last_row)
 
     def population_formula(self, entry) -> str:
         kind = "staff" if entry.population == "members" else "learner"
-        return f"COUNTIFS({self.roster_range('kind')},{_criterion_text(self.kind_label(kind))})"
+        return f"COUNTIFS({self.roster_range('kind')},{criterion_text(self.kind_label(kind))})"
 
     def qualifying_formula(self, entry) -> str:
         kind = "staff" if entry.population == "members" else "learner"
-        base = f"{self.roster_range('kind')},{_criterion_text(self.kind_label(kind))},{self.roster_range(entry.fact)}"
+        base = f"{self.roster_range('kind')},{criterion_text(self.kind_label(kind))},{self.roster_range(entry.fact)}"
         fact = self.catalogs.facts[entry.fact]
         if fact.type == "bool":
             return f"COUNTIFS({base},1)"
@@ -429,7 +293,7 @@ class _Report:
             return f'COUNTIFS({base},">={int(entry.at_least)}")'
         labels = [self.catalogs.scale_label(fact.scale, v, self.lang) for v in self.catalogs.scale_ids(fact.scale)
                   if v in self.catalogs.qualifying_values(entry)]
-        return "+".join(f"COUNTIFS({base},{_criterion_text(label)})" for label in labels) or "0"
+        return "+".join(f"COUNTIFS({base},{criterion_text(label)})" for label in labels) or "0"
 
     # -- summary --
     def requirement(self, entry) -> str:
@@ -507,14 +371,14 @@ class _Report:
             rng = f"{xl_rowcol_to_cell(first, 8)}:{xl_rowcol_to_cell(last, 8)}"
             rule = crit.criterion.rule
             if rule == "all":
-                test = f"COUNTIF({rng},{_lit(not_met_text)})=0"
+                test = f"COUNTIF({rng},{literal(not_met_text)})=0"
             else:
                 need = 1 if rule == "any" else int(rule.split(":")[1])
-                test = f"COUNTIF({rng},{_lit(met_text)})>={need}"
+                test = f"COUNTIF({rng},{literal(met_text)})>={need}"
             book.text(ws, crit_row, 0, crit.id, "crit")
             ws.merge_range(crit_row, 1, crit_row, 7, "", f["crit"])
             book.text(ws, crit_row, 1, crit.criterion.label(self.lang), "crit")
-            ws.write_formula(crit_row, 8, f"=IF({test},{_lit(met_text)},{_lit(not_met_text)})", f["crit_center"],
+            ws.write_formula(crit_row, 8, f"=IF({test},{literal(met_text)},{literal(not_met_text)})", f["crit_center"],
                              met_text if crit.met else not_met_text)
             ws.write_blank(crit_row, 9, None, f["crit"])
             ws.write_blank(crit_row, 10, None, f["crit"])
@@ -528,10 +392,10 @@ class _Report:
         self.level_row = row
         level_label = t("report.level_n", n=self.level)
         ws.merge_range(row, 0, row, 7, t("report.level_result", level=level_label), f["verdict"])
-        all_met = "+".join(f"({c}={_lit(met_text)})" for c in crit_cells)
+        all_met = "+".join(f"({c}={literal(met_text)})" for c in crit_cells)
         rule = self.catalog.rule
         need = len(crit_cells) if rule == "all" else 1 if rule == "any" else int(rule.split(":")[1])
-        ws.write_formula(row, 8, f"=IF({all_met}>={need},{_lit(met_text)},{_lit(not_met_text)})", f["verdict"],
+        ws.write_formula(row, 8, f"=IF({all_met}>={need},{literal(met_text)},{literal(not_met_text)})", f["verdict"],
                          met_text if result.met else not_met_text)
         row += 1
         # the conclusion: the highest level whose criteria this year's data meets
@@ -585,7 +449,7 @@ class _Report:
         ws.write_formula(row, 7, f'=IF({p}>0,TRUNC({q}/{p},3),"")', f["pct"],
                          math.floor(Fraction(r.numerator * 1000, r.denominator)) / 1000 if r.denominator else "")
         pct = str(e.threshold_percent)
-        ws.write_formula(row, 8, f"=IF(AND({p}>0,{q}*100>={pct}*{p}),{_lit(met_text)},{_lit(not_met_text)})",
+        ws.write_formula(row, 8, f"=IF(AND({p}>0,{q}*100>={pct}*{p}),{literal(met_text)},{literal(not_met_text)})",
                          f["center"], met_text if r.status == "met" else not_met_text)
         ws.write_formula(row, 9, f"=MAX(0,CEILING({pct}*{p}/100,1)-{q})", f["int"], r.shortfall)
         book.text(ws, row, 10, t("report.see_roster", sheet=self.roster_ws.name, column=self.fact_label(e.fact)))
@@ -637,15 +501,6 @@ class _Report:
         ws.autofilter(head, 0, max(row, head), len(cols) - 1)
 
 
-add({
-    "report.member": ("Thành viên", "Member"),
-    "report.learner": ("Người học", "Learner"),
-    "report.gender_male": ("Nam", "Male"),
-    "report.gender_female": ("Nữ", "Female"),
-    "report.gender_other": ("Khác", "Other"),
-})
-
-
 def write_report(db: Database, catalogs: Catalogs, ctx: Context, level: int | None, target: str | Path | BinaryIO, *,
                  lang: str = "vi", progress: Progress | None = None, made: date | None = None) -> LevelResult:
     """Write the dossier workbook for one assessment to a path (replaced only once complete)
@@ -660,7 +515,7 @@ def write_report(db: Database, catalogs: Catalogs, ctx: Context, level: int | No
 
 
 def _write(db, catalogs, ctx, level, target, lang, progress, made) -> LevelResult:
-    book = Book(target, Tr(lang))
+    book = Book(target, lang)
     report = _Report(db, catalogs, ctx, level, book, made or date.today())
     try:
         result = report.write(progress)

@@ -16,9 +16,11 @@ from sqlmodel import Session
 
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
+from hoctap.models.errors import StaleEdit
 from hoctap.models.fields import PERSON_FIELDS, InputError, field_name, parse_bool, parse_fact, parse_person_field
 from hoctap.models.i18n import tr
-from hoctap.models.store import PF, PT, RE, StaleEdit, chunks, person_facts
+from hoctap.models.people import facts_in
+from hoctap.models.sql import PF, PT, RE, chunks
 from hoctap.models.tables import Assessment
 from hoctap.models.text import search_key
 
@@ -182,7 +184,8 @@ def page(db: Database, q: RosterQuery, offset: int, limit: int, catalogs: Catalo
             select(*cols).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
             .where(RE.c.assessment_id == q.assessment_id, PT.c.id.in_(window_ids))).mappings()}
     rows = [found[pid] for pid in window_ids if pid in found]
-    facts = person_facts(db, q.assessment_id, window_ids)
+    with db.read() as s:
+        facts = facts_in(s, q.assessment_id, window_ids)
     for r in rows:
         r.facts = facts[r.id]
     return rows

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hoctap.models.evaluate import EntryResult, LevelResult
-from hoctap.models.store import Context
+from hoctap.models.units import Context
 
 
 def _threshold(value) -> int | float:

@@ -6,10 +6,11 @@ import tomllib
 from pathlib import Path
 
 from hoctap.models.catalog import Catalogs
+from hoctap.models.checklist import check_entries
 from hoctap.models.db import Database
+from hoctap.models.errors import HoctapError
 from hoctap.models.importer import import_roster
-from hoctap.models.store import (Context, HoctapError, add_unit, check_entries, ensure_context, find_context,
-                          list_units)
+from hoctap.models.units import Context, add_unit, ensure_context, find_context, list_units
 
 HERE = Path(__file__).resolve().parent
 SPEC = HERE / "demo.toml"

@@ -21,7 +21,10 @@ from textual.widgets import Footer, Header, Input, Select, Static
 from hoctap.models.catalog import Entry
 from hoctap.models.evaluate import applicable
 from hoctap.models.i18n import lang, tr
-from hoctap.models.store import StaleEdit, catalog_for, check_entries, unit_entry_rows
+from hoctap.models.checklist import check_entries
+from hoctap.models.errors import StaleEdit
+from hoctap.models.meters import unit_entry_rows
+from hoctap.models.units import catalog_for
 from hoctap.screens.base import BaseScreen, Localized
 from hoctap.tui.messages import DataChanged
 
@@ -129,7 +132,7 @@ class ChecklistScreen(BaseScreen):
     def load(self, focus: str | None = None, force: bool = False) -> None:
         """Stored values; ``force`` also replaces what the user typed but did not save."""
         rows = {k: Stored(r.value, r.evidence or "", r.documents or "", r.version)
-                for k, r in unit_entry_rows(self.app.db, self.app.ctx.assessment.id).items()}
+                for k, r in unit_entry_rows(self.app.db, self.app.ctx).items()}
         self.post_message(Loaded(rows, focus, force))
 
     def data_changed(self) -> None:
@@ -210,9 +213,9 @@ class ChecklistScreen(BaseScreen):
     def save(self, entry_id: str, value: str | None, evidence: str, documents: str, version: int) -> None:
         app = self.app
         try:
-            app.write_here(lambda: check_entries(app.db, app.catalogs, app.ctx, {entry_id: value or ""}, evidence,
-                                                 documents, level=self.level, expected_versions={entry_id: version},
-                                                 source="tui"))
+            batch, _n = check_entries(app.db, app.catalogs, app.ctx, {entry_id: value or ""}, evidence, documents,
+                                      level=self.level, expected_versions={entry_id: version}, source="tui")
+            app.remember(batch)
         except StaleEdit:
             self.load(force=True)
             raise

@@ -19,7 +19,8 @@ from textual.worker import get_current_worker
 from hoctap.models import roster
 from hoctap.models.fields import InputError, display_fact, parse_fact
 from hoctap.models.i18n import lang, tr
-from hoctap.models.store import StaleEdit, save_person
+from hoctap.models.errors import StaleEdit
+from hoctap.models.people import save_person
 import hoctap.screens.roster_strings  # noqa: F401  (roster.form.reloaded)
 from hoctap.screens.base import BaseScreen
 from hoctap.screens.scores import ScoreEntry
@@ -250,8 +251,9 @@ class CitizenScreen(BaseScreen):
         changed = {name: value for name, value in changes.items() if person.facts.get(name) != value}
         if changed:
             try:
-                app.write_here(lambda: save_person(app.db, app.catalogs, app.ctx, person.id, {}, changed,
-                                                   expected_roster_version=person.roster_version, source="tui"))
+                _pid, batch = save_person(app.db, app.catalogs, app.ctx, person.id, {}, changed,
+                                          expected_roster_version=person.roster_version, source="tui")
+                app.remember(batch)
             except StaleEdit as e:
                 self.post_message(Saved(person.code, 0, stale=str(e)))
                 return

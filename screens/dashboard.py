@@ -21,7 +21,9 @@ from hoctap.models.i18n import lang, tr
 from hoctap.models.present import meter_text
 from hoctap.models.roster import RosterQuery
 from hoctap.models.db import DatabaseError
-from hoctap.models.store import HoctapError, catalog_for, data_version, evaluate_context
+from hoctap.models.errors import HoctapError
+from hoctap.models.meters import data_version, evaluate_context
+from hoctap.models.units import catalog_for
 from hoctap.screens.base import BaseScreen, Localized
 from hoctap.screens.meter import entry_cells, verdict
 
@@ -101,7 +103,7 @@ class DashboardScreen(BaseScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="meters")
     def load(self) -> None:
         app, level = self.app, self.level
-        version = data_version(app.db, app.ctx.assessment.id)
+        version = data_version(app.db, app.ctx)
         result = evaluate_context(app.db, app.catalogs, app.ctx, level)
         if not get_current_worker().is_cancelled:  # a newer load replaced this one: its numbers win
             self.post_message(MetersReady(result, level, version))
@@ -111,7 +113,7 @@ class DashboardScreen(BaseScreen):
         if self.version is None:
             return
         try:
-            version = data_version(self.app.db, self.app.ctx.assessment.id)
+            version = data_version(self.app.db, self.app.ctx)
         except DatabaseError as e:  # say so once, not every two seconds; keep polling
             if not self.offline:
                 self.offline = True

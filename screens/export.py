@@ -20,7 +20,7 @@ from textual.widgets import Button, Label, ProgressBar, Select, Static
 
 from hoctap.models.export import export_roster
 from hoctap.models.i18n import lang, tr
-from hoctap.models.store import HoctapError
+from hoctap.models.errors import HoctapError
 from hoctap.models.report import write_report
 from hoctap.screens.base import BaseModal
 

@@ -14,7 +14,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from hoctap.models.audit import ChangeLine, change_lines, summary_text
 from hoctap.models.i18n import tr
-from hoctap.models.store import change_counts, get_batch, history, undo
+from hoctap.models.audit import change_counts, get_batch, history
+from hoctap.models.undo import undo
 from hoctap.models.tables import AuditBatch
 from hoctap.screens.base import BaseModal, BaseScreen
 from hoctap.tui.messages import DataChanged
@@ -69,7 +70,7 @@ class LogScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="log")
     def load(self) -> None:
-        batches = history(self.app.db, self.app.ctx.assessment.id, LIMIT)
+        batches = history(self.app.db, self.app.ctx, LIMIT)
         self.post_message(BatchesLoaded(batches, change_counts(self.app.db, [b.id for b in batches])))
 
     def data_changed(self) -> None:

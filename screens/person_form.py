@@ -15,7 +15,8 @@ from hoctap.models.fields import PERSON_FIELDS, InputError, display_fact, parse_
 from hoctap.models.i18n import lang, tr
 from hoctap.models.roster import RosterRow
 from hoctap.models.db import DatabaseError
-from hoctap.models.store import HoctapError, StaleEdit, save_person
+from hoctap.models.errors import HoctapError, StaleEdit
+from hoctap.models.people import save_person
 import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
 from hoctap.tui.commands import localize_bindings
 from hoctap.screens.batch import MODAL_CSS
@@ -150,15 +151,14 @@ class PersonForm(ModalScreen[int | None]):
         app = self.app
         try:
             if self.person_id is None:
-                pid = app.write_here(lambda: save_person(app.db, app.catalogs, app.ctx, None, fields, facts,
-                                                         source="tui"))
+                pid, batch = save_person(app.db, app.catalogs, app.ctx, None, fields, facts, source="tui")
             else:
                 if self.loaded is None:
                     return
                 loaded = self.loaded
-                pid = app.write_here(lambda: save_person(app.db, app.catalogs, app.ctx, self.person_id, fields, facts,
-                                                         expected_version=loaded.version,
-                                                         expected_roster_version=loaded.roster_version, source="tui"))
+                pid, batch = save_person(app.db, app.catalogs, app.ctx, self.person_id, fields, facts,
+                                         expected_version=loaded.version,
+                                         expected_roster_version=loaded.roster_version, source="tui")
         except StaleEdit as e:
             self._message(f"{e} — {tr('roster.form.reloaded')}")
             self.notify(str(e), severity="warning")
@@ -172,6 +172,7 @@ class PersonForm(ModalScreen[int | None]):
             self._message(str(e))
             self.notify(str(e), severity="error")
             return
+        app.remember(batch)
         self.dismiss(pid)
 
     def action_cancel(self) -> None:

@@ -11,12 +11,13 @@ from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
 from hoctap.models import roster
-from hoctap.models.db import DatabaseError
-from hoctap.models.fields import InputError
 from hoctap.models.i18n import tr
 from hoctap.models.roster import Picked, RosterQuery
 from hoctap.models.audit import newest_not_undone
-from hoctap.models.store import HoctapError, remove_from_roster, set_facts, undo
+from hoctap.models.errors import USER_ERRORS
+from hoctap.models.facts import set_facts
+from hoctap.models.people import remove_from_roster
+from hoctap.models.undo import undo
 import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
 from hoctap.screens.base import BaseScreen
 from hoctap.screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue, describe
@@ -24,7 +25,6 @@ from hoctap.screens.person_form import PersonForm
 from hoctap.screens.roster_view import RosterView, column_label, columns
 from hoctap.tui.messages import DataChanged
 
-USER_ERRORS = (HoctapError, InputError, DatabaseError)
 
 
 class RosterScreen(BaseScreen):
@@ -281,12 +281,12 @@ class RosterScreen(BaseScreen):
     def _run_batch(self, changes: dict[str, str | None], people: Picked) -> None:
         self._busy(True)
         self.notify(tr("roster.batch_running", n=len(people.people)))
-        app, aid = self.app, self.rquery.assessment_id
+        app = self.app
         summary = describe(app.catalogs, changes)
 
         def write() -> None:
             try:
-                batch, n = set_facts(app.db, app.catalogs, aid, people, changes, source="tui",
+                batch, n = set_facts(app.db, app.catalogs, app.ctx, people, changes, source="tui",
                                      summary=summary)
                 app.remember(batch)
             except USER_ERRORS as e:
@@ -312,11 +312,11 @@ class RosterScreen(BaseScreen):
         if self.busy:
             return
         self._busy(True)
-        app, aid = self.app, self.rquery.assessment_id
+        app = self.app
 
         def run() -> None:
             try:
-                batch = newest_not_undone(app.db, aid, app.made_here)  # made here, not a colleague's
+                batch = newest_not_undone(app.db, app.ctx, app.made_here)  # made here, not a colleague's
                 if batch is None:
                     app.call_from_thread(self._undone, None, None, tr("roster.nothing_to_undo"))
                     return
@@ -361,8 +361,8 @@ class RosterScreen(BaseScreen):
             if not yes:
                 return
             try:
-                removed = self.app.write_here(
-                    lambda: remove_from_roster(self.app.db, self.app.ctx, [row.id], source="tui"))
+                batch, removed = remove_from_roster(self.app.db, self.app.ctx, [row.id], source="tui")
+                self.app.remember(batch)
             except USER_ERRORS as e:
                 self.notify(str(e), severity="error")
                 return

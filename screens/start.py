@@ -15,7 +15,7 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Opti
 from textual.widgets.option_list import Option
 
 from hoctap.models.i18n import lang, tr
-from hoctap.models.store import Context, add_unit, ensure_context, find_context, list_assessments, list_units, start_year_from
+from hoctap.models.units import Context, add_unit, ensure_context, find_context, list_assessments, list_units, start_year_from
 from hoctap.screens.base import BaseModal, BaseScreen
 
 
@@ -247,7 +247,7 @@ class YearForm(BaseModal):
         if from_year is None:
             ctx = ensure_context(db, self.code, year, level, source="tui")
         else:
-            ctx = start_year_from(db, self.code, year, from_year, source="tui")
+            ctx = start_year_from(db, find_context(db, self.code, from_year), year, source="tui")
             if ctx.assessment.level != level:
                 ctx = ensure_context(db, self.code, year, level, source="tui")
         self.post_message(Created(ctx))

@@ -18,8 +18,12 @@ from sqlalchemy import select
 
 from hoctap.models.catalog import load_catalogs
 from hoctap.models.db import open_database
+from hoctap.models.errors import StaleEdit
+from hoctap.models.facts import set_facts
 from hoctap.models.fields import parse_fact
-from hoctap.models.store import PT, RE, StaleEdit, find_context, person_facts, save_person, set_facts
+from hoctap.models.people import person_facts, save_person
+from hoctap.models.sql import PT, RE
+from hoctap.models.units import find_context
 
 FACTS = {"discipline": ["1", "0", ""], "digital_training": ["1", "0", ""], "language_cert": ["1", "0"],
          **{f"lc_{i}": [str(v) for v in range(4, 11)] + [""] for i in (1, 2, 3)}}
@@ -45,14 +49,14 @@ def run(url: str, unit: str, year: int, seed: int, n: int) -> dict:
                     version, department = s.execute(select(PT.c.version, PT.c.department).where(PT.c.id == pid)).one()
                     roster_version = s.execute(select(RE.c.version).where(
                         RE.c.assessment_id == aid, RE.c.person_id == pid)).scalar()
-                old = person_facts(db, aid, [pid])[pid].get(name)
+                old = person_facts(db, ctx, [pid])[pid].get(name)
                 fields = {"department": rng.choice(DEPARTMENTS)} if rng.random() < 0.3 else {}
                 save_person(db, catalogs, ctx, pid, fields, {name: value}, expected_version=version,
                             expected_roster_version=roster_version, source="stress")
                 # refused if anything changed since loading, so the loaded values tell
                 changed = old != value or ("department" in fields and fields["department"] != department)
             else:
-                batch, _ = set_facts(db, catalogs, aid, rng.sample(people, rng.randint(2, 8)), {name: value},
+                batch, _ = set_facts(db, catalogs, ctx, rng.sample(people, rng.randint(2, 8)), {name: value},
                                      source="stress")
                 changed = batch is not None
             out["committed" if changed else "unchanged"] += 1

@@ -9,10 +9,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from hoctap.models.audit import batch_changes, history
+from hoctap.models.errors import UndoConflict
+from hoctap.models.facts import set_facts
 from hoctap.models.importer import import_roster
-from hoctap.models.store import (PF, PT, RE, UndoConflict, add_unit, batch_changes, ensure_context, history, person_facts,
-                          remove_from_roster, set_facts, undo)
+from hoctap.models.people import person_facts, remove_from_roster
+from hoctap.models.sql import PF, PT, RE
 from hoctap.models.tables import AuditBatch, AuditChange
+from hoctap.models.undo import undo
+from hoctap.models.units import add_unit, ensure_context
 from hoctap.sample_data.generator import people, write_csv
 from hoctap.tui.cli import main
 
@@ -55,10 +60,10 @@ def _cli(capsys, db_url, *args) -> tuple[int, str, str]:
 
 def test_every_change_records_who_when_what_and_batch(db, catalogs, school):
     a, b = _ids(db, school)[:2]
-    before = person_facts(db, school.assessment.id, [a, b])
+    before = person_facts(db, school, [a, b])
     started = datetime.now(timezone.utc) - timedelta(seconds=1)
-    batch, n = set_facts(db, catalogs, school.assessment.id, [a, b], {"digital_training": "0"})
-    got = history(db, school.assessment.id, 1)[0]
+    batch, n = set_facts(db, catalogs, school, [a, b], {"digital_training": "0"})
+    got = history(db, school, 1)[0]
     assert got.id == batch and got.user == getpass.getuser() and got.action == "set"
     assert got.at.replace(tzinfo=got.at.tzinfo or timezone.utc) >= started
     changes = {(c.entity, c.entity_id, c.field): (c.old, c.new) for c in batch_changes(db, batch)}
@@ -69,7 +74,7 @@ def test_every_change_records_who_when_what_and_batch(db, catalogs, school):
 
 def test_log_lists_batches_with_change_counts_and_one_batch_in_detail(db, db_url, catalogs, school, capsys):
     ids = _ids(db, school)
-    batch, n = set_facts(db, catalogs, school.assessment.id, ids[:3], {"lc_1": "4"})  # also moves lc_title
+    batch, n = set_facts(db, catalogs, school, ids[:3], {"lc_1": "4"})  # also moves lc_title
     with db.read() as s:
         total = s.execute(select(func.count()).select_from(AuditChange).where(AuditChange.batch_id == batch)).scalar()
     code, out, _ = _cli(capsys, db_url, "log", "--unit", "S1", "--year", "2024")
@@ -85,7 +90,7 @@ def test_log_lists_batches_with_change_counts_and_one_batch_in_detail(db, db_url
         codes = set(s.execute(select(PT.c.code).where(PT.c.id.in_(ids[:3]))).scalars())
     assert {line.split("│")[1].strip() for line in lines} == codes
     # an import batch names people by code only: names are personal data
-    imported = next(b.id for b in history(db, school.assessment.id, 50) if b.action == "import")
+    imported = next(b.id for b in history(db, school, 50) if b.action == "import")
     code, out, _ = _cli(capsys, db_url, "log", "--batch", str(imported))
     with db.read() as s:
         names = list(s.execute(select(PT.c.full_name)).scalars())
@@ -96,10 +101,9 @@ def test_log_lists_batches_with_change_counts_and_one_batch_in_detail(db, db_url
 
 def test_undo_restores_exactly_after_other_edits_to_other_records(db, catalogs, school):
     ids = _ids(db, school)
-    aid = school.assessment.id
     before = _state(db)
-    first, _ = set_facts(db, catalogs, aid, ids[:4], {"discipline": "0", "lc_2": "9"})
-    set_facts(db, catalogs, aid, ids[6:9], {"language_cert": "1"})  # someone else, other people
+    first, _ = set_facts(db, catalogs, school, ids[:4], {"discipline": "0", "lc_2": "9"})
+    set_facts(db, catalogs, school, ids[6:9], {"language_cert": "1"})  # someone else, other people
     after_other = _state(db)
     undo(db, catalogs, first)
     expected = dict(before["facts"])
@@ -110,16 +114,15 @@ def test_undo_restores_exactly_after_other_edits_to_other_records(db, catalogs, 
         if key[1] in ids[6:9] and key not in after_other["facts"]:
             del expected[key]
     assert _state(db)["facts"] == expected
-    assert history(db, aid, 1)[0].action == "undo"
+    assert history(db, school, 1)[0].action == "undo"
     with db.read() as s:
-        assert s.get(AuditBatch, first).undone_by == history(db, aid, 1)[0].id
+        assert s.get(AuditBatch, first).undone_by == history(db, school, 1)[0].id
 
 
 def test_undo_is_refused_when_the_same_records_changed_since(db, db_url, catalogs, school, capsys):
     ids = _ids(db, school)
-    aid = school.assessment.id
-    first, _ = set_facts(db, catalogs, aid, ids[:3], {"discipline": "0"})
-    set_facts(db, catalogs, aid, ids[2:4], {"discipline": "1"})  # touches one of the same records
+    first, _ = set_facts(db, catalogs, school, ids[:3], {"discipline": "0"})
+    set_facts(db, catalogs, school, ids[2:4], {"discipline": "1"})  # touches one of the same records
     state, audit = _state(db), _audit_size(db)
     with pytest.raises(UndoConflict):
         undo(db, catalogs, first)
@@ -150,7 +153,7 @@ def test_undo_of_an_import_batch_restores_the_roster_before_it(db, catalogs, sch
 def test_undo_of_a_roster_removal_puts_people_and_their_facts_back(db, db_url, catalogs, school, capsys):
     ids = _ids(db, school)
     before = _state(db)
-    assert remove_from_roster(db, school, ids[:5]) == 5
+    assert remove_from_roster(db, school, ids[:5]).n == 5
     assert len(_ids(db, school)) == len(ids) - 5
     assert not any(p in ids[:5] for _, p, _ in _state(db)["facts"])
     code, out, _ = _cli(capsys, db_url, "undo", "--unit", "S1", "--year", "2024")
@@ -161,13 +164,15 @@ def test_undo_of_a_roster_removal_puts_people_and_their_facts_back(db, db_url, c
 def test_changing_a_code_is_audited_and_undone(db, catalogs, demo):
     """A person's code changed in the form is in the audit trail, and undo puts it back
     (with the search key that finds them by code)."""
+    from hoctap.models.audit import last_undoable
+    from hoctap.models.people import save_person
     from hoctap.models.roster import RosterQuery, ids
-    from hoctap.models.store import last_undoable, save_person, undo
+    from hoctap.models.undo import undo
 
     pid = ids(db, RosterQuery(demo.assessment.id, search="LQD00005"))[0]
     save_person(db, catalogs, demo, pid, {"code": "NEW-0005"}, {})
     assert ids(db, RosterQuery(demo.assessment.id, search="NEW-0005")) == [pid]
-    undo(db, catalogs, last_undoable(db, demo.assessment.id))
+    undo(db, catalogs, last_undoable(db, demo))
     assert ids(db, RosterQuery(demo.assessment.id, search="LQD00005")) == [pid]
     assert ids(db, RosterQuery(demo.assessment.id, search="NEW-0005")) == []
 
@@ -176,7 +181,9 @@ def test_undoing_an_import_keeps_people_another_year_uses(db, catalogs, demo, tm
     """A person added by one year's import and then imported into another year survives the
     undo of the first import: only that year's roster goes back."""
     from hoctap.models.importer import import_roster
-    from hoctap.models.store import evaluate_context, find_context, undo
+    from hoctap.models.meters import evaluate_context
+    from hoctap.models.undo import undo
+    from hoctap.models.units import find_context
 
     csv = tmp_path / "one.csv"
     csv.write_text("Mã,Họ và tên,Đối tượng,Kỷ luật\nZ9,Nguyễn Văn Mới,thành viên,có\n", encoding="utf-8")
@@ -194,22 +201,24 @@ def test_setting_facts_for_people_taken_off_the_roster(db, catalogs, demo):
     changes only the people still on the roster."""
     import pytest
 
+    from hoctap.models.errors import StaleEdit
+    from hoctap.models.facts import set_facts
+    from hoctap.models.people import remove_from_roster
     from hoctap.models.roster import RosterQuery, ids
-    from hoctap.models.store import StaleEdit, remove_from_roster, set_facts
 
     gone, kept = ids(db, RosterQuery(demo.assessment.id, kind="staff"))[:2]
     remove_from_roster(db, demo, [gone])
     with pytest.raises(StaleEdit):
-        set_facts(db, catalogs, demo.assessment.id, [gone], {"discipline": "0"})
-    batch, n = set_facts(db, catalogs, demo.assessment.id, [gone, kept], {"lc_group": "worker"})
+        set_facts(db, catalogs, demo, [gone], {"discipline": "0"})
+    batch, n = set_facts(db, catalogs, demo, [gone, kept], {"lc_group": "worker"})
     assert batch is not None and n == 1
 
 
 def test_batch_summaries_are_shown_in_the_readers_language(db, db_url, catalogs, school, capsys):
     ids = _ids(db, school)
-    assert remove_from_roster(db, school, ids[:2]) == 2
+    assert remove_from_roster(db, school, ids[:2]).n == 2
     assert _cli(capsys, db_url, "undo", "--unit", "S1", "--year", "2024")[0] == 0
-    batches = [b.id for b in history(db, school.assessment.id, 10)]
+    batches = [b.id for b in history(db, school, 10)]
     removal = batches[1]
     logs = {}
     for lang in ("vi", "en"):

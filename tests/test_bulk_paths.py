@@ -10,11 +10,13 @@ from collections import Counter
 import pytest
 from sqlalchemy import inspect
 
-from hoctap.models import store
+from hoctap.models import facts
 
 from hoctap.models.db import open_database
 from hoctap.models.importer import import_roster
-from hoctap.models.store import POPULATION_OF_KIND, add_unit, find_context, share_counts, undo
+from hoctap.models.meters import POPULATION_OF_KIND, share_counts
+from hoctap.models.undo import undo
+from hoctap.models.units import add_unit, find_context
 from hoctap.sample_data.generator import FACT_COLUMNS, people, write_csv
 
 TYPES = ["public_service", "general_education"]
@@ -39,7 +41,7 @@ def _people(path) -> set[tuple]:
 
 @pytest.mark.parametrize("bulk_read", [0, 10**9], ids=["whole-fact-reads", "in-list-reads"])
 def test_first_import_matches_the_update_path(tmp_path, catalogs, monkeypatch, bulk_read):
-    monkeypatch.setattr(store, "BULK_READ", bulk_read)
+    monkeypatch.setattr(facts, "BULK_READ", bulk_read)
     rows = list(people(400, seed=11, learner_share=0.6))
     full = write_csv(tmp_path / "full.csv", rows)
     bare = write_csv(tmp_path / "bare.csv", [{k: v for k, v in r.items() if k not in FACT_COLUMNS} for r in rows])
@@ -77,7 +79,7 @@ def test_share_counts_match_a_count_by_hand(tmp_path, catalogs):
     import_roster(db, catalogs, "U", 2024, write_csv(tmp_path / "r.csv", rows))
     ctx = find_context(db, "U", 2024)
     names = ["digital_training", "emulation_title", "learning_citizen", "lc_title"]
-    counts = share_counts(db, ctx.assessment.id, names)
+    counts = share_counts(db, ctx, names)
     assert counts.population == Counter(POPULATION_OF_KIND[r["kind"]] for r in rows)
     by_code = {r["code"]: POPULATION_OF_KIND[r["kind"]] for r in rows}
     expected = Counter((by_code[code], name, value) for code, name, value in _facts(tmp_path / "h.db")
@@ -95,8 +97,8 @@ def test_covering_index_replaces_the_old_one(db):
 def test_upgrade_from_0001_keeps_the_data(tmp_path, catalogs):
     from alembic import command
 
-    from hoctap.models.migrations import HEAD
     from hoctap.models.db import Database, _alembic_config, current_revision
+    from hoctap.models.migrations import HEAD
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     old = Database(url)

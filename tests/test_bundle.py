@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from hoctap.models.bundle import BundleError, bundle_document, export_bundle, import_bundle
+from hoctap.models.checklist import check_entries
 from hoctap.models.db import open_database
-from hoctap.models.store import add_unit, check_entries, find_context, save_person
+from hoctap.models.people import save_person
 from hoctap.models.tables import AuditChange, Person, PersonFact, Unit, UnitEntryValue
+from hoctap.models.units import add_unit, find_context
 from hoctap.tui.cli import main
 
 

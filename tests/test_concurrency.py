@@ -15,11 +15,15 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
+from hoctap.models.checklist import check_entries
 from hoctap.models.db import DatabaseError, open_database
+from hoctap.models.errors import StaleEdit
+from hoctap.models.facts import set_facts
 from hoctap.models.importer import import_roster
-from hoctap.models.store import (PF, PT, StaleEdit, add_unit, check_entries, ensure_context, person_facts,
-                          save_person, set_facts)
+from hoctap.models.people import person_facts, save_person
+from hoctap.models.sql import PF, PT
 from hoctap.models.tables import AuditBatch, AuditChange, Person, RosterEntry
+from hoctap.models.units import add_unit, ensure_context
 from hoctap.sample_data.generator import people, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,21 +107,21 @@ def test_a_stale_person_edit_is_refused_and_nothing_is_written(db, catalogs, tmp
         person = s.execute(select(Person).order_by(Person.id)).scalars().first()
         roster_version = s.get(RosterEntry, (ctx.assessment.id, person.id)).version
     # another user edits the same person after we loaded it
-    set_facts(db, catalogs, ctx.assessment.id, [person.id], {"discipline": "0"})
+    set_facts(db, catalogs, ctx, [person.id], {"discipline": "0"})
     with pytest.raises(StaleEdit) as refused:
         save_person(db, catalogs, ctx, person.id, {"department": "Tổ Ngữ văn"}, {"discipline": "1"},
                     expected_version=person.version, expected_roster_version=roster_version)
     assert person.full_name not in str(refused.value)
     with db.read() as s:
         assert s.get(Person, person.id).department == person.department
-    assert person_facts(db, ctx.assessment.id, [person.id])[person.id]["discipline"] == "0"
+    assert person_facts(db, ctx, [person.id])[person.id]["discipline"] == "0"
     # after reloading, the same edit goes through
     with db.read() as s:
         fresh = s.get(Person, person.id)
         roster_version = s.get(RosterEntry, (ctx.assessment.id, person.id)).version
     save_person(db, catalogs, ctx, person.id, {"department": "Tổ Ngữ văn"}, {"discipline": "1"},
                 expected_version=fresh.version, expected_roster_version=roster_version)
-    assert person_facts(db, ctx.assessment.id, [person.id])[person.id]["discipline"] == "1"
+    assert person_facts(db, ctx, [person.id])[person.id]["discipline"] == "1"
 
 
 def test_a_stale_unit_entry_tick_is_refused(db, catalogs, tmp_path):
@@ -127,9 +131,9 @@ def test_a_stale_unit_entry_tick_is_refused(db, catalogs, tmp_path):
     check_entries(db, catalogs, ctx, {"C1.1": "0"}, evidence="biên bản")  # someone else, meanwhile
     with pytest.raises(StaleEdit):
         check_entries(db, catalogs, ctx, {"C1.1": "1"}, expected_versions={"C1.1": loaded})
-    from hoctap.models.store import unit_entry_rows
+    from hoctap.models.meters import unit_entry_rows
 
-    row = unit_entry_rows(db, ctx.assessment.id)["C1.1"]
+    row = unit_entry_rows(db, ctx)["C1.1"]
     assert (row.value, row.evidence, row.version) == ("0", "biên bản", 2)
 
 
@@ -231,13 +235,13 @@ def test_a_writer_waits_for_the_lock_and_then_says_the_database_is_busy(db, db_u
     db.dispose()  # new connections pick up the short timeout
     with db.read() as s:
         ids = list(s.execute(select(PT.c.id)).scalars())
-    before = person_facts(db, ctx.assessment.id, ids)
+    before = person_facts(db, ctx, ids)
     holder = open_database(db_url)
     with holder.write() as s:  # another user's long write transaction
         s.execute(text("SELECT 1"))
         with pytest.raises(DatabaseError) as busy:
-            set_facts(db, catalogs, ctx.assessment.id, ids, {"discipline": "0"})
+            set_facts(db, catalogs, ctx, ids, {"discipline": "0"})
     holder.dispose()
     assert str(busy.value).startswith("cơ sở dữ liệu đang bận (người khác đang ghi)")
-    assert person_facts(db, ctx.assessment.id, ids) == before
-    assert set_facts(db, catalogs, ctx.assessment.id, ids, {"discipline": "0"})[0] is not None  # free again
+    assert person_facts(db, ctx, ids) == before
+    assert set_facts(db, catalogs, ctx, ids, {"discipline": "0"})[0] is not None  # free again

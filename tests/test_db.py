@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, inspect, select, text
 
-from hoctap.models.migrations import HEAD
 from hoctap.models.db import Database, DatabaseError, _alembic_config, current_revision, known_revisions, open_database
+from hoctap.models.facts import set_facts
 from hoctap.models.importer import import_roster
-from hoctap.models.store import PT, add_unit, set_facts
+from hoctap.models.migrations import HEAD
+from hoctap.models.sql import PT
+from hoctap.models.units import add_unit
 from hoctap.sample_data.generator import people, write_csv
 from hoctap.tui.cli import main
 
@@ -235,13 +237,15 @@ def test_errors_name_records_by_id_not_by_person(db, catalogs, tmp_path):
     add_unit(db, catalogs, "S1", "Trường thử", "district", TYPES)
     roster = list(people(3, seed=4))
     import_roster(db, catalogs, "S1", 2024, write_csv(tmp_path / "r.csv", roster))
-    from hoctap.models.store import HoctapError, ensure_context, undo
+    from hoctap.models.errors import HoctapError
+    from hoctap.models.undo import undo
+    from hoctap.models.units import ensure_context
 
     ctx = ensure_context(db, "S1", 2024)
     with db.read() as s:
         ids = list(s.execute(select(PT.c.id)).scalars())
-    batch, _ = set_facts(db, catalogs, ctx.assessment.id, ids, {"discipline": "0"})
-    set_facts(db, catalogs, ctx.assessment.id, ids, {"discipline": "1"})
+    batch, _ = set_facts(db, catalogs, ctx, ids, {"discipline": "0"})
+    set_facts(db, catalogs, ctx, ids, {"discipline": "1"})
     with pytest.raises(HoctapError) as refused:
         undo(db, catalogs, batch)
     assert not any(p["full_name"] in str(refused.value) or p["code"] in str(refused.value) for p in roster)

@@ -9,10 +9,14 @@ from fractions import Fraction
 import pytest
 
 from hoctap.models.catalog import EDUCATION, CatalogError, load_catalogs
+from hoctap.models.checklist import check_entries
 from hoctap.models.evaluate import ShareCounts, applicable, evaluate, evaluate_entry, share_met, shortfall
+from hoctap.models.facts import set_facts
+from hoctap.models.meters import evaluate_context
+from hoctap.models.people import upsert_people
 from hoctap.models.roster import RosterQuery
 from hoctap.models.roster import ids as roster_ids
-from hoctap.models.store import add_unit, check_entries, ensure_context, evaluate_context, set_facts, upsert_people
+from hoctap.models.units import add_unit, ensure_context
 
 CATALOGS = load_catalogs()  # collected at import: the parameters come from the shipped data
 ENTRIES = [(cat, e) for cat in CATALOGS.units.values() for e in cat.entries()]
@@ -338,7 +342,7 @@ def enrol(db, catalogs, ctx, staff: int, learners: int = 0) -> tuple[list[int], 
     rows = [({"code": f"S{i:04}", "full_name": f"Nguyễn Văn {i}", "kind": "staff"}, {}) for i in range(staff)]
     rows += [({"code": f"L{i:04}", "full_name": f"Trần Thị {i}", "kind": "learner"}, {}) for i in range(learners)]
     with db.write() as s:
-        upsert_people(s, catalogs, ctx.unit.id, ctx.assessment.id, rows)
+        upsert_people(s, catalogs, ctx, rows)
     return (roster_ids(db, RosterQuery(ctx.assessment.id, kind="staff"), catalogs),
             roster_ids(db, RosterQuery(ctx.assessment.id, kind="learner"), catalogs))
 
@@ -369,18 +373,18 @@ def test_share_entry_through_the_database(db, catalogs, school, cat, entry):
     else:
         scale = catalogs.scale_ids(fact.scale)
         name, yes, no = entry.fact, entry.at_least, scale[scale.index(entry.at_least) - 1]
-    set_facts(db, catalogs, school.assessment.id, people, {name: no})
-    set_facts(db, catalogs, school.assessment.id, people[:need - 1], {name: yes})
+    set_facts(db, catalogs, school, people, {name: no})
+    set_facts(db, catalogs, school, people[:need - 1], {name: yes})
     r = evaluate_context(db, catalogs, school, level).entry(entry.id)
     assert (r.status, r.numerator, r.denominator, r.shortfall) == ("not_met", need - 1, len(people), 1)
-    set_facts(db, catalogs, school.assessment.id, people[need - 1:need], {name: yes})
+    set_facts(db, catalogs, school, people[need - 1:need], {name: yes})
     r = evaluate_context(db, catalogs, school, level).entry(entry.id)
     assert (r.status, r.met, r.numerator, r.shortfall) == ("met", True, need, 0)
 
 
 def test_179_of_199_through_the_database(db, catalogs, school):
     staff, _ = enrol(db, catalogs, school, 199)
-    set_facts(db, catalogs, school.assessment.id, staff[:179], {"discipline": "1"})
+    set_facts(db, catalogs, school, staff[:179], {"discipline": "1"})
     r = evaluate_context(db, catalogs, school, 1).entry("C2.1")
     assert (r.numerator, r.denominator, r.met, r.shortfall) == (179, 199, False, 1)
 

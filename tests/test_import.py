@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from hoctap.models.db import open_database
 from hoctap.models.importer import ImportFailed, import_roster
+from hoctap.models.meters import evaluate_context
+from hoctap.models.people import person_facts
 from hoctap.models.status import status_json
-from hoctap.models.store import add_unit, evaluate_context, find_context, person_facts
+from hoctap.models.units import add_unit, find_context
 from hoctap.models.tables import (Assessment, AuditBatch, AuditChange, Person, PersonFact, RosterEntry, Unit,
                            UnitEntryValue)
 from hoctap.tui.cli import main
@@ -100,7 +102,7 @@ def check_imported(db, catalogs, unit="U1", year=2024):
     ctx = find_context(db, unit, year)
     with db.read() as s:
         people = {p.code: p for p in s.exec(select(Person)).scalars()}
-    facts = person_facts(db, ctx.assessment.id, [p.id for p in people.values()])
+    facts = person_facts(db, ctx, [p.id for p in people.values()])
     for code, (fields, expected_facts) in EXPECTED.items():
         p = people[code]
         assert {k: getattr(p, k) for k in fields} == fields, code
@@ -260,14 +262,14 @@ def people_and_facts(db, unit):
     ctx = find_context(db, unit, 2024)
     with db.read() as s:
         people = {p.code: p for p in s.exec(select(Person).join(Unit).where(Unit.code == unit)).scalars()}
-    facts = person_facts(db, ctx.assessment.id, [p.id for p in people.values()])
+    facts = person_facts(db, ctx, [p.id for p in people.values()])
     return {code: ({k: getattr(p, k) for k in ("full_name", "kind", "department", "position", "birth_year", "gender")},
                    facts[p.id]) for code, p in people.items()}
 
 
 @pytest.mark.parametrize("suffix,lang", [("csv", "vi"), ("xlsx", "vi"), ("xlsx", "en")])
 def test_roster_export_reimports_losslessly(tmp_path, db, db_url, catalogs, demo, capsys, suffix, lang):
-    from hoctap.models.store import save_person
+    from hoctap.models.people import save_person
 
     save_person(db, catalogs, demo, None, {"code": "-007", "full_name": "=Nguyễn Thị \"Hoa\"", "kind": "learner",
                                            "department": "@Lớp 9A1"}, {"lc_group": "student", "learning_citizen": "1"})

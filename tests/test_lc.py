@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from hoctap.models.facts import set_facts
 from hoctap.models.fields import InputError, parse_fact
+from hoctap.models.meters import evaluate_context
+from hoctap.models.people import person_facts, upsert_people
 from hoctap.models.roster import RosterQuery, ids
-from hoctap.models.store import add_unit, ensure_context, evaluate_context, person_facts, set_facts, upsert_people
+from hoctap.models.units import add_unit, ensure_context
 
 
 @pytest.mark.parametrize("scores,passes", [
@@ -60,7 +63,7 @@ def office(db, catalogs):
     ctx = ensure_context(db, "UB-TEST", 2024, 1)
     rows = [({"code": f"CB{i:02}", "full_name": f"Lê Thị {i}", "kind": "staff"}, {}) for i in range(10)]
     with db.write() as s:
-        upsert_people(s, catalogs, ctx.unit.id, ctx.assessment.id, rows)
+        upsert_people(s, catalogs, ctx, rows)
     return ctx, ids(db, RosterQuery(ctx.assessment.id), catalogs)
 
 
@@ -69,7 +72,7 @@ def scores(values: list[int]) -> dict[str, str]:
 
 
 def title_of(db, ctx, pid):
-    return person_facts(db, ctx.assessment.id, [pid])[pid].get("lc_title")
+    return person_facts(db, ctx, [pid])[pid].get("lc_title")
 
 
 def c31(db, catalogs, ctx):
@@ -79,36 +82,35 @@ def c31(db, catalogs, ctx):
 
 def test_scores_set_in_the_database_flip_the_title_and_c31(db, catalogs, office):
     ctx, people = office
-    aid = ctx.assessment.id
-    set_facts(db, catalogs, aid, people[:8], {"learning_citizen": "1"})
+    set_facts(db, catalogs, ctx, people[:8], {"learning_citizen": "1"})
     assert c31(db, catalogs, ctx) == (8, 10, "not_met")
     first, ninth = people[0], people[8]
 
     # nine of ten scores: the recorded title still decides
-    set_facts(db, catalogs, aid, [first], {k: v for k, v in scores([4] + [9] * 9).items() if k != "lc_10"})
+    set_facts(db, catalogs, ctx, [first], {k: v for k, v in scores([4] + [9] * 9).items() if k != "lc_10"})
     assert title_of(db, ctx, first) == "1"
     # the tenth score makes 85 with a 4: fails, although the recorded title says yes
-    set_facts(db, catalogs, aid, [first], {"lc_10": "9"})
+    set_facts(db, catalogs, ctx, [first], {"lc_10": "9"})
     assert title_of(db, ctx, first) == "0"
     assert c31(db, catalogs, ctx) == (7, 10, "not_met")
     # raise the 4 to a 5: passes
-    set_facts(db, catalogs, aid, [first], {"lc_1": "5"})
+    set_facts(db, catalogs, ctx, [first], {"lc_1": "5"})
     assert title_of(db, ctx, first) == "1"
 
     # 80 with a 5 passes for someone with no recorded title; 79 fails
     eighty = [5, 9, 9, 9, 9, 9, 8, 8, 7, 7]
     assert sum(eighty) == 80
-    set_facts(db, catalogs, aid, [ninth], scores(eighty))
+    set_facts(db, catalogs, ctx, [ninth], scores(eighty))
     assert title_of(db, ctx, ninth) == "1"
     assert c31(db, catalogs, ctx) == (9, 10, "met")  # 9/10 = 90%
-    set_facts(db, catalogs, aid, [ninth], {"lc_10": "6"})  # 79
+    set_facts(db, catalogs, ctx, [ninth], {"lc_10": "6"})  # 79
     assert title_of(db, ctx, ninth) == "0"
     assert c31(db, catalogs, ctx) == (8, 10, "not_met")
 
     # clearing a score falls back to the recorded title (none recorded: no title at all)
-    set_facts(db, catalogs, aid, [ninth], {"lc_10": None})
+    set_facts(db, catalogs, ctx, [ninth], {"lc_10": None})
     assert title_of(db, ctx, ninth) is None
-    set_facts(db, catalogs, aid, [ninth], {"learning_citizen": "1"})
+    set_facts(db, catalogs, ctx, [ninth], {"learning_citizen": "1"})
     assert title_of(db, ctx, ninth) == "1"
     assert c31(db, catalogs, ctx) == (9, 10, "met")
 

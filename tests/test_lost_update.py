@@ -10,9 +10,13 @@ import pytest
 from sqlalchemy import event, select, update
 
 from hoctap.models.db import open_database
-from hoctap.models.roster import Matching, Picked, RosterQuery, ids, parse_where
-from hoctap.models.store import PF, PT, StaleEdit, add_unit, ensure_context, person_facts, set_facts
+from hoctap.models.errors import StaleEdit
+from hoctap.models.facts import set_facts
 from hoctap.models.importer import import_roster
+from hoctap.models.people import person_facts
+from hoctap.models.roster import Matching, Picked, RosterQuery, ids, parse_where
+from hoctap.models.sql import PF, PT
+from hoctap.models.units import Context, add_unit, ensure_context
 from hoctap.sample_data.generator import people, write_csv
 
 TRIALS = 20
@@ -26,14 +30,14 @@ def school(db, catalogs, tmp_path):
     ctx = ensure_context(db, "S1", 2024)
     with db.read() as s:
         codes = dict(s.execute(select(PT.c.code, PT.c.id)).all())
-    return ctx.assessment.id, codes
+    return ctx, codes
 
 
-def _set_all(db, catalogs, aid: int, pids, value: str) -> None:
-    set_facts(db, catalogs, aid, list(pids), {"emulation_title": value})
+def _set_all(db, catalogs, ctx: Context, pids, value: str) -> None:
+    set_facts(db, catalogs, ctx, list(pids), {"emulation_title": value})
 
 
-def _race(db_url, catalogs, aid: int, colleague_pid: int, make_people) -> tuple[int | None, int]:
+def _race(db_url, catalogs, ctx: Context, colleague_pid: int, make_people) -> tuple[int | None, int]:
     """A colleague holds the write lock with an uncommitted change to one person; our write
     starts, and the colleague commits only once our write is about to take the lock — after
     any selection made outside the write transaction would already have been read."""
@@ -49,13 +53,13 @@ def _race(db_url, catalogs, aid: int, colleague_pid: int, make_people) -> tuple[
 
     def run_ours():
         try:
-            result["value"] = set_facts(ours, catalogs, aid, make_people(), {"emulation_title": "advanced_worker"})
+            result["value"] = set_facts(ours, catalogs, ctx, make_people(), {"emulation_title": "advanced_worker"})
         except Exception as e:  # noqa: BLE001 - handed to the test thread
             result["error"] = e
 
     try:
         with colleague.write() as s:
-            s.execute(update(PF).where(PF.c.assessment_id == aid, PF.c.name == "emulation_title",
+            s.execute(update(PF).where(PF.c.assessment_id == ctx.assessment.id, PF.c.name == "emulation_title",
                                        PF.c.person_id == colleague_pid).values(value="national_fighter"))
             worker = threading.Thread(target=run_ours)
             worker.start()
@@ -71,52 +75,52 @@ def _race(db_url, catalogs, aid: int, colleague_pid: int, make_people) -> tuple[
 
 
 def test_set_where_that_waited_does_not_overwrite_a_colleagues_commit(db, db_url, catalogs, school):
-    aid, codes = school
+    ctx, codes = school
     target = codes["P00008"]
     everyone = list(codes.values())
     for _ in range(TRIALS):
-        _set_all(db, catalogs, aid, everyone, "none")
-        query = parse_where(catalogs, RosterQuery(aid), ["emulation_title=none"])
+        _set_all(db, catalogs, ctx, everyone, "none")
+        query = parse_where(catalogs, RosterQuery(ctx.assessment.id), ["emulation_title=none"])
         selection = Matching(query, catalogs)
-        batch, n = _race(db_url, catalogs, aid, target, lambda: selection)
-        facts = person_facts(db, aid, everyone)
+        batch, n = _race(db_url, catalogs, ctx, target, lambda: selection)
+        facts = person_facts(db, ctx, everyone)
         assert facts[target]["emulation_title"] == "national_fighter"
         assert {facts[p]["emulation_title"] for p in everyone if p != target} == {"advanced_worker"}
         assert selection.matched == len(everyone) - 1 and n == len(everyone) - 1 and batch is not None
 
 
 def test_select_all_matching_refuses_when_the_matching_people_changed(db, db_url, catalogs, school):
-    aid, codes = school
+    ctx, codes = school
     target = codes["P00008"]
     everyone = list(codes.values())
     for _ in range(TRIALS):
-        _set_all(db, catalogs, aid, everyone, "none")
-        query = parse_where(catalogs, RosterQuery(aid), ["emulation_title=none"])
+        _set_all(db, catalogs, ctx, everyone, "none")
+        query = parse_where(catalogs, RosterQuery(ctx.assessment.id), ["emulation_title=none"])
         matched = frozenset(ids(db, query, catalogs))  # what the screen selected
         picked = Picked(matched, catalogs, ((query, matched),))
         with pytest.raises(StaleEdit, match="chọn lại"):
-            _race(db_url, catalogs, aid, target, lambda: picked)
-        facts = person_facts(db, aid, everyone)
+            _race(db_url, catalogs, ctx, target, lambda: picked)
+        facts = person_facts(db, ctx, everyone)
         assert facts[target]["emulation_title"] == "national_fighter"
         assert {facts[p]["emulation_title"] for p in everyone if p != target} == {"none"}  # nothing written
 
 
 def test_a_selection_nobody_changed_is_written(db, catalogs, school):
-    aid, codes = school
+    ctx, codes = school
     everyone = list(codes.values())
-    _set_all(db, catalogs, aid, everyone, "none")
-    query = parse_where(catalogs, RosterQuery(aid), ["emulation_title=none"])
+    _set_all(db, catalogs, ctx, everyone, "none")
+    query = parse_where(catalogs, RosterQuery(ctx.assessment.id), ["emulation_title=none"])
     matched = frozenset(ids(db, query, catalogs))
     picked = Picked(matched - {codes["P00001"]}, catalogs, ((query, matched),))  # one unticked by hand
-    batch, n = set_facts(db, catalogs, aid, picked, {"emulation_title": "advanced_worker"})
+    batch, n = set_facts(db, catalogs, ctx, picked, {"emulation_title": "advanced_worker"})
     assert batch is not None and n == len(everyone) - 1
-    assert person_facts(db, aid, [codes["P00001"]])[codes["P00001"]]["emulation_title"] == "none"
+    assert person_facts(db, ctx, [codes["P00001"]])[codes["P00001"]]["emulation_title"] == "none"
 
 
 def test_set_where_matching_nobody_writes_nothing(db, catalogs, school):
-    aid, _codes = school
-    query = parse_where(catalogs, RosterQuery(aid), ["emulation_title=national_fighter"])
-    _set_all(db, catalogs, aid, _codes.values(), "none")
+    ctx, _codes = school
+    query = parse_where(catalogs, RosterQuery(ctx.assessment.id), ["emulation_title=national_fighter"])
+    _set_all(db, catalogs, ctx, _codes.values(), "none")
     selection = Matching(query, catalogs)
-    assert set_facts(db, catalogs, aid, selection, {"emulation_title": "advanced_worker"}) == (None, 0)
+    assert set_facts(db, catalogs, ctx, selection, {"emulation_title": "advanced_worker"}) == (None, 0)
     assert selection.matched == 0

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from hoctap.models import roster
 from hoctap.models.fields import PERSON_FIELDS
 from hoctap.models.importer import _parse, find_header, import_roster, parse_file, read_rows
+from hoctap.models.people import person_facts
 from hoctap.models.roster import FactFilter, RosterQuery
-from hoctap.models.store import AC, PF, PT, add_unit, find_context, person_facts
+from hoctap.models.sql import AC, PF, PT
+from hoctap.models.units import add_unit, find_context
 from hoctap.sample_data.generator import people, write_csv
 
 TYPES = ["public_service", "general_education"]
@@ -80,7 +82,7 @@ def test_not_qualifying_matches_a_count_by_hand(db, catalogs, loaded):
 def test_facts_by_primary_key_match_a_whole_read(db, loaded):
     ctx, kinds, facts, _ = loaded
     ids = sorted(kinds)[::3]
-    assert person_facts(db, ctx.assessment.id, ids) == {pid: facts[pid] for pid in ids}
+    assert person_facts(db, ctx, ids) == {pid: facts[pid] for pid in ids}
 
 
 def test_parse_cache_matches_parsing_every_cell(catalogs, loaded):

@@ -15,8 +15,12 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from hoctap.models.report import sheet_name, write_report
-from hoctap.models.store import HoctapError, check_entries, ensure_context, find_context, save_person
+from hoctap.models.checklist import check_entries
+from hoctap.models.errors import HoctapError
+from hoctap.models.people import save_person
+from hoctap.models.report import write_report
+from hoctap.models.xlsx import sheet_name
+from hoctap.models.units import ensure_context, find_context
 from hoctap.tui.cli import main
 
 RESULT_TEXT = {"vi": {True: "Đạt", False: "Không đạt", None: "Không áp dụng"},
@@ -156,7 +160,7 @@ def test_print_setup_and_layout(tmp_path, db, catalogs, demo):
 
 
 def test_hostile_text_stays_text(tmp_path, db, catalogs):
-    from hoctap.models.store import add_unit
+    from hoctap.models.units import add_unit
 
     add_unit(db, catalogs, "U1", "=Đơn vị +1", "district", ["state_agency"])
     ctx = ensure_context(db, "U1", 2024)
@@ -179,7 +183,7 @@ def test_hostile_text_stays_text(tmp_path, db, catalogs):
 
 
 def test_empty_roster_to_binary_file_with_progress(db, catalogs):
-    from hoctap.models.store import add_unit
+    from hoctap.models.units import add_unit
 
     add_unit(db, catalogs, "U2", "Trống", "provincial", ["state_agency"])
     ctx = ensure_context(db, "U2", 2025)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from hoctap.models import roster
+from hoctap.models.facts import set_facts
+from hoctap.models.meters import evaluate_context
 from hoctap.models.roster import FactFilter, RosterQuery
-from hoctap.models.store import evaluate_context, set_facts
 
 
 def entry(db, catalogs, ctx, entry_id):
@@ -70,7 +71,7 @@ def test_count_changing_counts_only_real_changes(db, catalogs, demo):
     assert roster.count_changing(db, aid, staff, {"digital_training": "1"}) == 7
     assert roster.count_changing(db, aid, staff, {"digital_training": None}) == 60
     assert roster.count_changing(db, aid, staff, {}) == 0
-    batch, n = set_facts(db, catalogs, aid, staff, {"digital_training": "1"}, source="tui")
+    batch, n = set_facts(db, catalogs, demo, staff, {"digital_training": "1"}, source="tui")
     assert n == 7
     assert roster.count_changing(db, aid, staff, {"digital_training": "1"}) == 0
 
@@ -103,7 +104,7 @@ def test_set_where_accepts_labels_like_ids(db, db_url, catalogs, demo, capsys):
 
     from sqlalchemy import select
 
-    from hoctap.models.store import person_facts
+    from hoctap.models.people import person_facts
     from hoctap.models.tables import Person
     from hoctap.tui.cli import main
 
@@ -115,14 +116,14 @@ def test_set_where_accepts_labels_like_ids(db, db_url, catalogs, demo, capsys):
     assert main(base + ["--where", "Phòng ban=Tổ Văn phòng", "Ngoại ngữ=không"]) == 0, capsys.readouterr().err
     nfd = unicodedata.normalize("NFD", "HỌ VÀ TÊN=Phan Gia Ngân")
     assert main(base + ["--where", nfd, "--where", "Chuyển đổi số=có", "language_cert=có"]) == 0
-    facts = person_facts(db, demo.assessment.id, office)
+    facts = person_facts(db, demo, office)
     assert {code: facts[people[code].id].get("language_cert") for code in ("LQD00003",)} == {"LQD00003": "1"}
     assert sorted(facts[i].get("language_cert") for i in office) == ["0", "0", "0", "0", "1"]
     # a computed fact is a filter by its label too
     assert facts[people["LQD00003"].id].get("discipline") == "0"
     assert main(base + ["--where", f"{catalogs.facts['lc_title'].vi}=có", "--where", "code=LQD00003",
                         "discipline=có"]) == 0
-    assert person_facts(db, demo.assessment.id, [people["LQD00003"].id])[people["LQD00003"].id]["discipline"] == "1"
+    assert person_facts(db, demo, [people["LQD00003"].id])[people["LQD00003"].id]["discipline"] == "1"
     capsys.readouterr()
     assert main(base + ["--where", "Không có=1", "discipline=có"]) == 2
     assert "no field or fact named 'Không có'" in capsys.readouterr().err

@@ -2,7 +2,7 @@
 
 import json
 
-from hoctap.models.store import evaluate_context
+from hoctap.models.meters import evaluate_context
 
 
 def test_demo_meters_land_where_designed(db, catalogs, demo):

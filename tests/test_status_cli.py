@@ -212,7 +212,7 @@ def test_human_table_colours(db_url, demo):
     (["unit", "add", "MN-1", "--name", "X", "--tier", "district", "--type", "bank"], "bank"),
 ])
 def test_command_errors_exit_2_and_change_nothing(db_url, db, catalogs, demo, capsys, args, words):
-    from hoctap.models.store import history
+    from hoctap.models.audit import history
 
     before = len(history(db, None, 1000))
     assert main(["--db", db_url, *args]) == 2
@@ -235,7 +235,7 @@ def test_check_on_a_missing_year_creates_no_assessment(db_url, db, demo, capsys,
 
 
 def test_check_set_and_unit_list(db_url, db, catalogs, demo, capsys):
-    from hoctap.models.store import evaluate_context
+    from hoctap.models.meters import evaluate_context
 
     base = ["--db", db_url]
     assert main(base + ["check", "--unit", "THCS-LQD", "--year", "2024", "C3.4=Đáp ứng tốt", "--evidence", "QĐ số 12"]) == 0

@@ -6,7 +6,7 @@ import tomllib
 
 from hoctap.models.config import state_path
 from hoctap.models.roster import RosterQuery
-from hoctap.models.store import find_context, list_units, start_year_from
+from hoctap.models.units import find_context, list_units, start_year_from
 from hoctap.screens.dashboard import DashboardScreen
 from hoctap.screens.help import HelpScreen
 from hoctap.screens.start import StartScreen, UnitForm, YearForm

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hoctap.models.store import check_entries, evaluate_context, unit_entry_rows
+from hoctap.models.checklist import check_entries
+from hoctap.models.meters import evaluate_context, unit_entry_rows
 from hoctap.screens.checklist import ChecklistScreen
 from tests.tui_helpers import SIZE, make_app, row_text, settle
 
@@ -21,7 +22,7 @@ async def test_tick_flips_criterion_verdict(db, catalogs, demo):
         assert app.focused.ancestors[1].id == "e-C1_1"
         await pilot.press("space")  # C1.1: yes -> no
         await settle(app, pilot)
-        assert unit_entry_rows(db, demo.assessment.id)["C1.1"].value == "0"
+        assert unit_entry_rows(db, demo)["C1.1"].value == "0"
         assert not evaluate_context(db, catalogs, demo).criteria[0].met
         await pilot.press("q")
         await settle(app, pilot)
@@ -34,7 +35,7 @@ async def test_tick_flips_criterion_verdict(db, catalogs, demo):
         await pilot.press("escape")
         await settle(app, pilot)
         assert "✓ Đạt" in row_text(app.screen.query_one("#meters"), "C1")
-    assert unit_entry_rows(db, demo.assessment.id)["C1.1"].value == "1"
+    assert unit_entry_rows(db, demo)["C1.1"].value == "1"
 
 
 async def test_evidence_and_documents_saved(db, catalogs, demo):
@@ -46,7 +47,7 @@ async def test_evidence_and_documents_saved(db, catalogs, demo):
         await pilot.press(*"KH 12", "tab", *"QD-7")
         await pilot.press("enter")
         await settle(app, pilot)
-    row = unit_entry_rows(db, demo.assessment.id)["C1.1"]
+    row = unit_entry_rows(db, demo)["C1.1"]
     assert (row.value, row.evidence, row.documents) == ("1", "KH 12", "QD-7")
 
 
@@ -68,7 +69,7 @@ async def test_edit_by_someone_else_is_not_overwritten(db, catalogs, demo):
         await settle(app, pilot)
         assert any("người khác" in n.message for n in app._notifications)
         assert app.screen.query_one("#e-C1_1 .evidence").value == "changed elsewhere"
-    assert unit_entry_rows(db, demo.assessment.id)["C1.1"].value == "1"
+    assert unit_entry_rows(db, demo)["C1.1"].value == "1"
 
 
 async def test_ordered_value_chosen_in_a_list(db, catalogs, demo):
@@ -80,7 +81,7 @@ async def test_ordered_value_chosen_in_a_list(db, catalogs, demo):
         await pilot.press("q")
         await settle(app, pilot)
         assert "✗ Không đạt" in row_text(app.screen.query_one("#meters"), "C3.3")
-    assert unit_entry_rows(db, demo.assessment.id)["C3.3"].value == "none"
+    assert unit_entry_rows(db, demo)["C3.3"].value == "none"
 
 
 async def test_enter_then_leaving_the_field_saves_once(db, catalogs, demo):
@@ -93,7 +94,7 @@ async def test_enter_then_leaving_the_field_saves_once(db, catalogs, demo):
         app.screen._save_from(evidence)  # ... then Tab, before the first save has come back
         await settle(app, pilot)
         assert not any(n.severity == "error" for n in app._notifications)
-    row = unit_entry_rows(db, demo.assessment.id)["C1.1"]
+    row = unit_entry_rows(db, demo)["C1.1"]
     assert (row.value, row.evidence, row.version) == ("1", "new", 2)
 
 

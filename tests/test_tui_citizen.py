@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from hoctap.models import roster
-from hoctap.models.store import evaluate_context, person_facts
+from hoctap.models.meters import evaluate_context
+from hoctap.models.people import person_facts
 from hoctap.screens.citizen import CitizenScreen
 from tests.tui_helpers import SIZE, make_app, row_text, settle
 
@@ -45,7 +46,7 @@ async def test_passing_scores_raise_c31(db, catalogs, demo):
         await pilot.press("escape")
         await settle(app, pilot)
         assert f"{before + 1}/60" in row_text(app.screen.query_one("#meters"), "C3.1")
-    facts = person_facts(db, demo.assessment.id, [person.id])[person.id]
+    facts = person_facts(db, demo, [person.id])[person.id]
     assert facts["lc_title"] == "1" and [facts[f"lc_{i}"] for i in range(1, 11)] == ["9"] * 10
     assert evaluate_context(db, catalogs, demo).entry("C3.1").numerator == before + 1
 
@@ -64,7 +65,7 @@ async def test_failing_scores_shown_and_title_set_directly(db, catalogs, demo):
         screen.query_one("#lc-group").value = "official"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-    facts = person_facts(db, demo.assessment.id, [person.id])[person.id]
+    facts = person_facts(db, demo, [person.id])[person.id]
     assert (facts["learning_citizen"], facts["lc_group"], facts["lc_title"]) == ("1", "official", "1")
 
 
@@ -84,14 +85,14 @@ async def test_search_narrows_by_code(db, catalogs, demo):
 
 async def test_a_colleagues_change_after_loading_is_not_overwritten(db, db_url, catalogs, demo):
     from hoctap.models.db import open_database
-    from hoctap.models.store import set_facts
+    from hoctap.models.facts import set_facts
 
     person = someone_without_title(db, catalogs, demo)
     app = make_app(db, catalogs, demo)
     async with app.run_test(size=SIZE) as pilot:
         await open_person(app, pilot, person.code)
         other = open_database(db_url)  # a colleague, on their own connection
-        set_facts(other, catalogs, demo.assessment.id, [person.id], {"lc_group": "farmer", "lc_3": "7"}, source="tui")
+        set_facts(other, catalogs, demo, [person.id], {"lc_group": "farmer", "lc_3": "7"}, source="tui")
         other.dispose()
         for _ in range(10):
             await pilot.press("9", "tab")
@@ -101,12 +102,12 @@ async def test_a_colleagues_change_after_loading_is_not_overwritten(db, db_url, 
         # reloaded: the colleague's values are on the screen now
         assert app.screen.query_one("#lc-group").value == "farmer"
         assert app.screen.query_one("#lc-scores").values[2] == "7"
-    facts = person_facts(db, demo.assessment.id, [person.id])[person.id]
+    facts = person_facts(db, demo, [person.id])[person.id]
     assert facts["lc_group"] == "farmer" and facts["lc_3"] == "7" and "lc_1" not in facts
 
 
 async def test_only_the_changed_facts_are_written(db, catalogs, demo):
-    from hoctap.models.store import batch_changes, history
+    from hoctap.models.audit import batch_changes, history
 
     person = someone_without_title(db, catalogs, demo)
     app = make_app(db, catalogs, demo)
@@ -115,6 +116,6 @@ async def test_only_the_changed_facts_are_written(db, catalogs, demo):
         app.screen.query_one("#lc-group").value = "farmer"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-    batch = history(db, demo.assessment.id, 1)[0]
+    batch = history(db, demo, 1)[0]
     assert [(c.field, c.new) for c in batch_changes(db, batch.id)] == [("lc_group", "farmer")]
     assert app.made_here == [batch.id]  # roster `U` can undo it

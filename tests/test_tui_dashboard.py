@@ -6,8 +6,8 @@ import pytest
 
 from hoctap.models import i18n
 from hoctap.models.db import open_database
+from hoctap.models.facts import set_facts
 from hoctap.models.roster import RosterQuery
-from hoctap.models.store import set_facts
 from hoctap.screens.dashboard import DashboardScreen
 from tests.tui_helpers import SIZE, make_app, row_text, settle
 
@@ -77,7 +77,7 @@ async def test_edit_by_another_connection_appears(db, db_url, catalogs, demo):
             from hoctap.models import roster
 
             missing = roster.ids(other, RosterQuery(demo.assessment.id, not_qualifying="C2.3"), catalogs)
-            set_facts(other, catalogs, demo.assessment.id, missing[:1], {"digital_training": "1"})
+            set_facts(other, catalogs, demo, missing[:1], {"digital_training": "1"})
         finally:
             other.dispose()
         for _ in range(400):  # the poll runs every 50 ms; wait for it, not for a fixed time

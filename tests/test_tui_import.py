@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from textual.widgets import Button, Input, OptionList
 
+from hoctap.models.audit import history
 from hoctap.models.i18n import tr
-from hoctap.models.store import evaluate_context, history
+from hoctap.models.meters import evaluate_context
 from hoctap.screens.dashboard import DashboardScreen
 from hoctap.screens.importer import ImportForm
 from tests.tui_helpers import SIZE, make_app, row_text, settle
@@ -54,7 +55,7 @@ async def test_preview_then_confirm_moves_the_meter(db, catalogs, demo, tmp_path
         assert isinstance(app.screen, DashboardScreen)
         assert c23(db, catalogs, demo) == 55  # one more trained, one new trained member
         assert "55/61" in row_text(app.screen.query_one("#meters"), "C2.3")
-        assert history(db, demo.assessment.id, 1)[0].action == "import"
+        assert history(db, demo, 1)[0].action == "import"
 
 
 async def test_bad_file_lists_row_numbered_problems_and_changes_nothing(db, catalogs, demo, tmp_path):
@@ -62,7 +63,7 @@ async def test_bad_file_lists_row_numbered_problems_and_changes_nothing(db, cata
     path.write_text(HEADER + "LQD00001,Huỳnh Phương Việt,Thành viên,x\nLQD00002,Trương Thanh Nhật,Thành viên,có lẽ\n"
                     "LQD00003,,Người ngoài,x\n", encoding="utf-8")
     app = make_app(db, catalogs, demo)
-    batches = len(history(db, demo.assessment.id, 1000))
+    batches = len(history(db, demo, 1000))
     async with app.run_test(size=SIZE) as pilot:
         form = await open_import(app, pilot, path)
         assert tr("import.failed", n=len(lines(form))) in str(form.query_one("#import-status").render())
@@ -74,4 +75,4 @@ async def test_bad_file_lists_row_numbered_problems_and_changes_nothing(db, cata
         await settle(app, pilot)
         assert app.screen is form
     assert c23(db, catalogs, demo) == 53
-    assert len(history(db, demo.assessment.id, 1000)) == batches
+    assert len(history(db, demo, 1000)) == batches

@@ -6,8 +6,8 @@ from __future__ import annotations
 from textual.widgets import DataTable
 
 from hoctap.models.i18n import tr
+from hoctap.models.meters import evaluate_context
 from hoctap.models.roster import RosterQuery
-from hoctap.models.store import evaluate_context
 from hoctap.screens.log import BatchChanges, LogScreen
 from tests.test_tui_roster import pick
 from tests.tui_helpers import SIZE, make_app, row_text, settle

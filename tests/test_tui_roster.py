@@ -8,10 +8,13 @@ from textual.widgets import Input, OptionList, Static
 from hoctap.models import i18n, roster
 from hoctap.models.config import Config
 from hoctap.models.db import open_database
+from hoctap.models.facts import set_facts
 from hoctap.models.fields import PERSON_FIELDS
 from hoctap.models.i18n import tr
+from hoctap.models.meters import evaluate_context
+from hoctap.models.people import upsert_people
 from hoctap.models.roster import RosterQuery
-from hoctap.models.store import add_unit, ensure_context, evaluate_context, set_facts, upsert_people
+from hoctap.models.units import add_unit, ensure_context
 from hoctap.sample_data.generator import people
 from hoctap.screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue
 from hoctap.screens.person_form import PersonForm
@@ -158,7 +161,7 @@ async def test_undo_conflict_is_a_notification(db, catalogs, demo):
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert "language_cert" not in roster.person(db, aid, row.id).facts
-        set_facts(db, catalogs, aid, [row.id], {"language_cert": "0"}, source="cli")  # someone else
+        set_facts(db, catalogs, demo, [row.id], {"language_cert": "0"}, source="cli")  # someone else
         await pilot.press("U")
         await settle(app, pilot)
         assert any("không thể hoàn tác" in note for note in app.notes)  # err.undo_conflict
@@ -177,7 +180,7 @@ async def test_undo_takes_the_batches_made_in_this_session_not_a_colleagues(db, 
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         theirs = next(r for r in roster.page(db, RosterQuery(aid, kind="learner"), 0, 1) if r.id != mine.id)
-        set_facts(db, catalogs, aid, [theirs.id], {"lc_group": "farmer"}, source="tui")  # another TUI
+        set_facts(db, catalogs, demo, [theirs.id], {"lc_group": "farmer"}, source="tui")  # another TUI
         await pilot.press("U")
         await settle(app, pilot)
         assert "language_cert" in roster.person(db, aid, mine.id).facts  # ours undone
@@ -192,8 +195,8 @@ async def test_batch_preview_says_when_ten_scores_decide_the_title(db, catalogs,
     app = make_app(db, catalogs, demo)
     aid = demo.assessment.id
     six = [r.id for r in roster.page(db, RosterQuery(aid, kind="learner", sort="code"), 0, 6)]
-    set_facts(db, catalogs, aid, six[:2], {f"lc_{i}": "8" for i in range(1, 11)})
-    set_facts(db, catalogs, aid, six, {"learning_citizen": "0"})
+    set_facts(db, catalogs, demo, six[:2], {f"lc_{i}": "8" for i in range(1, 11)})
+    set_facts(db, catalogs, demo, six, {"learning_citizen": "0"})
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_roster(app, pilot, demo, RosterQuery(aid, kind="learner", sort="code"))
         await pilot.press(*["space"] * 6, "e")
@@ -314,7 +317,7 @@ async def test_stale_edit_shows_the_message_and_reloads(db, catalogs, demo):
         row = screen.view.current
         await pilot.press("enter")
         form = app.screen
-        set_facts(db, catalogs, aid, [row.id], {"language_cert": "1"}, source="cli")  # another user
+        set_facts(db, catalogs, demo, [row.id], {"language_cert": "1"}, source="cli")  # another user
         form_set(form, language_cert="không")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -342,7 +345,7 @@ def big_db(tmp_path_factory, catalogs):
         fields["birth_year"] = int(fields["birth_year"])
         rows.append((fields, {"digital_training": p.get("digital_training")} if p["kind"] == "staff" else {}))
     with db.write() as s:
-        upsert_people(s, catalogs, ctx.unit.id, ctx.assessment.id, rows)
+        upsert_people(s, catalogs, ctx, rows)
     yield db, ctx
     db.dispose()
 

@@ -4,7 +4,6 @@ unit/assessment; screens (in screens/) read and change data only through models/
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, TypeVar
 
 import tomli_w
 import tomllib
@@ -13,22 +12,18 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 import hoctap.tui.strings  # noqa: F401  (registers the UI strings)
-from hoctap.models.audit import newest_batch_id, own_batches_since
-from hoctap.models.catalog import CatalogError, Catalogs
+from hoctap.models.catalog import Catalogs
 from hoctap.models.config import Config, crash_log, state_path
-from hoctap.models.db import Database, DatabaseError
-from hoctap.models.fields import InputError
+from hoctap.models.db import Database
+from hoctap.models.errors import USER_ERRORS
 from hoctap.models.i18n import tr
 from hoctap.models.roster import RosterQuery
-from hoctap.models.store import Context, HoctapError, find_context
+from hoctap.models.units import Context, find_context
 from hoctap.screens.dashboard import DashboardScreen
 from hoctap.screens.help import HelpScreen
 from hoctap.screens.start import StartScreen
 from hoctap.tui.commands import ScreenCommands, localize_bindings
 from hoctap.tui.messages import DataChanged
-
-USER_ERRORS = (HoctapError, InputError, DatabaseError, CatalogError)
-T = TypeVar("T")
 
 
 def load_state() -> dict:
@@ -155,16 +150,10 @@ class HoctapApp(App):
     # ---- batches made here ----------------------------------------------------------------------
 
     def remember(self, batch: int | None) -> None:
+        """Record a batch this session wrote (every core write returns its batch; None when
+        nothing changed)."""
         if batch is not None:
             self.made_here.append(batch)
-
-    def write_here(self, write: Callable[[], T]) -> T:
-        """Run a store write whose function does not return its batch, and remember the batch
-        it recorded (this user's TUI batches of the assessment written meanwhile)."""
-        mark = newest_batch_id(self.db)
-        result = write()
-        self.made_here += own_batches_since(self.db, self.ctx.assessment.id, mark, "tui")
-        return result
 
     # ---- data changes and errors ---------------------------------------------------------------
 

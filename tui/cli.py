@@ -16,18 +16,22 @@ from rich.text import Text
 
 import hoctap
 from hoctap.models import i18n
-from hoctap.models.catalog import SHIPPED_DIR, CatalogError, check_file, load_catalogs
+from hoctap.models.audit import change_counts, get_batch, history, last_undoable
+from hoctap.models.catalog import SHIPPED_DIR, check_file, load_catalogs
+from hoctap.models.checklist import check_entries
 from hoctap.models.config import ConfigError, crash_log, load_config
-from hoctap.models.db import DatabaseError, open_database
+from hoctap.models.db import open_database
+from hoctap.models.errors import USER_ERRORS, HoctapError
+from hoctap.models.facts import set_facts
 from hoctap.models.fields import InputError, field_name, parse_fact
 from hoctap.models.i18n import tr
 from hoctap.models.importer import ImportFailed, import_roster
+from hoctap.models.meters import evaluate_context
 from hoctap.models.present import meter_text, shortfall_text
 from hoctap.models.roster import Matching, RosterQuery, parse_where
 from hoctap.models.status import status_json
-from hoctap.models.store import (HoctapError, add_unit, change_counts, check_entries,
-                          evaluate_context, find_context, get_batch, history, last_undoable, list_units, set_facts,
-                          undo)
+from hoctap.models.undo import undo
+from hoctap.models.units import add_unit, find_context, list_units
 
 i18n.add({
     "cli.description": ("hoctap — bàn làm việc tự đánh giá Đơn vị học tập và Công dân học tập",
@@ -317,7 +321,7 @@ def cmd_check(env: Env) -> int:
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)  # a new year is made by an import or the TUI, not by a typo
     n = check_entries(env.db, env.catalogs, ctx, _split_assignments(a.assignments), a.evidence, a.documents,
-                      level=a.level)
+                      level=a.level).n
     console.print(tr("cli.checked", n=n))
     return 0
 
@@ -331,7 +335,7 @@ def cmd_set(env: Env) -> int:
         changes[name] = parse_fact(env.catalogs, name, raw)
     query = parse_where(env.catalogs, RosterQuery(ctx.assessment.id), a.where)
     people = Matching(query, env.catalogs)  # decided under the write lock, not before it
-    batch, n = set_facts(env.db, env.catalogs, ctx.assessment.id, people, changes, source="cli")
+    batch, n = set_facts(env.db, env.catalogs, ctx, people, changes, source="cli")
     if batch is None:
         console.print(tr("cli.set_nothing", people=people.matched))
     else:
@@ -397,12 +401,12 @@ def cmd_log(env: Env) -> int:
     a = env.args
     if a.batch is not None:
         return _log_batch(env, a.batch)
-    aid = None
+    ctx = None
     if a.unit:
         if a.year is None:
             raise InputError(tr("err.required", name="--year"))
-        aid = find_context(env.db, a.unit, a.year).assessment.id
-    batches = history(env.db, aid, a.limit)
+        ctx = find_context(env.db, a.unit, a.year)
+    batches = history(env.db, ctx, a.limit)
     counts = change_counts(env.db, [b.id for b in batches])
     table = Table(tr("col.batch"), tr("col.when"), tr("col.who"), tr("col.source"), tr("col.changes"), tr("col.what"))
     for b in batches:
@@ -432,7 +436,7 @@ def _log_batch(env: Env, batch_id: int) -> int:
 def cmd_undo(env: Env) -> int:
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
-    batch = a.batch or last_undoable(env.db, ctx.assessment.id)
+    batch = a.batch or last_undoable(env.db, ctx)
     if batch is None:
         raise HoctapError(tr("err.nothing_to_undo"))
     new = undo(env.db, env.catalogs, batch)
@@ -562,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_app(env.db, env.catalogs, env.config)
         return COMMANDS[args.command](env)
-    except (HoctapError, InputError, DatabaseError, CatalogError, ConfigError, CliError) as e:
+    except (*USER_ERRORS, ConfigError, CliError) as e:
         return _fail(str(e))
     except ImportFailed as e:
         return _fail("; ".join(map(str, e.problems)))

@@ -1,0 +1,53 @@
+"""SQL shared by the core's writers and readers: the table aliases, IN-list chunking and the
+driver-level bulk inserts (``executemany``), never a loop of ORM objects."""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Iterable, Sequence
+
+from sqlalchemy import insert
+from sqlmodel import Session
+
+from hoctap.models.tables import AuditChange, Person, PersonFact, RosterEntry
+
+CHUNK = 500  # ids per IN (...) list: well under every backend's parameter limit
+
+PF = PersonFact.__table__
+RE = RosterEntry.__table__
+PT = Person.__table__
+AC = AuditChange.__table__
+
+
+def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def insert_many(s: Session, table, rows: list[dict]) -> None:
+    """INSERT rows of plain text and integer columns through the driver's ``executemany``:
+    SQLAlchemy's per-row parameter processing costs more than SQLite's insert itself."""
+    if not rows:
+        return
+    keys = list(rows[0])
+    if len(keys) > 1:
+        pick = itemgetter(*keys)
+        insert_tuples(s, table, keys, [pick(r) for r in rows])
+    else:
+        insert_tuples(s, table, keys, [(r[keys[0]],) for r in rows])
+
+
+def insert_tuples(s: Session, table, keys: Sequence[str], rows: list[tuple]) -> None:
+    """Like ``insert_many`` for rows given as tuples in the order of ``keys``."""
+    if not rows:
+        return
+    conn = s.connection()
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(keys))
+    if not compiled.positional:  # named parameters (psycopg): dicts
+        params = [dict(zip(keys, r)) for r in rows]
+    elif list(compiled.positiontup) == list(keys):
+        params = rows
+    else:
+        pick = itemgetter(*(list(keys).index(k) for k in compiled.positiontup))
+        params = [pick(r) if len(keys) > 1 else r for r in rows]
+    conn.exec_driver_sql(compiled.string, params)
