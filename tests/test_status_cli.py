@@ -264,7 +264,7 @@ def test_help_is_in_the_users_language(capsys, lang, args, words):
 
 
 def test_status_defaults_to_the_level_sought(db, db_url, demo, capsys):
-    from hoctap.models.store import ensure_context
+    from hoctap.models.units import ensure_context
 
     ensure_context(db, "THCS-LQD", 2025, 2)  # this year the school seeks Level 2
     capsys.readouterr()
