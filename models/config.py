@@ -4,6 +4,7 @@
     lang = "vi"                                # vi | en
     theme = "textual-dark"
     catalog_dirs = ["~/hoctap-catalogs"]       # extra or overriding catalogs
+    export_mode = "0640"                       # exports' mode (default: 0600, 0660 in a setgid folder)
     [keymap]                                   # binding id = keys
     "roster.select" = "space"
 """
@@ -12,13 +13,19 @@ from __future__ import annotations
 
 import locale
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
 
+from hoctap.models.i18n import add, tr
+
 APP = "hoctap"
+
+add({"config.bad_mode": ("phải là quyền dạng bát phân như \"0640\", chủ tệp có quyền đọc và ghi (đang là {got!r})",
+                         "must be an octal mode such as \"0640\" that lets the owner read and write (got {got!r})")})
 
 
 def crash_log(error: BaseException) -> Path:
@@ -70,6 +77,7 @@ class Config:
     theme: str = "textual-dark"
     catalog_dirs: list[Path] = field(default_factory=list)
     keymap: dict[str, str] = field(default_factory=dict)
+    export_mode: int | None = None  # None: private (0600), or 0660 in a setgid folder
     path: Path | None = None
 
     @property
@@ -79,7 +87,7 @@ class Config:
         return [*self.catalog_dirs, default]
 
 
-_KEYS = {"db": str, "lang": str, "theme": str, "catalog_dirs": list, "keymap": dict}
+_KEYS = {"db": str, "lang": str, "theme": str, "catalog_dirs": list, "keymap": dict, "export_mode": str}
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -100,7 +108,12 @@ def load_config(path: Path | None = None) -> Config:
             raise ConfigError(f"{path}: {key}: must be a {expected.__name__}")
     if raw.get("lang", "vi") not in ("vi", "en"):
         raise ConfigError(f"{path}: lang: must be 'vi' or 'en'")
+    mode = raw.get("export_mode")
+    if mode is not None and (not re.fullmatch(r"0?[0-7]{3}", mode) or int(mode, 8) & 0o600 != 0o600):
+        # the owner must keep read and write: the export is replaced, then read back by hoctap import
+        raise ConfigError(f"{path}: export_mode: " + tr("config.bad_mode", got=mode))
     cfg = Config(path=path)
+    cfg.export_mode = None if mode is None else int(mode, 8)
     cfg.db = raw.get("db")
     cfg.lang = raw.get("lang", cfg.lang)
     cfg.theme = raw.get("theme", cfg.theme)

@@ -20,7 +20,8 @@ from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
 from hoctap.models.errors import HoctapError
 from hoctap.models.fields import PERSON_FIELDS
-from hoctap.models.files import atomic_write
+from hoctap.models.csvcells import neutralise
+from hoctap.models.files import output
 from hoctap.models.i18n import add, tr, tr_in
 from hoctap.models.people import Progress, iter_people
 from hoctap.models.units import Context
@@ -68,13 +69,11 @@ def export_roster(db: Database, catalogs: Catalogs, ctx: Context, target: str | 
         fmt = Path(target).suffix.lower().lstrip(".") if isinstance(target, (str, Path)) else "xlsx"
     if fmt not in FORMATS:
         raise HoctapError(tr("err.export_format", fmt=fmt))
-    if isinstance(target, (str, Path)):
-        with atomic_write(target) as f:
-            return _write(db, catalogs, ctx, f, fmt, lang, progress)
-    return _write(db, catalogs, ctx, target, fmt, lang, progress)
+    with output(target) as out:
+        return _write(db, catalogs, ctx, out.file, fmt, lang, progress, out.tmpdir)
 
 
-def _write(db, catalogs, ctx, f: BinaryIO, fmt: str, lang: str, progress) -> int:
+def _write(db, catalogs, ctx, f: BinaryIO, fmt: str, lang: str, progress, tmpdir: str) -> int:
     lang = "en" if lang == "en" else "vi"
     t = partial(tr_in, lang)
     columns = export_columns(catalogs)
@@ -83,15 +82,15 @@ def _write(db, catalogs, ctx, f: BinaryIO, fmt: str, lang: str, progress) -> int
     if fmt == "csv":
         text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
         w = csv.writer(text)
-        w.writerow(headers)
+        w.writerow([neutralise(h) for h in headers])
         n = 0
         for n, row in enumerate(rows, start=1):
-            w.writerow(["" if v is None else v for v in row])
+            w.writerow(["" if v is None else neutralise(v) for v in row])
         text.flush()
         text.detach()
         return n
     wb = xlsxwriter.Workbook(f, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                 "strings_to_numbers": False})
+                                 "strings_to_numbers": False, "tmpdir": tmpdir})
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "text_wrap": True, "valign": "top"})
     quoted = wb.add_format({"quote_prefix": True})
     ws = wb.add_worksheet(t("report.sheet_roster"))

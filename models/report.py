@@ -25,10 +25,9 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
-from hoctap.models.errors import HoctapError
 from hoctap.models.evaluate import EntryResult, LevelResult, ShareCounts, evaluate
 from hoctap.models.fields import PERSON_FIELDS
-from hoctap.models.files import atomic_write
+from hoctap.models.files import output
 from hoctap.models.i18n import add
 from hoctap.models.meters import POPULATION_OF_KIND, unit_entry_rows
 from hoctap.models.people import Progress, iter_people
@@ -332,7 +331,7 @@ class _Report:
         ctx, ncol = self.ctx, len(self.COLS)
         for c, w in enumerate((11, 46, 16, 9, 16, 8, 8, 9, 11, 9, 36)):
             ws.set_column(c, c, w)
-        ws.merge_range(0, 0, 0, 2, ctx.unit.name.upper(), f["nation"])
+        book.merged_text(ws, 0, 0, 2, ctx.unit.name.upper(), "nation")
         ws.merge_range(0, 4, 0, ncol - 1, t("report.nation"), f["nation"])
         ws.merge_range(1, 4, 1, ncol - 1, t("report.motto"), f["motto"])
         ws.merge_range(3, 0, 3, ncol - 1, t("report.title"), f["title"])
@@ -508,14 +507,12 @@ def write_report(db: Database, catalogs: Catalogs, ctx: Context, level: int | No
     the summary shows (computed from the very rows written)."""
     level = level or ctx.assessment.level
     catalog_for(catalogs, ctx.unit, level)  # fail before creating anything
-    if isinstance(target, (str, Path)):
-        with atomic_write(target) as f:
-            return _write(db, catalogs, ctx, level, f, lang, progress, made)
-    return _write(db, catalogs, ctx, level, target, lang, progress, made)
+    with output(target) as out:
+        return _write(db, catalogs, ctx, level, out.file, lang, progress, made, out.tmpdir)
 
 
-def _write(db, catalogs, ctx, level, target, lang, progress, made) -> LevelResult:
-    book = Book(target, lang)
+def _write(db, catalogs, ctx, level, target, lang, progress, made, tmpdir) -> LevelResult:
+    book = Book(target, lang, tmpdir)
     report = _Report(db, catalogs, ctx, level, book, made or date.today())
     try:
         result = report.write(progress)
@@ -523,8 +520,5 @@ def _write(db, catalogs, ctx, level, target, lang, progress, made) -> LevelResul
         with contextlib.suppress(Exception):  # the first error is the one to report
             book.wb.close()
         raise
-    try:
-        book.wb.close()
-    except Exception as e:  # XlsxWriter reports unwritable targets here
-        raise HoctapError(str(e)) from None
+    book.wb.close()  # a full disk shows here: output() names the file and the cause
     return result

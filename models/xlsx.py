@@ -59,9 +59,11 @@ def literal(text: str) -> str:
 class Book:
     """The workbook and the formats, created once and reused."""
 
-    def __init__(self, target, lang: str):
+    def __init__(self, target, lang: str, tmpdir: str | None = None):
+        # tmpdir: the export's private scratch folder (XlsxWriter's temporary files hold the data)
         self.wb = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False,
-                                               "strings_to_urls": False, "strings_to_numbers": False})
+                                               "strings_to_urls": False, "strings_to_numbers": False,
+                                               "tmpdir": tmpdir})
         self.lang = "en" if lang == "en" else "vi"
         self.t = t = partial(tr_in, self.lang)  # the workbook's language, not the process's
         base = {"font_name": "Times New Roman", "font_size": 11, "valign": "top"}
@@ -92,6 +94,7 @@ class Book:
                                **({"bold": True} if k == "crit" else {}),
                                **({"align": "center"} if k in ("center", "dcenter") else {}), "quote_prefix": True})
                        for k in ("text", "center", "crit", "plain", "dtext", "dcenter")}
+        self.quoted["nation"] = fmt({**base, "bold": True, "align": "center", "quote_prefix": True})
 
     def text(self, ws, row: int, col: int, value, style: str = "text") -> None:
         """User text: always a string cell; formula-looking text gets the quote prefix."""
@@ -103,6 +106,12 @@ class Book:
             ws.write_string(row, col, value, self.quoted[style])
         else:
             ws.write_string(row, col, value, self.f[style])
+
+    def merged_text(self, ws, row: int, first_col: int, last_col: int, value: str, style: str) -> None:
+        """User text over merged cells, quote-prefixed like ``text`` when it looks like a formula."""
+        ws.merge_range(row, first_col, row, last_col, "", self.f[style])
+        quoted = value.startswith(HOSTILE) and style in self.quoted
+        ws.write_string(row, first_col, value, self.quoted[style] if quoted else self.f[style])
 
     def sheet(self, name: str, used: set[str]):
         ws = self.wb.add_worksheet(sheet_name(name, used))
