@@ -11,13 +11,14 @@ them: a catalog with the same id replaces the shipped one, a vocabulary adds to 
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from hoctap.models.i18n import add, tr
 from hoctap.models.text import fold
@@ -68,7 +69,37 @@ add({
     "cat.minimum_int": ("dữ kiện số cần một số nguyên", "an integer is required for a numeric fact"),
     "cat.not_a_directory": ("không phải là thư mục", "is not a directory"),
     "cat.no_such_file": ("không có tệp này", "no such file"),
+    # a catalog that could never be met, or a value that could never be entered
+    "cat.not_finite": ("phải là một số hữu hạn (không phải {got})", "must be a finite number (not {got})"),
+    "cat.min_above_max": ("min = {min} lớn hơn max = {max}: không giá trị nào hợp lệ",
+                          "min = {min} is above max = {max}: no value would be valid"),
+    "cat.score_range": ("min_score = {min} lớn hơn max_score = {max}: không điểm nào hợp lệ",
+                        "min_score = {min} is above max_score = {max}: no score would be valid"),
+    "cat.pass_each_range": ("pass_each = {each} phải nằm trong thang điểm {min}–{max}",
+                            "pass_each = {each} must lie within the scores {min}–{max}"),
+    "cat.pass_total_unreachable": ("pass_total = {total} không thể đạt: {n} chỉ số × tối đa {max} = {best}",
+                                   "pass_total = {total} can never be reached: {n} indicators × at most {max} = {best}"),
+    "cat.rule_unreachable": ("{rule!r} cần {need} {what} đạt nhưng chỉ có {have}",
+                             "{rule!r} needs {need} {what} met but there are only {have}"),
+    "cat.rule_entries": ("chỉ tiêu", "entries"),
+    "cat.rule_criteria": ("tiêu chí", "criteria"),
+    "cat.at_least_above_max": ("at_least = {at_least} lớn hơn giá trị tối đa {max} của dữ kiện {fact!r}: không ai đạt",
+                               "at_least = {at_least} is above the largest value {max} of fact {fact!r}: nobody could qualify"),
 })
+
+
+class KeyedError(ValueError):
+    """A validator's error about one key of the model it checks (pydantic would name the model)."""
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        super().__init__(message)
+
+
+def _reachable(rule: str, have: int, what: str) -> None:
+    need = 0 if rule == "all" else 1 if rule == "any" else int(rule.split(":", 1)[1])
+    if need > have:
+        raise KeyedError("rule", tr("cat.rule_unreachable", rule=rule, need=need, have=have, what=tr(what)))
 
 # pydantic's error types -> our message keys (its own texts are English only)
 _PYDANTIC = {"int_type": "cat.integer", "int_parsing": "cat.integer", "int_from_float": "cat.integer",
@@ -122,6 +153,8 @@ class FactDef(_Labelled):
     def _shape(self):
         if (self.type == "scale") != (self.scale is not None):
             raise ValueError(tr("cat.scale_key"))
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise KeyedError("max", tr("cat.min_above_max", min=self.min, max=self.max))
         return self
 
 
@@ -154,6 +187,14 @@ class Entry(_Labelled):
     threshold_percent: Annotated[Union[int, float], Field(ge=0, le=100)] | None = None
     at_least: str | int | None = None
 
+    @field_validator("threshold_percent", mode="before")
+    @classmethod
+    def _finite(cls, value):
+        # NaN fails every comparison: without this it is reported as "must be at least 0"
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(tr("cat.not_finite", got=value))
+        return value
+
     @model_validator(mode="after")
     def _shape(self):
         if self.kind == "unit":
@@ -179,6 +220,11 @@ class Criterion(_Labelled):
     rule: Annotated[str, Field(pattern=f"^({_RULE})$")] = "all"
     entries: list[Entry]
 
+    @model_validator(mode="after")
+    def _satisfiable(self):
+        _reachable(self.rule, len(self.entries), "cat.rule_entries")
+        return self
+
 
 class LearningUnitCatalog(_Labelled):
     kind: Literal["learning-unit"]
@@ -189,6 +235,11 @@ class LearningUnitCatalog(_Labelled):
     source: str
     rule: Annotated[str, Field(pattern=f"^({_RULE})$")] = "all"
     criteria: list[Criterion]
+
+    @model_validator(mode="after")
+    def _satisfiable(self):
+        _reachable(self.rule, len(self.criteria), "cat.rule_criteria")
+        return self
 
     def entries(self) -> list[Entry]:
         return [e for c in self.criteria for e in c.entries]
@@ -226,6 +277,19 @@ class LearningCitizenCatalog(_Labelled):
     group_fact: str
     competences: list[Competence]
     indicators: list[Indicator]
+
+    @model_validator(mode="after")
+    def _satisfiable(self):
+        lo, hi = self.min_score, self.max_score
+        if lo > hi:
+            raise KeyedError("min_score", tr("cat.score_range", min=lo, max=hi))
+        if not lo <= self.pass_each <= hi:
+            raise KeyedError("pass_each", tr("cat.pass_each_range", each=self.pass_each, min=lo, max=hi))
+        best = hi * len(self.indicators)
+        if self.pass_total > best:
+            raise KeyedError("pass_total", tr("cat.pass_total_unreachable", total=self.pass_total,
+                                                n=len(self.indicators), max=hi, best=best))
+        return self
 
     @property
     def score_facts(self) -> list[str]:
@@ -293,6 +357,10 @@ def read_file(path: Path):
         return model.model_validate(raw)
     except ValidationError as e:
         errors = e.errors()
+        for err in errors:
+            cause = err.get("ctx", {}).get("error")
+            if isinstance(cause, KeyedError):
+                err["loc"] = (*err["loc"], cause.key)
         key = _key(errors[0]["loc"])
         # a union (int | float) reports one error per branch: count keys, not errors
         others = len({_key(err["loc"]) for err in errors} - {key})
@@ -448,6 +516,9 @@ class Catalogs:
                         raise CatalogError(path, f"{where}.at_least", tr("cat.not_in_scale", value=e.at_least, scale=fact.scale))
                 if fact.type == "int" and not isinstance(e.at_least, int):
                     raise CatalogError(path, f"{where}.at_least", tr("cat.minimum_int"))
+                if fact.type == "int" and fact.max is not None and e.at_least > fact.max:
+                    raise CatalogError(path, f"{where}.at_least", tr("cat.at_least_above_max", at_least=e.at_least,
+                                                                     max=fact.max, fact=e.fact))
 
     def qualifying_values(self, entry: Entry) -> set[str] | None:
         """Stored values of a share entry's fact that count as qualifying; None for int facts
@@ -478,14 +549,35 @@ def load_catalogs(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalogs:
 
 
 def check_file(path: Path, extra_dirs: list[Path] | tuple[Path, ...] = ()):
-    """Validate one file against the catalogs in force, as if it were added to them; returns
-    the parsed file."""
+    """Validate one file on its own, with what it may override or use: the shipped catalogs and
+    the vocabularies of ``extra_dirs`` (its facts may come from them). The other catalogs there
+    are left out, and so is any vocabulary that is itself broken: another file's mistake is not
+    this file's (``catalog list`` reports it). Returns the parsed file."""
     path = Path(path)
     if not path.is_file():
         raise CatalogError(path, "", tr("cat.no_such_file"))
     parsed = read_file(path)
-    files = catalog_files(SHIPPED_DIR) + [f for d in extra_dirs if Path(d).is_dir() for f in catalog_files(Path(d))]
-    _merge([(p, read_file(p)) for p in files if p.resolve() != path.resolve()] + [(path, parsed)])
+    shipped = [(p, read_file(p)) for p in catalog_files(SHIPPED_DIR) if p.resolve() != path.resolve()]
+    vocabularies = []
+    for p in (f for d in extra_dirs if Path(d).is_dir() for f in catalog_files(Path(d))):
+        if p.resolve() == path.resolve():
+            continue
+        try:
+            item = read_file(p)
+        except CatalogError:
+            continue
+        if isinstance(item, VocabularyFile):
+            vocabularies.append((p, item))
+    try:
+        _merge(shipped + vocabularies + [(path, parsed)])
+    except CatalogError as e:
+        if e.path == str(path) or not vocabularies:
+            raise
+        # a user vocabulary clashes with the others: check against the shipped ones alone
+        try:
+            _merge(shipped + [(path, parsed)])
+        except CatalogError:
+            raise e from None
     return parsed
 
 

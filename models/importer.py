@@ -19,6 +19,7 @@ from pathlib import Path
 
 from hoctap.models.audit import batch_summary, record_batch, record_changes
 from hoctap.models.catalog import Catalogs
+from hoctap.models.csvcells import restore_rows
 from hoctap.models.db import Database
 from hoctap.models.fields import PERSON_FIELDS, InputError, match_column, parse_fact, parse_person_field
 from hoctap.models.i18n import add, tr
@@ -184,7 +185,7 @@ def read_csv(catalogs: Catalogs, path: Path, data: bytes) -> tuple[list[tuple[in
     except BrokenCSV as e:
         raise ImportFailed(path, [Problem(e.line, None, tr("importer.broken_csv", error=e))]) from None
     name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}[delimiter]
-    return rows, f"{encoding}, {name}"
+    return restore_rows(rows), f"{encoding}, {name}"
 
 
 def read_xlsx(catalogs: Catalogs, path: Path) -> tuple[list[tuple[int, list]], str]:

@@ -19,6 +19,7 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Label, ProgressBar, Select, Static
 
 from hoctap.models.export import export_roster
+from hoctap.models.files import inside, safe_name
 from hoctap.models.i18n import lang, tr
 from hoctap.models.errors import HoctapError
 from hoctap.models.report import write_report
@@ -83,7 +84,7 @@ class ExportForm(BaseModal):
     def file_name(self, level: int | None, language: str, fmt: str) -> str:
         ctx = self.app.ctx
         name = tr(f"export.{self.what}_file", code=ctx.unit.code, year=ctx.assessment.year, level=level)
-        return f"{name}-{language}.{fmt}"
+        return safe_name(f"{name}-{language}", f".{fmt}")  # the unit code is data (a bundle may bring "../x")
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def write(self, level: int | None, language: str, fmt: str) -> None:
@@ -111,7 +112,7 @@ class ExportForm(BaseModal):
         folder = Path(app.download_dir or user_downloads_path())
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            produce(folder / name)
+            produce(inside(folder, name))
         except OSError as e:  # a read-only or full disk: a message, not a crash log
             raise HoctapError(tr("export.failed", error=e)) from None
         app.call_from_thread(app.notify, tr("export.saved", path=folder / name), timeout=10)

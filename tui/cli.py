@@ -23,6 +23,7 @@ from hoctap.models.config import ConfigError, crash_log, load_config
 from hoctap.models.db import open_database
 from hoctap.models.errors import USER_ERRORS, HoctapError
 from hoctap.models.facts import set_facts
+from hoctap.models.files import set_export_mode
 from hoctap.models.fields import InputError, field_name, parse_fact
 from hoctap.models.i18n import tr
 from hoctap.models.importer import ImportFailed, import_roster
@@ -123,7 +124,12 @@ i18n.add({
     "help.json": ("kết quả dạng JSON", "the result as JSON"),
     "help.where": ("chỉ những người có TRƯỜNG=GIÁ_TRỊ (lặp lại được)", "only people with FIELD=VALUE (repeatable)"),
     "all_units": ("mọi đơn vị", "all units"),
+    "cli.dash_value": ("một giá trị bắt đầu bằng '-' hoặc '--' viết liền với dấu '=': {option}=--giá-trị",
+                       "a value that starts with '-' or '--' goes after '=': {option}=--value"),
 })
+
+# options whose value is free text that may well begin with "-" ("-2+3", "- xem phụ lục")
+TEXT_OPTIONS = ("--evidence", "--documents")
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -133,10 +139,37 @@ class CliError(Exception):
     pass
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a hint where a text value that starts with "-" was taken for an option."""
+
+    def error(self, message: str):
+        for option in TEXT_OPTIONS:
+            if option in message:
+                message += "\n" + tr("cli.dash_value", option=option)
+        super().error(message)
+
+
+def join_text_options(argv: list[str]) -> list[str]:
+    """``--documents -2+3`` as ``--documents=-2+3``: a value after a text option that starts with
+    a single "-" is a value (even "-h": the text, not a request for help); "--x" still needs the
+    "=" form, which the parse error then suggests."""
+    out: list[str] = []
+    it = iter(range(len(argv)))
+    for i in it:
+        arg = argv[i]
+        if arg in TEXT_OPTIONS and i + 1 < len(argv) and argv[i + 1].startswith("-") \
+                and not argv[i + 1].startswith("--"):
+            out.append(f"{arg}={argv[i + 1]}")
+            next(it)
+        else:
+            out.append(arg)
+    return out
+
+
 # ---- argument parsing -------------------------------------------------------------------------
 
 def _common() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(add_help=False)
+    p = Parser(add_help=False)
     p.add_argument("--db", default=argparse.SUPPRESS, help=tr("help.db"))
     p.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=tr("help.lang"))
     return p
@@ -149,7 +182,7 @@ def _unit_year(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = argparse.ArgumentParser(prog="hoctap", description=tr("cli.description"), parents=[common])
+    parser = Parser(prog="hoctap", description=tr("cli.description"), parents=[common])
     parser.add_argument("--version", action="version", version=f"hoctap {hoctap.__version__}",
                         help=tr("help.version"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -558,7 +591,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         return _fail(str(e))
     i18n.set_lang(lang or config.lang)
-    args = build_parser().parse_args(argv)
+    set_export_mode(config.export_mode)
+    args = build_parser().parse_args(join_text_options(argv))
     try:
         env = Env(args)
         if args.command is None:
