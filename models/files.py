@@ -205,13 +205,15 @@ def scratch(base: Path) -> Iterator[Path]:
 # ---- writing -----------------------------------------------------------------------------------
 
 class _Sink(io.RawIOBase):
-    """The file as the writers see it. Once the export has failed (or ended) it swallows what
+    """The file as the writers see it. Once the export has failed (or ended) it only counts what
     is still written: XlsxWriter's half-written zip, closed by the garbage collector, would
-    otherwise write to a closed or full file and print "Exception ignored in ZipFile.__del__"."""
+    otherwise write to a closed or full file and print "Exception ignored in ZipFile.__del__"
+    (its end record needs positions that add up, hence the counting)."""
 
     def __init__(self, f: BinaryIO):
         super().__init__()
         self._f: BinaryIO | None = f
+        self._pos = 0
 
     def readable(self) -> bool:
         return False
@@ -223,23 +225,33 @@ class _Sink(io.RawIOBase):
         return True
 
     def write(self, b) -> int:
-        return len(b) if self._f is None else self._f.write(b)
+        if self._f is not None:
+            return self._f.write(b)
+        n = len(memoryview(b))
+        self._pos += n
+        return n
 
     def seek(self, pos: int, whence: int = 0) -> int:
-        return 0 if self._f is None else self._f.seek(pos, whence)
+        if self._f is not None:
+            return self._f.seek(pos, whence)
+        self._pos = pos if whence == 0 else self._pos + pos
+        return self._pos
 
     def tell(self) -> int:
-        return 0 if self._f is None else self._f.tell()
+        return self._pos if self._f is None else self._f.tell()
 
     def truncate(self, size: int | None = None) -> int:
-        return 0 if self._f is None else self._f.truncate(size)
+        return (self._pos if size is None else size) if self._f is None else self._f.truncate(size)
 
     def flush(self) -> None:
         if self._f is not None:
             self._f.flush()
 
     def discard(self) -> None:
-        self._f = None
+        if self._f is not None:
+            with contextlib.suppress(Exception):
+                self._pos = self._f.tell()
+            self._f = None
 
 
 @dataclass

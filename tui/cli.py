@@ -586,6 +586,8 @@ def main(argv: list[str] | None = None) -> int:
             lang = argv[i + 1]
         elif arg.startswith("--lang="):
             lang = arg.split("=", 1)[1]
+    if lang:
+        i18n.set_lang(lang)  # a broken config is reported in the language asked for
     try:
         config = load_config()
     except ConfigError as e:
