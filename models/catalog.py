@@ -520,17 +520,6 @@ class Catalogs:
                     raise CatalogError(path, f"{where}.at_least", tr("cat.at_least_above_max", at_least=e.at_least,
                                                                      max=fact.max, fact=e.fact))
 
-    def qualifying_values(self, entry: Entry) -> set[str] | None:
-        """Stored values of a share entry's fact that count as qualifying; None for int facts
-        (compared numerically)."""
-        fact = self.facts[entry.fact]
-        if fact.type == "bool":
-            return {"1"}
-        if fact.type == "scale":
-            ids = self.scale_ids(fact.scale)
-            return set(ids[ids.index(entry.at_least):])
-        return None
-
 
 def catalog_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.toml") if p.is_file())

@@ -20,7 +20,7 @@ def check_entries(db: Database, catalogs: Catalogs, ctx: Context, values: dict[s
     """Tick unit-level entries: ``values`` maps entry id to raw text (parsed here). Evidence and
     documents, when given, are stored on each of those entries. Returns the batch and the
     number of entry columns changed."""
-    catalog = catalog_for(catalogs, ctx.unit, level or ctx.assessment.level)
+    catalog = catalog_for(catalogs, ctx.unit, ctx.level_or(level))
     parsed: dict[str, str | None] = {}
     for entry_id, raw in values.items():
         try:

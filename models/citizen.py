@@ -9,12 +9,14 @@ from sqlalchemy import func, select
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
 from hoctap.models.sql import PF, chunks
+from hoctap.models.units import Context
 
 
-def count_fully_scored(db: Database, catalogs: Catalogs, assessment_id: int, person_ids: Iterable[int]) -> int:
+def count_fully_scored(db: Database, catalogs: Catalogs, ctx: Context, person_ids: Iterable[int]) -> int:
     """How many of these people have all ten scores: for them the scores decide the title, so
     setting the Learning Citizen status does not change it."""
     names = catalogs.citizen.score_facts
+    assessment_id = ctx.assessment.id
     n = 0
     with db.read() as s:
         for chunk in chunks(sorted(person_ids)):

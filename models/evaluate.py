@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Literal
 
 from hoctap.models.catalog import EDUCATION, Catalogs, Criterion, Entry, LearningUnitCatalog, rule_met
+from hoctap.models.qualify import Qualifies
 
 Status = Literal["met", "not_met", "not_applicable", "no_data"]
 
@@ -49,20 +50,9 @@ class ShareCounts:
     values: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
     def qualifying(self, catalogs: Catalogs, entry: Entry) -> int:
-        accepted = catalogs.qualifying_values(entry)
-        total = 0
-        for (pop, fact, value), n in self.values.items():
-            if pop != entry.population or fact != entry.fact:
-                continue
-            if accepted is None:
-                try:
-                    ok = int(value) >= int(entry.at_least)
-                except ValueError:
-                    ok = False
-            else:
-                ok = value in accepted
-            total += n if ok else 0
-        return total
+        q = Qualifies.of(catalogs, entry)
+        return sum(n for (pop, fact, value), n in self.values.items()
+                   if pop == q.population and fact == q.fact and q.accepts(value))
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,14 @@ import csv
 import io
 from functools import partial
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 import xlsxwriter
 
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
 from hoctap.models.errors import HoctapError
-from hoctap.models.fields import PERSON_FIELDS
+from hoctap.models.fields import PERSON_FIELDS, display_fact
 from hoctap.models.csvcells import neutralise
 from hoctap.models.files import output
 from hoctap.models.i18n import add, tr, tr_in
@@ -37,27 +37,18 @@ def export_columns(catalogs: Catalogs) -> list[str]:
     return [*PERSON_FIELDS, *(n for n, f in catalogs.facts.items() if not f.computed)]
 
 
-def _cells(catalogs: Catalogs, t: Callable[..., str], lang: str, columns: list[str], person, facts: dict[str, str]) -> list:
+def _cells(catalogs: Catalogs, lang: str, columns: list[str], person, facts: dict[str, str]) -> list:
     """One row: text for labels, int for numbers, None for blanks."""
     out: list = []
     for name in columns:
-        if name in PERSON_FIELDS:
-            value = person[name]
-            if value is not None and name in ("kind", "gender"):
-                value = t("report.member" if value == "staff" else "report.learner") if name == "kind" \
-                    else t(f"report.gender_{value}")
+        value = person[name] if name in PERSON_FIELDS else facts.get(name)
+        fact = catalogs.facts.get(name)
+        if value is None or isinstance(value, int):
             out.append(value)
-            continue
-        value = facts.get(name)
-        fact = catalogs.facts[name]
-        if value is None:
-            out.append(None)
-        elif fact.type == "bool":
-            out.append(t("yes") if value == "1" else t("no"))
-        elif fact.type == "int":
+        elif fact is not None and fact.type == "int":
             out.append(int(value))
-        else:
-            out.append(catalogs.scale_label(fact.scale, value, lang))
+        else:  # words, not marks: the importer reads có/không back
+            out.append(display_fact(catalogs, name, value, lang, bools="words"))
     return out
 
 
@@ -78,7 +69,7 @@ def _write(db, catalogs, ctx, f: BinaryIO, fmt: str, lang: str, progress, tmpdir
     t = partial(tr_in, lang)
     columns = export_columns(catalogs)
     headers = [t(f"field.{n}") if n in PERSON_FIELDS else catalogs.facts[n].label(lang) for n in columns]
-    rows = (_cells(catalogs, t, lang, columns, p, facts) for p, facts in iter_people(db, ctx, progress))
+    rows = (_cells(catalogs, lang, columns, p, facts) for p, facts in iter_people(db, ctx, progress))
     if fmt == "csv":
         text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
         w = csv.writer(text)

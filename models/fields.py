@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from hoctap.models.catalog import Catalogs
-from hoctap.models.i18n import both, tr
+from hoctap.models.i18n import both, tr, tr_in
 from hoctap.models.text import fold, nfc
 
 
@@ -140,15 +141,47 @@ def parse_unit_value(catalogs: Catalogs, value_kind: str, entry_id: str, raw: st
     return value
 
 
-def display_fact(catalogs: Catalogs, name: str, value: str | None, lang: str = "vi") -> str:
+Bools = Literal["marks", "words", "cell", "marked"]
+
+
+def bool_text(yes: bool, lang: str, style: Bools = "words") -> str:
+    """Yes/no as "marks" (✓/✗, grids), "words" (có/không, in a line of text), "cell" (Có/Không,
+    standing alone in a workbook cell) or "marked" (✓ có, pickers)."""
+    mark = "✓" if yes else "✗"
+    if style == "marks":
+        return mark
+    word = tr_in(lang, ("cell.yes" if yes else "cell.no") if style == "cell" else ("yes" if yes else "no"))
+    return f"{mark} {word}" if style == "marked" else word
+
+
+def display_fact(catalogs: Catalogs, name: str, value, lang: str = "vi", *, bools: Bools = "marks",
+                 blank: str = "") -> str:
+    """How a stored value of a person field or a fact reads in ``lang``: a choice (kind, gender)
+    or a scale value by its label, a yes/no as ``bools`` says, a number or text as it is;
+    ``blank`` for no value. The one formatter of the core: report, export, CLI and TUI."""
     if value is None:
-        return ""
+        return blank
+    spec = PERSON_FIELDS.get(name)
+    if spec is not None:
+        return tr_in(lang, value) if spec.choices else str(value)
     fact = catalogs.facts.get(name)
     if fact is None or fact.type == "int":
-        return value
-    if fact.type == "bool":
-        return "✓" if value == "1" else "✗"
-    return catalogs.scale_label(fact.scale, value, lang)
+        return str(value)
+    return _typed_text(catalogs, "bool" if fact.type == "bool" else fact.scale, value, lang, bools)
+
+
+def display_entry_value(catalogs: Catalogs, entry, value: str | None, lang: str, *, bools: Bools = "words",
+                        blank: str = "") -> str:
+    """A unit entry's stored value (yes/no or an id of its scale), as ``display_fact`` words it."""
+    if value is None:
+        return blank
+    return _typed_text(catalogs, entry.value, value, lang, bools)
+
+
+def _typed_text(catalogs: Catalogs, value_kind: str, value: str, lang: str, bools: Bools) -> str:
+    if value_kind == "bool":
+        return bool_text(value == "1", lang, bools)
+    return catalogs.scale_label(value_kind, value, lang)
 
 
 def match_column(catalogs: Catalogs, header: str, *, computed: bool = False) -> str | None:

@@ -43,6 +43,8 @@ add({
     # values
     "yes": ("có", "yes"),
     "no": ("không", "no"),
+    "cell.yes": ("Có", "Yes"),  # a yes/no standing alone in a workbook cell
+    "cell.no": ("Không", "No"),
     "met": ("Đạt", "Met"),
     "not_met": ("Không đạt", "Not met"),
     "not_applicable": ("Không áp dụng", "Not applicable"),

@@ -9,12 +9,10 @@ from sqlalchemy import case, func, select
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
 from hoctap.models.evaluate import LevelResult, ShareCounts, evaluate
+from hoctap.models.qualify import POPULATION_OF_KIND
 from hoctap.models.sql import PF, PT, RE
 from hoctap.models.tables import Assessment, AuditBatch, UnitEntryValue
 from hoctap.models.units import Context, catalog_for
-
-POPULATION_OF_KIND = {"staff": "members", "learner": "learners"}
-
 
 def share_counts(db: Database, ctx: Context, fact_names: Iterable[str]) -> ShareCounts:
     """People per population, and per (population, fact, value): two aggregates.
@@ -47,7 +45,7 @@ def unit_entry_rows(db: Database, ctx: Context) -> dict[str, UnitEntryValue]:
 
 
 def evaluate_context(db: Database, catalogs: Catalogs, ctx: Context, level: int | None = None) -> LevelResult:
-    catalog = catalog_for(catalogs, ctx.unit, level or ctx.assessment.level)
+    catalog = catalog_for(catalogs, ctx.unit, ctx.level_or(level))
     facts = {e.fact for e in catalog.entries() if e.kind == "share"}
     counts = share_counts(db, ctx, facts)
     values = {k: r.value for k, r in unit_entry_rows(db, ctx).items()}

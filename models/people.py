@@ -30,6 +30,14 @@ class SavedPerson(NamedTuple):
     batch: int | None  # None when nothing changed
 
 
+DEFAULT_KIND = "staff"
+
+
+def kind_of(given: str | None, current: str | None = None) -> str:
+    """The kind a person gets: a blank keeps what they have (a new person is staff)."""
+    return given or current or DEFAULT_KIND
+
+
 def sort_key(full_name: str) -> str:
     """Vietnamese lists are ordered by given name (the last word), then the whole name."""
     words = search_key(full_name).split()
@@ -64,7 +72,7 @@ def upsert_people(s: Session, catalogs: Catalogs, ctx: Context,
         cur = existing.get(fields["code"])
         if cur is None:
             values = {k: fields.get(k) for k in PERSON_COLUMNS}
-            values["kind"] = values["kind"] or "staff"
+            values["kind"] = kind_of(values["kind"])
             full_name = values["full_name"]
             if full_name not in name_keys:
                 name_keys[full_name] = (search_key(full_name), sort_key(full_name))
@@ -73,6 +81,8 @@ def upsert_people(s: Session, catalogs: Catalogs, ctx: Context,
             new_people.append(dict(unit_id=unit_id, version=1, **values,
                                    search=f"{search_key(values['code'])} {name_key}", sort_key=sort))
             continue
+        if "kind" in fields:
+            fields = {**fields, "kind": kind_of(fields["kind"], cur["kind"])}
         diff = {k: v for k, v in fields.items() if k in PERSON_COLUMNS and cur.get(k) != v}
         if diff:
             if "full_name" in diff:
@@ -230,7 +240,7 @@ def _ordered_ids(s, assessment_id: int) -> list[int]:
     """Staff first, then learners; by department, then as Vietnamese lists are ordered."""
     q = (select(PT.c.id).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
          .where(RE.c.assessment_id == assessment_id)
-         .order_by(PT.c.kind != "staff", func.coalesce(PT.c.department, ""), PT.c.sort_key, PT.c.code, PT.c.id))
+         .order_by(PT.c.kind != DEFAULT_KIND, func.coalesce(PT.c.department, ""), PT.c.sort_key, PT.c.code, PT.c.id))
     return list(s.execute(q).scalars())
 
 

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from hoctap.models.catalog import Catalogs
 from hoctap.models.evaluate import EntryResult
+from hoctap.models.fields import display_entry_value
 from hoctap.models.i18n import lang, tr
 
 MARK = {"met": "✓", "not_met": "✗", "not_applicable": "–", "no_data": "?"}
@@ -20,18 +21,15 @@ def percent_text(value: Fraction | None) -> str:
     return f"{tenths // 10}.{tenths % 10}%" if lang() == "en" else f"{tenths // 10},{tenths % 10}%"
 
 
-def threshold_text(entry) -> str:
+def threshold_text(entry, language: str | None = None) -> str:
+    """A share entry's threshold, "90%" or "92,5%" (in ``language``, else the process's)."""
     t = entry.threshold_percent
     text = str(int(t)) if float(t).is_integer() else str(t)
-    return f"{text if lang() == 'en' else text.replace('.', ',')}%"
+    return f"{text if (language or lang()) == 'en' else text.replace('.', ',')}%"
 
 
 def value_text(catalogs: Catalogs, r: EntryResult) -> str:
-    if r.value is None:
-        return "—"
-    if r.entry.value == "bool":
-        return tr("yes") if r.value == "1" else tr("no")
-    return catalogs.scale_label(r.entry.value, r.value, lang())
+    return display_entry_value(catalogs, r.entry, r.value, lang(), blank="—")
 
 
 def meter_text(catalogs: Catalogs, r: EntryResult, *, compact: bool = False) -> str:
@@ -46,7 +44,7 @@ def meter_text(catalogs: Catalogs, r: EntryResult, *, compact: bool = False) -> 
             return f"{text if len(text) <= 20 else text[:19] + '…'} {MARK[r.status]}"
         need = ""
         if r.entry.value != "bool":
-            need = f" (≥ {catalogs.scale_label(r.entry.value, r.entry.at_least, lang())})"
+            need = f" (≥ {display_entry_value(catalogs, r.entry, r.entry.at_least, lang())})"
         return f"{value_text(catalogs, r)}{need} {MARK[r.status]}"
     if r.status == "no_data":
         return f"0/0 — {tr('no_data')}"

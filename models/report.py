@@ -26,11 +26,13 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
 from hoctap.models.evaluate import EntryResult, LevelResult, ShareCounts, evaluate
-from hoctap.models.fields import PERSON_FIELDS
+from hoctap.models.fields import PERSON_FIELDS, bool_text, display_entry_value, display_fact
 from hoctap.models.files import output
 from hoctap.models.i18n import add
-from hoctap.models.meters import POPULATION_OF_KIND, unit_entry_rows
+from hoctap.models.meters import unit_entry_rows
 from hoctap.models.people import Progress, iter_people
+from hoctap.models.present import threshold_text
+from hoctap.models.qualify import POPULATION_OF_KIND, Qualifies
 from hoctap.models.units import Context, catalog_for
 from hoctap.models.xlsx import HOSTILE, Book, column_range, criterion_text, literal
 
@@ -76,7 +78,7 @@ add({
     "report.not_met": ("Không đạt", "Not met"),
     "report.not_applicable": ("Không áp dụng", "Not applicable"),
     "report.no_data": ("Chưa có dữ liệu", "No data"),
-    "report.at_least_share": ("≥ {pct}% {population}", "≥ {pct}% of {population}"),
+    "report.at_least_share": ("≥ {threshold} {population}", "≥ {threshold} of {population}"),
     "report.at_least_value": ("≥ {label}", "≥ {label}"),
     "report.must_be_yes": ("Có", "Yes"),
     "report.see_roster": ("Trang “{sheet}”, cột “{column}”", "Sheet “{sheet}”, column “{column}”"),
@@ -116,8 +118,9 @@ class _Report:
         self.unit_label = f"{ctx.unit.name} ({ctx.unit.code})"
 
     # -- cell values --
-    def kind_label(self, kind: str) -> str:
-        return self.t("report.member" if kind == "staff" else "report.learner")
+    def cell_text(self, name: str, value) -> str:
+        """A person field's or fact's value as the workbook words it."""
+        return display_fact(self.catalogs, name, value, self.lang)
 
     def fact_label(self, name: str) -> str:
         if name == self.lc.result_fact:
@@ -134,10 +137,9 @@ class _Report:
             elif fact.type == "int":
                 out[name] = lambda ws, r, c, v, fmt=f["dint"]: ws.write_number(r, c, int(v), fmt)
             else:
-                labels = {v: self.catalogs.scale_label(fact.scale, v, self.lang) for v in self.catalogs.scale_ids(fact.scale)}
-                out[name] = (lambda ws, r, c, v, fmt=f["dtext"], labels=labels, scale=fact.scale:
-                             ws.write_string(r, c, labels[v] if v in labels
-                                             else self.catalogs.scale_label(scale, v, self.lang), fmt))
+                labels = {v: self.cell_text(name, v) for v in self.catalogs.scale_ids(fact.scale)}
+                out[name] = (lambda ws, r, c, v, fmt=f["dtext"], labels=labels, name=name:
+                             ws.write_string(r, c, labels[v] if v in labels else self.cell_text(name, v), fmt))
         return out
 
     def _text_writer(self):
@@ -216,8 +218,7 @@ class _Report:
         population: Counter = Counter()
         values: Counter = Counter()
         put_text, fact_writer = self._text_writer(), self._fact_writers()
-        person_cols = [(c, name, {"kind": self.kind_label, "gender": lambda v: t(f"report.gender_{v}")}.get(name))
-                       for c, name in enumerate(self.fields, start=1)]
+        person_cols = [(c, name, PERSON_FIELDS[name].choices) for c, name in enumerate(self.fields, start=1)]
         fact_cols = [(c, fact_writer[name], name) for c, name in enumerate(self.facts, start=1 + len(self.fields))]
         score_cols = [(c, fact_writer[name], name) for c, name in enumerate(lc.score_facts, start=first_score)]
         dint = f["dint"]
@@ -228,19 +229,19 @@ class _Report:
         row = head
         for n, (person, facts) in enumerate(iter_people(self.db, self.ctx, progress), start=1):
             row = head + n
-            pop = POPULATION_OF_KIND.get(person["kind"], person["kind"])
+            pop = POPULATION_OF_KIND[person["kind"]]
             population[pop] += 1
             for name, value in facts.items():
                 values[(pop, name, value)] += 1
             ws.write_number(row, 0, n, dint)
-            for c, name, label in person_cols:
+            for c, name, labelled in person_cols:
                 value = person[name]
                 if value is None:
                     continue
                 if name == "birth_year":
                     ws.write_number(row, c, value, dint)
                 else:
-                    put_text(ws, row, c, label(value) if label else value)
+                    put_text(ws, row, c, self.cell_text(name, value) if labelled else value)
             for c, write, name in fact_cols:
                 value = facts.get(name)
                 if value is not None:
@@ -249,7 +250,7 @@ class _Report:
             lc_ws.write_number(row, 0, n, dint)
             put_text(lc_ws, row, 1, person["code"])
             put_text(lc_ws, row, 2, person["full_name"])
-            put_text(lc_ws, row, 3, self.kind_label(person["kind"]))
+            put_text(lc_ws, row, 3, self.cell_text("kind", person["kind"]))
             if (value := facts.get(lc.group_fact)) is not None:
                 group_writer(lc_ws, row, 4, value)
             scored = 0
@@ -279,44 +280,29 @@ class _Report:
         return column_range(self.roster_ws.name, self.col_of[name], self.ROSTER_HEAD + 1, self.last_row)
 
     def population_formula(self, entry) -> str:
-        kind = "staff" if entry.population == "members" else "learner"
-        return f"COUNTIFS({self.roster_range('kind')},{criterion_text(self.kind_label(kind))})"
+        return Qualifies.of(self.catalogs, entry).population_countifs(self.roster_range("kind"), criterion_text,
+                                                                      self.cell_text)
 
     def qualifying_formula(self, entry) -> str:
-        kind = "staff" if entry.population == "members" else "learner"
-        base = f"{self.roster_range('kind')},{criterion_text(self.kind_label(kind))},{self.roster_range(entry.fact)}"
-        fact = self.catalogs.facts[entry.fact]
-        if fact.type == "bool":
-            return f"COUNTIFS({base},1)"
-        if fact.type == "int":
-            return f'COUNTIFS({base},">={int(entry.at_least)}")'
-        labels = [self.catalogs.scale_label(fact.scale, v, self.lang) for v in self.catalogs.scale_ids(fact.scale)
-                  if v in self.catalogs.qualifying_values(entry)]
-        return "+".join(f"COUNTIFS({base},{criterion_text(label)})" for label in labels) or "0"
+        return Qualifies.of(self.catalogs, entry).countifs(self.roster_range("kind"), self.roster_range(entry.fact),
+                                                           criterion_text, self.cell_text)
 
     # -- summary --
     def requirement(self, entry) -> str:
         t = self.t
         if entry.kind == "share":
-            pct = entry.threshold_percent
-            pct = int(pct) if float(pct).is_integer() else pct
-            text = t("report.at_least_share", pct=pct, population=t(entry.population))
-            fact = self.catalogs.facts[entry.fact]
-            if fact.type == "scale":
-                text += f" ({t('report.at_least_value', label=self.catalogs.scale_label(fact.scale, entry.at_least, self.lang))})"
+            text = t("report.at_least_share", threshold=threshold_text(entry, self.lang), population=t(entry.population))
+            if self.catalogs.facts[entry.fact].type == "scale":
+                text += f" ({t('report.at_least_value', label=self.cell_text(entry.fact, entry.at_least))})"
             return text
         if entry.value == "bool":
             return t("report.must_be_yes")
-        return t("report.at_least_value", label=self.catalogs.scale_label(entry.value, entry.at_least, self.lang))
+        return t("report.at_least_value", label=display_entry_value(self.catalogs, entry, entry.at_least, self.lang))
 
     def value_text(self, r: EntryResult) -> str:
-        value = self.entry_rows.get(r.entry.id)
-        value = value.value if value else None
-        if value is None:
-            return self.t("report.no_data")
-        if r.entry.value == "bool":
-            return self.t("report.yes" if value == "1" else "report.no")
-        return self.catalogs.scale_label(r.entry.value, value, self.lang)
+        stored = self.entry_rows.get(r.entry.id)
+        return display_entry_value(self.catalogs, r.entry, stored.value if stored else None, self.lang, bools="cell",
+                                   blank=self.t("report.no_data"))
 
     def result_text(self, r: EntryResult) -> str:
         if not r.applicable:
@@ -426,7 +412,7 @@ class _Report:
         book.text(ws, row, 0, e.id, "center")
         book.text(ws, row, 1, e.label(self.lang))
         book.text(ws, row, 2, self.requirement(e))
-        book.text(ws, row, 3, t("report.yes" if r.applicable else "report.no"), "center")
+        book.text(ws, row, 3, bool_text(r.applicable, self.lang, "cell"), "center")
         q, p = xl_rowcol_to_cell(row, 5), xl_rowcol_to_cell(row, 6)
         if not r.applicable:
             for c in (4, 5, 6, 7, 9):
@@ -491,7 +477,7 @@ class _Report:
             book.text(ws, row, 0, r.entry.id, "center")
             book.text(ws, row, 1, r.entry.label(self.lang))
             book.text(ws, row, 2, self.requirement(r.entry))
-            book.text(ws, row, 3, t("report.yes" if r.applicable else "report.no"), "center")
+            book.text(ws, row, 3, bool_text(r.applicable, self.lang, "cell"), "center")
             book.text(ws, row, 4, self.value_text(r), "center")
             book.text(ws, row, 5, self.result_text(r), "center")
             book.text(ws, row, 6, stored.evidence if stored else "")
@@ -505,7 +491,7 @@ def write_report(db: Database, catalogs: Catalogs, ctx: Context, level: int | No
     """Write the dossier workbook for one assessment to a path (replaced only once complete)
     or a binary file object. ``level`` defaults to the level sought. Returns the evaluation
     the summary shows (computed from the very rows written)."""
-    level = level or ctx.assessment.level
+    level = ctx.level_or(level)
     catalog_for(catalogs, ctx.unit, level)  # fail before creating anything
     with output(target) as out:
         return _write(db, catalogs, ctx, level, out.file, lang, progress, made, out.tmpdir)

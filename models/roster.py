@@ -10,19 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from sqlalchemy import Integer, cast, exists, func, not_, or_, select
+from sqlalchemy import exists, func, not_, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
+from hoctap.models.assign import parse_assignments
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
 from hoctap.models.errors import StaleEdit
 from hoctap.models.fields import PERSON_FIELDS, InputError, field_name, parse_bool, parse_fact, parse_person_field
 from hoctap.models.i18n import tr
 from hoctap.models.people import facts_in
+from hoctap.models.qualify import Qualifies
 from hoctap.models.sql import PF, PT, RE, chunks
 from hoctap.models.tables import Assessment
 from hoctap.models.text import search_key
+from hoctap.models.units import Context
 
 AT = Assessment.__table__
 INDEXED_SORTS = ("name", "full_name", "code")  # (unit_id, sort_key) and (unit_id, code) indexes
@@ -115,13 +118,8 @@ def _not_qualifying(q: RosterQuery, catalogs: Catalogs) -> list:
             continue
         if entry.kind != "share":
             continue
-        kind = "staff" if entry.population == "members" else "learner"
-        accepted = catalogs.qualifying_values(entry)
-        if accepted is None:
-            ok = _fact_exists(q.assessment_id, entry.fact, cast(PF.c.value, Integer) >= int(entry.at_least))
-        else:
-            ok = _fact_exists(q.assessment_id, entry.fact, PF.c.value.in_(sorted(accepted)))
-        return [PT.c.kind == kind, not_(ok)]
+        qualifies = Qualifies.of(catalogs, entry)
+        return [PT.c.kind == qualifies.kind, not_(_fact_exists(q.assessment_id, qualifies.fact, qualifies.clause(PF.c.value)))]
     raise InputError(tr("err.unknown_entry", entry=q.not_qualifying))
 
 
@@ -241,7 +239,8 @@ def index_of(db: Database, q: RosterQuery, person_id: int, catalogs: Catalogs | 
     return None
 
 
-def departments(db: Database, assessment_id: int) -> list[str]:
+def departments(db: Database, ctx: Context) -> list[str]:
+    assessment_id = ctx.assessment.id
     with db.read() as s:
         return [d for d in s.execute(
             select(PT.c.department).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
@@ -249,7 +248,8 @@ def departments(db: Database, assessment_id: int) -> list[str]:
             .group_by(PT.c.department).order_by(PT.c.department)).scalars()]
 
 
-def people_by_code(db: Database, assessment_id: int, codes: list[str]) -> dict[str, int]:
+def people_by_code(db: Database, ctx: Context, codes: list[str]) -> dict[str, int]:
+    assessment_id = ctx.assessment.id
     out: dict[str, int] = {}
     with db.read() as s:
         for chunk in chunks(codes):
@@ -263,12 +263,8 @@ def parse_where(catalogs: Catalogs, q: RosterQuery, conditions: list[str]) -> Ro
     ``FIELD!=VALUE`` negates) added to a query."""
     facts = list(q.facts)
     fields = list(q.fields)
-    for cond in conditions:
-        negate = "!=" in cond
-        name, sep, raw = cond.partition("!=" if negate else "=")
-        name = field_name(catalogs, name.strip())
-        if not sep or not name:
-            raise InputError(tr("err.bad_assignment", text=cond))
+    for cond, parsed in zip(conditions, parse_assignments(conditions, negatable=True)):
+        name, raw, negate = field_name(catalogs, parsed.name), parsed.value, parsed.negated
         if name in PERSON_FIELDS:
             if negate:
                 raise InputError(tr("err.bad_assignment", text=cond))
@@ -315,11 +311,12 @@ def with_filter(q: RosterQuery, name: str, value: str | None) -> RosterQuery:
     return q.with_(facts=(*facts, FactFilter(name, "eq", value)))
 
 
-def count_changing(db: Database, assessment_id: int, person_ids, changes: dict[str, str | None]) -> int:
+def count_changing(db: Database, ctx: Context, person_ids, changes: dict[str, str | None]) -> int:
     """How many of these people would really change if ``changes`` (fact -> stored value or
     None) were applied: a COUNT of those whose current value differs for any fact."""
     if not changes:
         return 0
+    assessment_id = ctx.assessment.id
     differs = []
     for name, value in changes.items():
         if value is None:
@@ -345,7 +342,7 @@ def window(db: Database, q: RosterQuery, offset: int, limit: int, total: int,
     return rows
 
 
-def person(db: Database, assessment_id: int, person_id: int) -> RosterRow | None:
+def person(db: Database, ctx: Context, person_id: int) -> RosterRow | None:
     """One person of the roster with this year's facts (None when not on the roster)."""
-    rows = page(db, RosterQuery(assessment_id, fields=(("id", person_id),)), 0, 1)
+    rows = page(db, RosterQuery(ctx.assessment.id, fields=(("id", person_id),)), 0, 1)
     return rows[0] if rows else None

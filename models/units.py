@@ -41,6 +41,11 @@ class Context:
     def types(self) -> list[str]:
         return self.unit.type_list
 
+    def level_or(self, level: int | None) -> int:
+        """``level`` when given, else the level the assessment seeks: the one default for every
+        meter, checklist and report."""
+        return level or self.assessment.level
+
 
 def parse_unit_types(catalogs: Catalogs, raw: Iterable[str]) -> list[str]:
     tags = []

@@ -14,16 +14,9 @@ from hoctap.models.i18n import add, tr_in
 
 HOSTILE = ("=", "+", "-", "@")  # a cell starting with these would be read as a formula
 
-# the labels of roster cells, shared by the dossier and the roster export
+# shared by the dossier and the roster export (cell values are worded by fields.display_fact)
 add({
     "report.sheet_roster": ("Danh sách", "Roster"),
-    "report.member": ("Thành viên", "Member"),
-    "report.learner": ("Người học", "Learner"),
-    "report.gender_male": ("Nam", "Male"),
-    "report.gender_female": ("Nữ", "Female"),
-    "report.gender_other": ("Khác", "Other"),
-    "report.yes": ("Có", "Yes"),
-    "report.no": ("Không", "No"),
     "report.page": ("Trang &P / &N", "Page &P of &N"),
 })
 
@@ -72,7 +65,7 @@ class Book:
         self.f = {
             "text": fmt(cell), "center": fmt({**cell, "align": "center"}), "int": fmt({**cell, "num_format": "0"}),
             "pct": fmt({**cell, "num_format": "0.0%"}),
-            "bool": fmt({**cell, "align": "center", "num_format": f'"{t("report.yes")}";"{t("report.yes")}";"{t("report.no")}"'}),
+            "bool": fmt({**cell, "align": "center", "num_format": f'"{t("cell.yes")}";"{t("cell.yes")}";"{t("cell.no")}"'}),
             "head": fmt({**cell, "bold": True, "align": "center", "valign": "vcenter", "bg_color": "#D9E1F2"}),
             "crit": fmt({**cell, "bold": True, "bg_color": "#F2F2F2"}),
             "crit_center": fmt({**cell, "bold": True, "bg_color": "#F2F2F2", "align": "center"}),
@@ -87,7 +80,7 @@ class Book:
             # roster-sized sheets: no borders (gridlines are printed instead) and no blank cells
             # written, which keeps 100,000-row sheets fast to write
             "dtext": fmt(base), "dcenter": fmt({**base, "align": "center"}), "dint": fmt({**base, "num_format": "0"}),
-            "dbool": fmt({**base, "align": "center", "num_format": f'"{t("report.yes")}";"{t("report.yes")}";"{t("report.no")}"'}),
+            "dbool": fmt({**base, "align": "center", "num_format": f'"{t("cell.yes")}";"{t("cell.yes")}";"{t("cell.no")}"'}),
         }
         # the quote-prefixed twin of every text format: user text that looks like a formula
         self.quoted = {k: fmt({**(cell if k in ("text", "center", "crit") else base),

@@ -14,7 +14,8 @@ from hoctap.models import facts
 
 from hoctap.models.db import open_database
 from hoctap.models.importer import import_roster
-from hoctap.models.meters import POPULATION_OF_KIND, share_counts
+from hoctap.models.meters import share_counts
+from hoctap.models.qualify import POPULATION_OF_KIND
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context
 from hoctap.sample_data.generator import FACT_COLUMNS, people, write_csv

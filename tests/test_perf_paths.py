@@ -12,6 +12,7 @@ from hoctap.models import roster
 from hoctap.models.fields import PERSON_FIELDS
 from hoctap.models.importer import _parse, find_header, import_roster, parse_file, read_rows
 from hoctap.models.people import person_facts
+from hoctap.models.qualify import KIND_OF_POPULATION, Qualifies
 from hoctap.models.roster import FactFilter, RosterQuery
 from hoctap.models.sql import AC, PF, PT
 from hoctap.models.units import add_unit, find_context
@@ -66,8 +67,8 @@ def test_not_qualifying_matches_a_count_by_hand(db, catalogs, loaded):
     shares = [e for e in catalog.entries() if e.kind == "share"]
     assert shares
     for entry in shares:
-        kind = "staff" if entry.population == "members" else "learner"
-        accepted = catalogs.qualifying_values(entry)
+        kind = KIND_OF_POPULATION[entry.population]
+        accepted = Qualifies.of(catalogs, entry).values
 
         def qualifies(value: str | None) -> bool:
             if value is None:

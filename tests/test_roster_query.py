@@ -34,7 +34,7 @@ def test_with_filter_replaces_a_filter_and_no_value(db, demo):
     assert q.facts == (FactFilter("digital_training", "eq", "0"),)
     learners_without = roster.with_filter(RosterQuery(aid, kind="learner"), "digital_training", None)
     assert roster.count(db, learners_without) == 800  # pupils have no digital_training fact
-    dept = roster.departments(db, aid)[0]
+    dept = roster.departments(db, demo)[0]
     assert roster.count(db, roster.with_filter(RosterQuery(aid), "department", dept)) > 0
     assert roster.count(db, roster.with_filter(RosterQuery(aid), "department", None)) == 0
 
@@ -68,12 +68,12 @@ def test_sort_by_code_both_ways(db, demo):
 def test_count_changing_counts_only_real_changes(db, catalogs, demo):
     aid = demo.assessment.id
     staff = roster.ids(db, RosterQuery(aid, kind="staff"))
-    assert roster.count_changing(db, aid, staff, {"digital_training": "1"}) == 7
-    assert roster.count_changing(db, aid, staff, {"digital_training": None}) == 60
-    assert roster.count_changing(db, aid, staff, {}) == 0
+    assert roster.count_changing(db, demo, staff, {"digital_training": "1"}) == 7
+    assert roster.count_changing(db, demo, staff, {"digital_training": None}) == 60
+    assert roster.count_changing(db, demo, staff, {}) == 0
     batch, n = set_facts(db, catalogs, demo, staff, {"digital_training": "1"}, source="tui")
     assert n == 7
-    assert roster.count_changing(db, aid, staff, {"digital_training": "1"}) == 0
+    assert roster.count_changing(db, demo, staff, {"digital_training": "1"}) == 0
 
 
 def test_value_choices_and_person(db, catalogs, demo):
@@ -83,9 +83,9 @@ def test_value_choices_and_person(db, catalogs, demo):
     assert roster.value_choices(catalogs, "emulation_title")[-1] is None
     aid = demo.assessment.id
     row = roster.page(db, RosterQuery(aid, kind="staff"), 0, 1)[0]
-    again = roster.person(db, aid, row.id)
+    again = roster.person(db, demo, row.id)
     assert again.code == row.code and again.facts == row.facts
-    assert roster.person(db, aid, 10**9) is None
+    assert roster.person(db, demo, 10**9) is None
 
 
 def test_quick_window_is_the_index_walk(demo):

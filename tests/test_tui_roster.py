@@ -160,12 +160,12 @@ async def test_undo_conflict_is_a_notification(db, catalogs, demo):
         await pick(app, pilot, "language_cert", None)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert "language_cert" not in roster.person(db, aid, row.id).facts
+        assert "language_cert" not in roster.person(db, demo, row.id).facts
         set_facts(db, catalogs, demo, [row.id], {"language_cert": "0"}, source="cli")  # someone else
         await pilot.press("U")
         await settle(app, pilot)
         assert any("không thể hoàn tác" in note for note in app.notes)  # err.undo_conflict
-        assert roster.person(db, aid, row.id).facts["language_cert"] == "0"
+        assert roster.person(db, demo, row.id).facts["language_cert"] == "0"
         assert app.screen is screen
 
 
@@ -183,12 +183,12 @@ async def test_undo_takes_the_batches_made_in_this_session_not_a_colleagues(db, 
         set_facts(db, catalogs, demo, [theirs.id], {"lc_group": "farmer"}, source="tui")  # another TUI
         await pilot.press("U")
         await settle(app, pilot)
-        assert "language_cert" in roster.person(db, aid, mine.id).facts  # ours undone
-        assert roster.person(db, aid, theirs.id).facts["lc_group"] == "farmer"  # theirs kept
+        assert "language_cert" in roster.person(db, demo, mine.id).facts  # ours undone
+        assert roster.person(db, demo, theirs.id).facts["lc_group"] == "farmer"  # theirs kept
         await pilot.press("U")
         await settle(app, pilot)
         assert tr("roster.nothing_to_undo") in app.notes[-1]
-        assert roster.person(db, aid, theirs.id).facts["lc_group"] == "farmer"
+        assert roster.person(db, demo, theirs.id).facts["lc_group"] == "farmer"
 
 
 async def test_batch_preview_says_when_ten_scores_decide_the_title(db, catalogs, demo):
@@ -281,8 +281,8 @@ async def test_add_edit_delete_through_the_form(db, catalogs, demo):
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is screen
-        pid = roster.people_by_code(db, aid, ["GV-NEW"])["GV-NEW"]
-        row = roster.person(db, aid, pid)
+        pid = roster.people_by_code(db, demo, ["GV-NEW"])["GV-NEW"]
+        row = roster.person(db, demo, pid)
         assert (row.kind, row.birth_year, row.facts) == ("staff", 1990, {"digital_training": "1"})
         assert "861/861" in header(screen)
 
@@ -295,17 +295,17 @@ async def test_add_edit_delete_through_the_form(db, catalogs, demo):
         form_set(form, full_name="Nguyễn Thị Đổi", digital_training="không")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        row = roster.person(db, aid, pid)
+        row = roster.person(db, demo, pid)
         assert row.full_name == "Nguyễn Thị Đổi" and row.facts["digital_training"] == "0"
         assert "Nguyễn Thị Đổi" in shown(screen.view, 1)[0]
 
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmModal)
         await pilot.press("n")
-        assert roster.person(db, aid, pid) is not None
+        assert roster.person(db, demo, pid) is not None
         await pilot.press("d", "y")
         await settle(app, pilot)
-        assert roster.person(db, aid, pid) is None
+        assert roster.person(db, demo, pid) is None
         assert screen.view.count == 0
 
 
@@ -323,7 +323,7 @@ async def test_stale_edit_shows_the_message_and_reloads(db, catalogs, demo):
         await settle(app, pilot)
         assert app.screen is form
         assert tr("err.stale") in str(form.query_one("#form-message", Static).render())
-        assert roster.person(db, aid, row.id).facts["language_cert"] == "1"
+        assert roster.person(db, demo, row.id).facts["language_cert"] == "1"
         assert form.query_one("#in-language_cert", Input).value == tr("yes")  # reloaded
         await pilot.press("ctrl+s")  # saving again now works
         await settle(app, pilot)

@@ -16,6 +16,7 @@ from rich.text import Text
 
 import hoctap
 from hoctap.models import i18n
+from hoctap.models.assign import parse_assignments
 from hoctap.models.audit import change_counts, get_batch, history, last_undoable
 from hoctap.models.catalog import SHIPPED_DIR, check_file, load_catalogs
 from hoctap.models.checklist import check_entries
@@ -28,7 +29,7 @@ from hoctap.models.fields import InputError, field_name, parse_fact
 from hoctap.models.i18n import tr
 from hoctap.models.importer import ImportFailed, import_roster
 from hoctap.models.meters import evaluate_context
-from hoctap.models.present import meter_text, shortfall_text
+from hoctap.models.present import meter_text, shortfall_text, threshold_text
 from hoctap.models.roster import Matching, RosterQuery, parse_where
 from hoctap.models.status import status_json
 from hoctap.models.undo import undo
@@ -262,16 +263,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ---- helpers -------------------------------------------------------------------------------
 
-def _split_assignments(items: list[str]) -> dict[str, str]:
-    out = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise InputError(tr("err.bad_assignment", text=item))
-        out[name.strip()] = value
-    return out
-
-
 class Env:
     """What a command needs, opened lazily (the catalog and database only when used)."""
 
@@ -353,8 +344,8 @@ def cmd_import(env: Env) -> int:
 def cmd_check(env: Env) -> int:
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)  # a new year is made by an import or the TUI, not by a typo
-    n = check_entries(env.db, env.catalogs, ctx, _split_assignments(a.assignments), a.evidence, a.documents,
-                      level=a.level).n
+    values = {x.name: x.value for x in parse_assignments(a.assignments)}
+    n = check_entries(env.db, env.catalogs, ctx, values, a.evidence, a.documents, level=a.level).n
     console.print(tr("cli.checked", n=n))
     return 0
 
@@ -363,9 +354,9 @@ def cmd_set(env: Env) -> int:
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     changes = {}
-    for name, raw in _split_assignments(a.assignments).items():
-        name = field_name(env.catalogs, name)
-        changes[name] = parse_fact(env.catalogs, name, raw)
+    for x in parse_assignments(a.assignments):
+        name = field_name(env.catalogs, x.name)
+        changes[name] = parse_fact(env.catalogs, name, x.value)
     query = parse_where(env.catalogs, RosterQuery(ctx.assessment.id), a.where)
     people = Matching(query, env.catalogs)  # decided under the write lock, not before it
     batch, n = set_facts(env.db, env.catalogs, ctx, people, changes, source="cli")
@@ -379,7 +370,7 @@ def cmd_set(env: Env) -> int:
 def cmd_status(env: Env) -> int:
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
-    level = a.level or ctx.assessment.level  # the level sought, as the dashboard and the report
+    level = ctx.level_or(a.level)
     result = evaluate_context(env.db, env.catalogs, ctx, level)
     if a.json:
         sys.stdout.write(json.dumps(status_json(ctx, level, result), ensure_ascii=False) + "\n")
@@ -519,7 +510,7 @@ def cmd_catalog(env: Env) -> int:
             table.add_column(tr(col))
         for e in crit.entries:
             if e.kind == "share":
-                cond = f"{e.population}: {e.fact}" + (f" ≥ {e.at_least}" if e.at_least is not None else "") + f" ≥ {e.threshold_percent}%"
+                cond = f"{e.population}: {e.fact}" + (f" ≥ {e.at_least}" if e.at_least is not None else "") + f" ≥ {threshold_text(e)}"
             else:
                 cond = e.value + (f" ≥ {e.at_least}" if e.at_least is not None else "")
             applies = ", ".join(e.applies_to) or tr("all_units")
