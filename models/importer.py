@@ -17,13 +17,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
+
 from hoctap.models.audit import batch_summary, record_batch, record_changes
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
 from hoctap.models.fields import PERSON_FIELDS, InputError, match_column, parse_fact, parse_person_field
 from hoctap.models.i18n import add, tr
-from hoctap.models.people import Progress, upsert_people
-from hoctap.models.units import ensure_assessment
+from hoctap.models import staged
+from hoctap.models.facts import lc_inputs
+from hoctap.models.people import Progress
+from hoctap.models.tables import Assessment
+from hoctap.models.units import ensure_assessment, get_unit
 
 MAX_HEADER_SCAN = 20
 DELIMITERS = (",", ";", "\t", "|")
@@ -337,30 +342,34 @@ def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None
 
 def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, path: Path | str, *,
                   dry_run: bool = False, source: str = "import", progress: Progress | None = None) -> ImportResult:
-    """Validate the whole file, then upsert it (creating the assessment if needed) in one
-    transaction, rolled back on a dry run. ``progress(done, total)`` follows the reading."""
+    """Validate the whole file and decide its changes from a snapshot, outside the writers'
+    lock; then, under it, decide again for anyone changed meanwhile and write everything in
+    one short transaction (``staged``). A dry run only reads. ``progress(done, total)``
+    follows the reading."""
     path = Path(path)
     parsed, result = parse_file(catalogs, path, progress)
     result.dry_run = dry_run
-    try:
-        with db.write() as s:
-            ctx = ensure_assessment(s, unit_code, year, source=source)
-            audit, stats = upsert_people(s, catalogs, ctx, parsed)
-            result.added, result.updated, result.enrolled, result.facts = (
-                stats["added"], stats["updated"], stats["enrolled"], stats["facts"])
-            for change in audit:
-                if change["field"] != "*":
-                    result.changes.setdefault(change["field"], Counter())[(change["old"], change["new"])] += 1
-            if dry_run:
-                raise _DryRun  # roll back what was just counted
-            if audit:
-                result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
-                                               batch_summary("import", file=path.name, rows=result.rows))
-                record_changes(s, result.batch_id, audit)
-    except _DryRun:
-        pass
+    codes = [fields["code"] for fields, _facts in parsed]
+    lc_changes = bool(lc_inputs(catalogs) & {name for _fields, facts in parsed for name in facts})
+    with db.read() as s:
+        unit = get_unit(s, unit_code)
+        assessment_id = s.execute(select(Assessment.id).where(Assessment.unit_id == unit.id,
+                                                              Assessment.year == year)).scalar()
+        state = staged.read_state(s, unit.id, assessment_id, codes)
+    decisions = staged.decide(catalogs, state, parsed, lc_changes)
+    if dry_run:
+        result.changes, stats = staged.changes_of(decisions)
+        result.added, result.updated, result.enrolled, result.facts = (
+            stats["added"], stats["updated"], stats["enrolled"], stats["facts"])
+        return result
+    with db.write() as s:
+        ctx = ensure_assessment(s, unit_code, year, source=source)
+        decisions = staged.recheck(s, catalogs, unit.id, ctx.assessment.id, parsed, state, decisions, lc_changes)
+        audit, stats = staged.apply(s, ctx.assessment.id, unit.id, decisions)
+        result.added, result.updated, result.enrolled, result.facts = (
+            stats["added"], stats["updated"], stats["enrolled"], stats["facts"])
+        if audit:
+            result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
+                                           batch_summary("import", file=path.name, rows=result.rows))
+            record_changes(s, result.batch_id, audit)
     return result
-
-
-class _DryRun(Exception):
-    """Raised inside the import transaction to roll it back after counting the changes."""
