@@ -90,7 +90,13 @@ def _delimiter(catalogs: Catalogs, text: str) -> str:
     return best
 
 
-def read_rows(catalogs: Catalogs, path: Path, encoding: str | None = None) -> Sheet:
+def read_rows(catalogs: Catalogs, path: Path, encoding: str | None = None) -> tuple[list[tuple[int, list]], str]:
+    """(line, cells) of every record and how the file was read."""
+    sheet = read_file(catalogs, path, encoding)
+    return sheet.rows, sheet.read_as
+
+
+def read_file(catalogs: Catalogs, path: Path, encoding: str | None = None) -> Sheet:
     def has_header(rows) -> bool:
         try:
             find_header(catalogs, rows)
@@ -145,7 +151,7 @@ def _parse(catalogs: Catalogs, name: str, raw):
 
 def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None, encoding: str | None = None
                ) -> tuple[list[tuple[dict, dict]], ImportResult]:
-    sheet = read_rows(catalogs, Path(path), encoding)
+    sheet = read_file(catalogs, Path(path), encoding)
     rows = sheet.rows
     result = ImportResult(encoding=sheet.encoding, read_as=sheet.read_as)
     try:
