@@ -13,7 +13,7 @@ from hoctap.models.db import open_database
 from hoctap.models.facts import set_facts
 from hoctap.models.importer import import_roster
 from hoctap.models.sql import PF, PT, RE
-from hoctap.models.tables import AuditBatch
+from hoctap.models.tables import AuditBatch, AuditChange
 from hoctap.models.units import add_unit, ensure_context
 from hoctap.sample_data.generator import people, write_csv
 
@@ -67,3 +67,32 @@ def test_thirty_edits_queued_behind_a_100k_import_all_succeed(db, db_url, catalo
         edited = s.execute(select(func.count()).select_from(PF).where(PF.c.name == "discipline",
                                                                      PF.c.person_id.in_(ids))).scalar()
     assert edited >= 3
+
+
+def test_a_person_edited_between_the_snapshot_and_the_lock_is_decided_again(db, catalogs, tmp_path, monkeypatch):
+    add_unit(db, catalogs, "S1", "Trường thử", "district", ["public_service", "general_education"])
+    path = tmp_path / "r.csv"
+    path.write_text("code,full_name,kind,discipline\r\nX1,Lê Lan,staff,1\r\nX2,Lê Hoa,staff,1\r\n", encoding="utf-8")
+    import_roster(db, catalogs, "S1", 2024, path)
+    ctx = ensure_context(db, "S1", 2024)
+    with db.read() as s:
+        x1 = s.execute(select(PT.c.id).where(PT.c.code == "X1")).scalar()
+    real_decide = staged.decide
+    calls = []
+
+    def decide(*args, **kwargs):  # another user edits X1 after the import read its snapshot
+        out = real_decide(*args, **kwargs)
+        if not calls:
+            set_facts(db, catalogs, ctx, [x1], {"discipline": "0"}, source="editor")
+        calls.append(len(args[2]))
+        return out
+
+    monkeypatch.setattr(staged, "decide", decide)
+    result = import_roster(db, catalogs, "S1", 2024, path)  # the file still says 1 for both
+    assert calls == [2, 1]  # everyone from the snapshot, then X1 again under the lock
+    assert result.facts == 1 and result.batch_id is not None
+    with db.read() as s:
+        values = dict(s.execute(select(PF.c.person_id, PF.c.value).where(PF.c.name == "discipline")).all())
+        audit = s.execute(select(AuditChange.entity_id, AuditChange.old, AuditChange.new)
+                          .where(AuditChange.batch_id == result.batch_id, AuditChange.field == "discipline")).all()
+    assert values[x1] == "1" and audit == [(x1, "0", "1")]
