@@ -1,46 +1,38 @@
 """Roster import from CSV and XLSX files as people really have them.
 
 Headers may be canonical names or Vietnamese/English labels, in any order; unknown columns
-are ignored and reported. Text encodings: UTF-8 (with or without BOM), UTF-16, else
-Windows-1258. XLSX is read with python-calamine; title rows above the header are skipped.
-Every problem is collected with its row and column; nothing is written unless the whole file
-is valid, and then in one transaction (upsert by ``code``).
+are ignored and reported. Files are read and decoded by ``decode`` (bounded, encodings
+checked); title rows above the header are skipped. Every problem is collected with its row and
+column; nothing is written unless the whole file is valid, and then in one short transaction
+(upsert by ``code``, decided outside the writers' lock: ``staged``).
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
+
 from hoctap.models.audit import batch_summary, record_batch, record_changes
 from hoctap.models.catalog import Catalogs
-from hoctap.models.csvcells import restore_rows
 from hoctap.models.db import Database
 from hoctap.models.fields import PERSON_FIELDS, InputError, match_column, parse_fact, parse_person_field
+from hoctap.models.decode import (DELIMITERS, BrokenCSV, ImportFailed, Problem, Sheet, check_cells, column_letter,
+                                  read_sheet, split)
 from hoctap.models.i18n import add, tr
-from hoctap.models.people import Progress, upsert_people
-from hoctap.models.units import ensure_assessment
+from hoctap.models import staged
+from hoctap.models.facts import lc_inputs
+from hoctap.models.people import Progress
+from hoctap.models.tables import Assessment
+from hoctap.models.units import ensure_assessment, get_unit
+
+__all__ = ["ImportFailed", "ImportResult", "Problem", "column_letter", "import_roster", "parse_file"]  # the faces' API
 
 MAX_HEADER_SCAN = 20
-DELIMITERS = (",", ";", "\t", "|")
-ZIP_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"  # xlsx/ods and legacy xls, whatever the name
 
 add({
-    "importer.row": ("dòng {row}", "row {row}"),
-    "importer.column": ("cột {name}", "column {name}"),
-    "importer.not_text": ("không đọc được tệp dạng văn bản (UTF-8, UTF-16 hoặc Windows-1258); hãy lưu dạng CSV UTF-8",
-                          "cannot read the file as text (UTF-8, UTF-16 or Windows-1258); save it as CSV UTF-8"),
-    "importer.nul": ("đây không phải tệp văn bản (có byte NUL); hãy lưu dạng CSV hoặc XLSX",
-                     "this is not a text file (it contains NUL bytes); save it as CSV or XLSX"),
-    "importer.broken_csv": ("tệp CSV hỏng (một dấu \" lạc hoặc không đóng?): {error}",
-                            "broken CSV (a stray or unclosed \"?): {error}"),
-    "importer.bad_workbook": ("không đọc được bảng tính: {error}", "cannot read the workbook: {error}"),
-    "importer.no_file": ("không có tệp", "no such file"),
     "importer.header_lacks": ("dòng tiêu đề thiếu cột {columns}", "the header row has no column {columns}"),
     "importer.or": (" và ", " or "),
     "importer.no_header": ("không tìm thấy dòng tiêu đề có cột 'code' (Mã) và 'full_name' (Họ và tên) trong {n} dòng đầu",
@@ -48,39 +40,6 @@ add({
     "importer.same_column": ("cùng cột với {other!r} ({name})", "same column as {other!r} ({name})"),
     "importer.code_repeats": ("mã {code!r} trùng với dòng {row}", "code {code!r} repeats row {row}"),
 })
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int | None  # 1-based row in the file (spreadsheet numbering)
-    column: str | None
-    message: str
-    col: int | None = None  # 0-based column index, shown as a spreadsheet letter
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(tr("importer.row", row=self.row))
-        if self.column or self.col is not None:
-            letter = f" ({column_letter(self.col)})" if self.col is not None else ""
-            name = f"{self.column!r}{letter}" if self.column else column_letter(self.col)
-            where.append(tr("importer.column", name=name))
-        return f"{', '.join(where)}: {self.message}" if where else self.message
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-class ImportFailed(Exception):
-    def __init__(self, path: Path | str, problems: list[Problem]):
-        self.path, self.problems = str(path), problems
-        super().__init__(f"{path}: {len(problems)} problem(s)")
 
 
 @dataclass
@@ -93,7 +52,8 @@ class ImportResult:
     ignored_columns: list[str] = field(default_factory=list)
     batch_id: int | None = None
     dry_run: bool = False
-    encoding: str = ""
+    encoding: str = ""  # the text encoding a CSV was read with ("" for a workbook)
+    read_as: str = ""  # how the file was read, translated: what a preview or the CLI shows
     # field or fact name -> Counter of (old, new) stored values that change (what a dry run shows)
     changes: dict[str, Counter] = field(default_factory=dict)
 
@@ -110,55 +70,13 @@ class ImportResult:
 
 # ---- reading ---------------------------------------------------------------------------------
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding it was read with."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return data.decode(enc), enc
-    if data[:200].count(b"\x00") > len(data[:200]) // 4:  # UTF-16 without a BOM
-        enc = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
-        return data.decode(enc), enc
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    text = data.decode("cp1258")  # the Vietnamese Windows code page
-    if any(ch in text for ch in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x1a\x1b"):
-        raise UnicodeDecodeError("cp1258", data, 0, 1, "control characters")
-    return unicodedata.normalize("NFC", text), "windows-1258"  # its tone marks are combining characters
-
-
-def _split(text: str, delimiter: str, limit: int | None = None) -> list[tuple[int, list]]:
-    """(line number, cells) for each record; quoted cells may span lines. A quote that does not
-    close where a cell ends raises ``BrokenCSV`` with the line the record starts on (the lenient
-    reader would swallow the rest of the file into one cell)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows = []
-    start = 1
-    try:
-        for record in reader:
-            rows.append((start, record))
-            start = reader.line_num + 1
-            if limit is not None and len(rows) >= limit:
-                break
-    except csv.Error as e:
-        raise BrokenCSV(start, str(e), rows) from None
-    return rows
-
-
-class BrokenCSV(csv.Error):
-    def __init__(self, line: int, message: str, rows: list[tuple[int, list]]):
-        self.line, self.rows = line, rows  # the records read before the break
-        super().__init__(message)
-
-
 def _delimiter(catalogs: Catalogs, text: str) -> str:
     """The separator under which a header row appears (Excel writes ';' in many locales, ',',
     or a tab for "Unicode text"); ties go to the one giving the header more columns."""
     best, best_score = ",", (-1, -1)
     for delimiter in DELIMITERS:
         try:
-            rows = _split(text, delimiter, MAX_HEADER_SCAN)
+            rows = split(text, delimiter, MAX_HEADER_SCAN)
         except BrokenCSV as e:
             rows = e.rows  # the header may well come before the break
         try:
@@ -172,56 +90,21 @@ def _delimiter(catalogs: Catalogs, text: str) -> str:
     return best
 
 
-def read_csv(catalogs: Catalogs, path: Path, data: bytes) -> tuple[list[tuple[int, list]], str]:
-    try:
-        text, encoding = decode(data)
-    except UnicodeDecodeError:
-        raise ImportFailed(path, [Problem(None, None, tr("importer.not_text"))]) from None
-    if "\x00" in text:
-        raise ImportFailed(path, [Problem(None, None, tr("importer.nul"))])
-    delimiter = _delimiter(catalogs, text)
-    try:
-        rows = _split(text, delimiter)
-    except BrokenCSV as e:
-        raise ImportFailed(path, [Problem(e.line, None, tr("importer.broken_csv", error=e))]) from None
-    name = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}[delimiter]
-    return restore_rows(rows), f"{encoding}, {name}"
+def read_rows(catalogs: Catalogs, path: Path, encoding: str | None = None) -> tuple[list[tuple[int, list]], str]:
+    """(line, cells) of every record and how the file was read."""
+    sheet = read_file(catalogs, path, encoding)
+    return sheet.rows, sheet.read_as
 
 
-def read_xlsx(catalogs: Catalogs, path: Path) -> tuple[list[tuple[int, list]], str]:
-    """The first sheet that has a header row (a workbook may open with a cover or summary)."""
-    from python_calamine import CalamineWorkbook
+def read_file(catalogs: Catalogs, path: Path, encoding: str | None = None) -> Sheet:
+    def has_header(rows) -> bool:
+        try:
+            find_header(catalogs, rows)
+        except LookupError:
+            return False
+        return True
 
-    first = None
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        for name in book.sheet_names:
-            data = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            rows = [(i + 1, list(r)) for i, r in enumerate(data)]
-            try:
-                find_header(catalogs, rows)
-            except LookupError:
-                first = rows if first is None else first
-                continue
-            return rows, f"workbook, sheet {name!r}"
-    except Exception as e:  # calamine raises its own error types for damaged files
-        raise ImportFailed(path, [Problem(None, None, tr("importer.bad_workbook", error=e))]) from None
-    return first or [], "workbook"
-
-
-def read_rows(catalogs: Catalogs, path: Path) -> tuple[list[tuple[int, list]], str]:
-    """Rows of a CSV/text or spreadsheet file, told apart by content rather than by name."""
-    path = Path(path)
-    try:
-        with path.open("rb") as f:
-            head = f.read(8)
-        if head.startswith((ZIP_MAGIC, OLE_MAGIC)) or path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"):
-            return read_xlsx(catalogs, path)
-        return read_csv(catalogs, path, path.read_bytes())
-    except FileNotFoundError:
-        raise ImportFailed(path, [Problem(None, None, tr("importer.no_file"))]) from None
-    except OSError as e:
-        raise ImportFailed(path, [Problem(None, None, e.strerror or str(e))]) from None
+    return read_sheet(Path(path), lambda text: _delimiter(catalogs, text), has_header, encoding)
 
 
 # ---- mapping and parsing --------------------------------------------------------------------
@@ -266,16 +149,19 @@ def _parse(catalogs: Catalogs, name: str, raw):
     return parse_person_field(name, raw) if name in PERSON_FIELDS else parse_fact(catalogs, name, raw)
 
 
-def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None
+def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None, encoding: str | None = None
                ) -> tuple[list[tuple[dict, dict]], ImportResult]:
-    rows, encoding = read_rows(catalogs, Path(path))
-    result = ImportResult(encoding=encoding)
+    sheet = read_file(catalogs, Path(path), encoding)
+    rows = sheet.rows
+    result = ImportResult(encoding=sheet.encoding, read_as=sheet.read_as)
     try:
         header_idx, columns, ignored = find_header(catalogs, rows)
     except LookupError:
         raise ImportFailed(path, [_missing_header(catalogs, rows)]) from None
     result.ignored_columns = ignored
     header = rows[header_idx][1]
+    check_cells(path, rows[header_idx:], header)
+    formulas = sheet.formulas or set()
     problems: list[Problem] = []
     by_name: dict[str, int] = {}
     for col, name in columns.items():
@@ -302,6 +188,9 @@ def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None
         facts: dict = {}
         for col, name, person, seen in plan:
             raw = record[col]
+            if formulas and (line, col) in formulas:  # calamine reads it as blank
+                problems.append(Problem(line, _cell(header[col]), tr("importer.formula"), col))
+                continue
             key = raw if type(raw) is str else (type(raw), raw)  # 1, 1.0 and True hash alike
             value = _MISSING if seen is None else seen.get(key, _MISSING)
             if value is _MISSING:
@@ -337,31 +226,36 @@ def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None
 
 
 def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, path: Path | str, *,
-                  dry_run: bool = False, source: str = "import", progress: Progress | None = None) -> ImportResult:
-    """Validate the whole file, then upsert it (creating the assessment if needed) in one
-    transaction, rolled back on a dry run. ``progress(done, total)`` follows the reading."""
+                  dry_run: bool = False, source: str = "import", progress: Progress | None = None,
+                  encoding: str | None = None) -> ImportResult:
+    """Validate the whole file and decide its changes from a snapshot, outside the writers'
+    lock; then, under it, decide again for anyone changed meanwhile and write everything in
+    one short transaction (``staged``). A dry run only reads. ``progress(done, total)``
+    follows the reading. ``encoding`` forces a CSV's text encoding (``decode.check_encoding``)."""
     path = Path(path)
-    parsed, result = parse_file(catalogs, path, progress)
+    parsed, result = parse_file(catalogs, path, progress, encoding)
     result.dry_run = dry_run
-    try:
-        with db.write() as s:
-            ctx = ensure_assessment(s, unit_code, year, source=source)
-            audit, stats = upsert_people(s, catalogs, ctx, parsed)
-            result.added, result.updated, result.enrolled, result.facts = (
-                stats["added"], stats["updated"], stats["enrolled"], stats["facts"])
-            for change in audit:
-                if change["field"] != "*":
-                    result.changes.setdefault(change["field"], Counter())[(change["old"], change["new"])] += 1
-            if dry_run:
-                raise _DryRun  # roll back what was just counted
-            if audit:
-                result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
-                                               batch_summary("import", file=path.name, rows=result.rows))
-                record_changes(s, result.batch_id, audit)
-    except _DryRun:
-        pass
+    codes = [fields["code"] for fields, _facts in parsed]
+    lc_changes = bool(lc_inputs(catalogs) & {name for _fields, facts in parsed for name in facts})
+    with db.read() as s:
+        unit = get_unit(s, unit_code)
+        assessment_id = s.execute(select(Assessment.id).where(Assessment.unit_id == unit.id,
+                                                              Assessment.year == year)).scalar()
+        state = staged.read_state(s, unit.id, assessment_id, codes)
+    decisions = staged.decide(catalogs, state, parsed, lc_changes)
+    if dry_run:
+        result.changes, stats = staged.changes_of(decisions)
+        result.added, result.updated, result.enrolled, result.facts = (
+            stats["added"], stats["updated"], stats["enrolled"], stats["facts"])
+        return result
+    with db.write() as s:
+        ctx = ensure_assessment(s, unit_code, year, source=source)
+        decisions = staged.recheck(s, catalogs, unit.id, ctx.assessment.id, parsed, state, decisions, lc_changes)
+        audit, stats = staged.apply(s, ctx.assessment.id, unit.id, decisions)
+        result.added, result.updated, result.enrolled, result.facts = (
+            stats["added"], stats["updated"], stats["enrolled"], stats["facts"])
+        if audit:
+            result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
+                                           batch_summary("import", file=path.name, rows=result.rows))
+            record_changes(s, result.batch_id, audit)
     return result
-
-
-class _DryRun(Exception):
-    """Raised inside the import transaction to roll it back after counting the changes."""

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from hoctap.models.tables import AuditChange, Person, PersonFact, RosterEntry
 
+COPY_ROWS = 1000  # rows from which PostgreSQL gets COPY: ~10x faster than executemany, so the lock is held briefly
 CHUNK = 500  # ids per IN (...) list: well under every backend's parameter limit
 
 PF = PersonFact.__table__
@@ -42,6 +43,9 @@ def insert_tuples(s: Session, table, keys: Sequence[str], rows: list[tuple]) -> 
     if not rows:
         return
     conn = s.connection()
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_ROWS:
+        _copy(conn, table, keys, rows)
+        return
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(keys))
     if not compiled.positional:  # named parameters (psycopg): dicts
         params = [dict(zip(keys, r)) for r in rows]
@@ -51,3 +55,13 @@ def insert_tuples(s: Session, table, keys: Sequence[str], rows: list[tuple]) -> 
         pick = itemgetter(*(list(keys).index(k) for k in compiled.positiontup))
         params = [pick(r) if len(keys) > 1 else r for r in rows]
     conn.exec_driver_sql(compiled.string, params)
+
+
+def _copy(conn, table, keys: Sequence[str], rows: list[tuple]) -> None:
+    """PostgreSQL's COPY … FROM STDIN through psycopg, inside the current transaction."""
+    columns = ", ".join(conn.dialect.identifier_preparer.quote(k) for k in keys)
+    name = conn.dialect.identifier_preparer.format_table(table)
+    with conn.connection.driver_connection.cursor() as cur:
+        with cur.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(r)

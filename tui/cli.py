@@ -27,6 +27,7 @@ from hoctap.models.facts import set_facts
 from hoctap.models.files import set_export_mode
 from hoctap.models.fields import InputError, field_name, parse_fact
 from hoctap.models.i18n import tr
+from hoctap.models.decode import check_encoding
 from hoctap.models.importer import ImportFailed, import_roster
 from hoctap.models.meters import evaluate_context
 from hoctap.models.present import meter_text, shortfall_text, threshold_text
@@ -121,6 +122,8 @@ i18n.add({
                          "the level whose catalog holds these entries (default: the assessment's level; 2 for entries only in level 2)"),
     "help.evidence": ("minh chứng ghi kèm mỗi chỉ tiêu", "evidence recorded on each entry"),
     "help.documents": ("văn bản, hồ sơ ghi kèm mỗi chỉ tiêu", "documents recorded on each entry"),
+    "help.encoding": ("bảng mã của tệp CSV (mặc định: tự nhận UTF-8, UTF-16 hoặc Windows-1258), ví dụ cp1252",
+                      "the CSV file's text encoding (default: detect UTF-8, UTF-16 or Windows-1258), e.g. cp1252"),
     "help.dry_run": ("chỉ kiểm tra và báo kết quả, không ghi gì", "check and report only, write nothing"),
     "help.json": ("kết quả dạng JSON", "the result as JSON"),
     "help.where": ("chỉ những người có TRƯỜNG=GIÁ_TRỊ (lặp lại được)", "only people with FIELD=VALUE (repeatable)"),
@@ -204,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     _unit_year(p)
     p.add_argument("--dry-run", action="store_true", help=tr("help.dry_run"))
+    p.add_argument("--encoding", type=_encoding, default=None, metavar="NAME", help=tr("help.encoding"))
 
     p = sub.add_parser("check", parents=[common], help=tr("help.check"))
     _unit_year(p)
@@ -262,6 +266,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+def _encoding(name: str) -> str:
+    try:
+        return check_encoding(name)
+    except LookupError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 
 class Env:
     """What a command needs, opened lazily (the catalog and database only when used)."""
@@ -323,7 +335,7 @@ def cmd_unit(env: Env) -> int:
 def cmd_import(env: Env) -> int:
     a = env.args
     try:
-        result = import_roster(env.db, env.catalogs, a.unit, a.year, a.file, dry_run=a.dry_run)
+        result = import_roster(env.db, env.catalogs, a.unit, a.year, a.file, dry_run=a.dry_run, encoding=a.encoding)
     except ImportFailed as e:
         err_console.print(tr("cli.import_failed", path=e.path, n=len(e.problems)), markup=False, soft_wrap=True)
         for p in e.problems[:200]:
@@ -331,6 +343,7 @@ def cmd_import(env: Env) -> int:
         if len(e.problems) > 200:
             err_console.print(f"  … (+{len(e.problems) - 200})", markup=False, soft_wrap=True)
         return 2
+    console.print(tr("importer.read_as", what=result.read_as), markup=False, soft_wrap=True)
     if result.ignored_columns:
         err_console.print(tr("cli.ignored", cols=", ".join(result.ignored_columns)), markup=False, soft_wrap=True)
     verb = tr("cli.dry_run_verb") if a.dry_run else tr("cli.imported_verb")

@@ -1,0 +1,233 @@
+"""A roster import's write, staged so that it holds the writers' lock briefly.
+
+Outside the lock: read what the file's people hold now (a snapshot) and decide every change.
+Under the lock: re-read the versions of those people and their roster entries; anyone whose
+version moved (another user's edit, an undo, a removal, a new person with one of the codes)
+is decided again from what is there now. Then only the decided rows are written, set-based.
+
+This rests on the versions: every write of a person bumps ``person.version``, and every
+fact change bumps the roster entry's ``version`` (``facts.write_fact_values``)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, delete, select, update
+from sqlmodel import Session
+
+from hoctap.models.catalog import Catalogs
+from hoctap.models.facts import lc_inputs, lc_title
+from hoctap.models.fields import PERSON_FIELDS
+from hoctap.models.people import as_text, search_columns, sort_key
+from hoctap.models.sql import PF, PT, RE, chunks, insert_many
+from hoctap.models.text import search_key
+
+PERSON_COLUMNS = list(PERSON_FIELDS)
+WHOLE = 5000  # codes beyond which a table is scanned whole rather than read by IN lists
+Rows = list[tuple[dict, dict]]
+
+
+@dataclass
+class State:
+    """What the database holds for the file's codes."""
+    people: dict[str, dict] = field(default_factory=dict)  # code -> person row
+    roster: dict[int, int] = field(default_factory=dict)  # person id -> roster entry version
+    facts: dict[int, dict[str, str]] = field(default_factory=dict)  # person id -> this year's facts
+
+
+@dataclass
+class Decision:
+    """One row of the file against one person's state."""
+    pid: int | None  # None: a new person
+    version: int | None  # the person's version it was decided on
+    roster_version: int | None  # None: not on this assessment's roster yet
+    diff: dict  # person columns to set (with the search columns when the name changes)
+    facts: list[tuple[str, str | None, str | None, bool]]  # (name, old, new, stored before)
+    counted: int  # fact changes that count as the file's (not the recomputed title)
+    values: dict | None = None  # a new person's row
+    old: dict = field(default_factory=dict)  # the person columns' values before ``diff``
+    audit: str | None = None  # a new person's audit record, made before taking the lock
+
+
+def _people(s: Session, unit_id: int, codes: list[str], columns) -> dict[str, dict]:
+    q = select(*columns).where(PT.c.unit_id == unit_id)
+    if len(codes) > WHOLE:
+        wanted = set(codes)
+        return {r["code"]: dict(r) for r in s.execute(q).mappings() if r["code"] in wanted}
+    return {r["code"]: dict(r) for chunk in chunks(codes) for r in s.execute(q.where(PT.c.code.in_(chunk))).mappings()}
+
+
+def _ids(s: Session, unit_id: int, codes: list[str]) -> dict[str, int]:
+    q = select(PT.c.code, PT.c.id).where(PT.c.unit_id == unit_id)
+    if len(codes) > WHOLE:
+        return dict(s.execute(q).all())
+    return {c: i for chunk in chunks(codes) for c, i in s.execute(q.where(PT.c.code.in_(chunk)))}
+
+
+def _roster(s: Session, assessment_id: int | None, pids: list[int]) -> dict[int, int]:
+    if assessment_id is None or not pids:
+        return {}
+    q = select(RE.c.person_id, RE.c.version).where(RE.c.assessment_id == assessment_id)
+    if len(pids) > WHOLE:
+        wanted = set(pids)
+        return {p: v for p, v in s.execute(q) if p in wanted}
+    return {p: v for chunk in chunks(pids) for p, v in s.execute(q.where(RE.c.person_id.in_(chunk)))}
+
+
+def read_state(s: Session, unit_id: int, assessment_id: int | None, codes: list[str]) -> State:
+    people = _people(s, unit_id, codes, [PT])
+    roster = _roster(s, assessment_id, [p["id"] for p in people.values()])
+    facts: dict[int, dict[str, str]] = {pid: {} for pid in roster}
+    if roster:
+        q = select(PF.c.person_id, PF.c.name, PF.c.value).where(PF.c.assessment_id == assessment_id)
+        if len(roster) > WHOLE:
+            rows = (r for r in s.execute(q) if r[0] in facts)
+        else:
+            rows = (r for chunk in chunks(list(roster)) for r in s.execute(q.where(PF.c.person_id.in_(chunk))))
+        for pid, name, value in rows:
+            facts[pid][name] = value
+    return State(people, roster, facts)
+
+
+def decide(catalogs: Catalogs, state: State, rows: Rows, lc_changes: bool, names: dict | None = None) -> list[Decision]:
+    """What each row changes, given ``state``. ``names`` caches the name keys (names repeat)."""
+    names = {} if names is None else names
+    lc = catalogs.citizen
+    score_facts = lc.score_facts
+    out = []
+    for fields, facts in rows:
+        cur = state.people.get(fields["code"])
+        if cur is None:
+            values = {k: fields.get(k) for k in PERSON_COLUMNS}
+            values["kind"] = values["kind"] or "staff"
+            full_name = values["full_name"]
+            if full_name not in names:
+                names[full_name] = (search_key(full_name), sort_key(full_name))
+            name_key, sort = names[full_name]
+            # the same as people.search_columns: folding works word by word
+            values.update(search=f"{search_key(values['code'])} {name_key}", sort_key=sort)
+            given = {n: v for n, v in facts.items() if v is not None}
+            changes = [(n, None, v, False) for n, v in given.items()]
+            if given and lc_changes and (title := lc_title(catalogs, given, score_facts)) is not None:
+                changes.append((lc.result_fact, None, title, False))
+            out.append(Decision(None, None, None, {}, changes, len(given), values,
+                                audit=json.dumps({k: values[k] for k in PERSON_COLUMNS}, ensure_ascii=False)))
+            continue
+        pid = cur["id"]
+        diff = {k: v for k, v in fields.items() if k in PERSON_COLUMNS and cur.get(k) != v}
+        if "full_name" in diff:
+            diff.update(search_columns(cur["code"], diff["full_name"]))
+        stored = state.facts.get(pid, {})
+        changes = [(n, stored.get(n), v, n in stored) for n, v in facts.items() if stored.get(n) != v]
+        counted = len(changes)
+        if changes and lc_changes:
+            merged = {**stored, **{n: v for n, _o, v, _s in changes}}
+            merged = {n: v for n, v in merged.items() if v is not None}
+            title = lc_title(catalogs, merged)
+            if title != stored.get(lc.result_fact):
+                changes.append((lc.result_fact, stored.get(lc.result_fact), title, lc.result_fact in stored))
+        out.append(Decision(pid, cur["version"], state.roster.get(pid), diff, changes, counted,
+                            old={k: cur.get(k) for k in diff}))
+    return out
+
+
+def recheck(s: Session, catalogs: Catalogs, unit_id: int, assessment_id: int, rows: Rows, state: State,
+            decisions: list[Decision], lc_changes: bool) -> list[Decision]:
+    """Under the lock: decide again the rows whose people changed since ``state`` was read."""
+    codes = [f["code"] for f, _ in rows]
+    now = _people(s, unit_id, codes, [PT.c.code, PT.c.id, PT.c.version])
+    roster = _roster(s, assessment_id, [p["id"] for p in now.values()])
+    moved = []
+    for i, code in enumerate(codes):
+        was, cur = state.people.get(code), now.get(code)
+        if (was and (was["id"], was["version"])) != (cur and (cur["id"], cur["version"])) \
+                or (cur is not None and state.roster.get(cur["id"]) != roster.get(cur["id"])):
+            moved.append(i)
+    if not moved:
+        return decisions
+    fresh = read_state(s, unit_id, assessment_id, [codes[i] for i in moved])
+    again = decide(catalogs, fresh, [rows[i] for i in moved], lc_changes)
+    decisions = list(decisions)
+    for i, d in zip(moved, again):
+        decisions[i] = d
+    return decisions
+
+
+def changes_of(decisions: list[Decision]) -> tuple[dict[str, Counter], dict]:
+    """What a dry run shows: per field or fact the (old, new) pairs, and the counts."""
+    changes: dict[str, Counter] = {}
+    stats = {"added": 0, "updated": 0, "enrolled": 0, "facts": 0}
+    for d in decisions:
+        if d.pid is None:
+            stats["added"] += 1
+        elif d.diff:
+            stats["updated"] += 1
+            for k in d.diff:
+                if k in PERSON_COLUMNS:
+                    changes.setdefault(k, Counter())[(as_text(d.old[k]), as_text(d.diff[k]))] += 1
+        if d.roster_version is None:
+            stats["enrolled"] += 1
+        stats["facts"] += d.counted
+        for name, old, new, _stored in d.facts:
+            changes.setdefault(name, Counter())[(old, new)] += 1
+    return changes, stats
+
+
+def apply(s: Session, assessment_id: int, unit_id: int, decisions: list[Decision]) -> tuple[list[dict], dict]:
+    """Write the decisions; returns the audit rows and the counts (as ``people.upsert_people``)."""
+    audit: list[dict] = []
+    stats = {"added": 0, "updated": 0, "enrolled": 0, "facts": 0}
+    new = [d for d in decisions if d.pid is None]
+    if new:
+        insert_many(s, PT, [dict(unit_id=unit_id, version=1, **d.values) for d in new])
+        ids = _ids(s, unit_id, [d.values["code"] for d in new])
+        for d in new:
+            d.pid = ids[d.values["code"]]
+            audit.append(dict(entity="person", entity_id=d.pid, field="*", old=None, new=d.audit))
+        stats["added"] = len(new)
+    by_keys: dict[tuple, list[dict]] = {}
+    for d in decisions:
+        if d.pid is not None and d.diff and d.values is None:
+            by_keys.setdefault(tuple(sorted(d.diff)), []).append({"b_id": d.pid, **{f"b_{k}": v for k, v in d.diff.items()}})
+    for keys, params in by_keys.items():
+        s.execute(update(PT).where(PT.c.id == bindparam("b_id"))
+                  .values({**{k: bindparam(f"b_{k}") for k in keys}, "version": PT.c.version + 1}), params)
+        stats["updated"] += len(params)
+    enrol = {}
+    bumps: dict[int, list[int]] = {}
+    for d in decisions:
+        if d.roster_version is None:
+            enrol.setdefault(d.pid, 1 + len(d.facts))  # a version counts fact changes, as if one by one
+        elif d.facts:
+            bumps.setdefault(len(d.facts), []).append(d.pid)
+    insert_many(s, RE, [dict(assessment_id=assessment_id, person_id=pid, version=v) for pid, v in enrol.items()])
+    stats["enrolled"] = len(enrol)
+    for k, pids in bumps.items():
+        s.execute(update(RE).where(RE.c.assessment_id == assessment_id, RE.c.person_id == bindparam("b_pid"))
+                  .values(version=RE.c.version + k), [{"b_pid": p} for p in pids])
+    inserts, updates, deletes = [], [], []
+    fact_audit = []
+    for d in decisions:
+        for name, old, value, stored in d.facts:
+            if value is None:
+                deletes.append({"b_pid": d.pid, "b_name": name})
+            elif stored:
+                updates.append({"b_pid": d.pid, "b_name": name, "b_value": value})
+            else:
+                inserts.append(dict(assessment_id=assessment_id, person_id=d.pid, name=name, value=value))
+            fact_audit.append(dict(entity="fact", entity_id=d.pid, field=name, old=old, new=value))
+        stats["facts"] += d.counted
+    where = (PF.c.assessment_id == assessment_id, PF.c.person_id == bindparam("b_pid"), PF.c.name == bindparam("b_name"))
+    if deletes:
+        s.execute(delete(PF).where(*where), deletes)
+    if updates:
+        s.execute(update(PF).where(*where).values(value=bindparam("b_value")), updates)
+    insert_many(s, PF, inserts)
+    for d in decisions:
+        if d.pid is not None and d.values is None:
+            audit += [dict(entity="person", entity_id=d.pid, field=k, old=as_text(d.old[k]), new=as_text(v))
+                      for k, v in d.diff.items() if k in PERSON_COLUMNS]
+    audit += [dict(entity="roster", entity_id=pid, field="*", old=None, new="{}") for pid in enrol]
+    return audit + fact_audit, stats
