@@ -170,12 +170,15 @@ def parse_fact(catalogs: Catalogs, name: str, raw) -> str | None:
     if fact.computed:
         raise InputError(tr("err.computed_fact", name=name))
     if isinstance(raw, bool):
-        return "1" if raw else "0"
+        if fact.type == "bool":
+            return "1" if raw else "0"
+        raw = str(raw).upper()  # TRUE is not a score nor a scale value: refused below
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = "" if raw is None else nfc(str(raw)).strip()
     if text == "":
         return None
+    check_text(name, text)
     if fact.type == "bool":
         return parse_bool(name, text)
     if fact.type == "int":
