@@ -143,12 +143,16 @@ def _common() -> argparse.ArgumentParser:
     return p
 
 
+class _BadYear(Exception):
+    """Not a ValueError, so that it passes argparse: main prints it as any other error."""
+
+
 def _year(text: str) -> int:
     """argparse type of --year: the core's range, its bilingual message."""
     try:
         return parse_year(text)
     except InputError as e:
-        raise argparse.ArgumentTypeError(str(e)) from None
+        raise _BadYear(str(e)) from None
 
 
 def _unit_year(p: argparse.ArgumentParser) -> None:
@@ -569,6 +573,8 @@ def main(argv: list[str] | None = None) -> int:
     i18n.set_lang(lang or config.lang)
     try:
         args = build_parser().parse_args(argv)
+    except _BadYear as e:
+        return _fail(str(e))
     except SystemExit as e:  # a bad argument: argparse printed usage and message; --help/--version exit 0
         if e.code == 2:
             return 2
