@@ -22,14 +22,15 @@ from hoctap.models.audit import batch_summary, record_batch, record_changes
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
 from hoctap.models.errors import HoctapError
-from hoctap.models.fields import PERSON_FIELDS, InputError, parse_fact, parse_person_field, parse_unit_value
+from hoctap.models.fields import (PERSON_FIELDS, InputError, check_text, parse_code, parse_fact, parse_name,
+                                  parse_person_field, parse_unit_value, parse_year)
 from hoctap.models.files import atomic_write
 from hoctap.models.i18n import add, tr
 from hoctap.models.meters import unit_entry_rows
 from hoctap.models.people import Progress, iter_people, upsert_people
 from hoctap.models.sql import RE
 from hoctap.models.tables import Unit, UnitEntryValue, utcnow
-from hoctap.models.text import nfc
+from hoctap.models.text import nfc, safe
 from hoctap.models.units import Context, catalog_for, ensure_assessment, parse_unit_types
 
 FORMAT = "hoctap-bundle"
@@ -55,11 +56,20 @@ add({
                                  "{path}: unit {code} already has data for {year} here; nothing imported"),
     "bundle.problems": ("{path}: không nhập gì cả, {n} lỗi: {list}", "{path}: nothing imported, {n} problem(s): {list}"),
     "bundle.duplicate": ("mã {code!r} lặp lại", "code {code!r} repeats"),
+    "bundle.duplicate_entry": ("chỉ tiêu {entry} lặp lại", "entry {entry} repeats"),
     "bundle.expected": ("cần {what}", "expected {what}"),
     "bundle.a_table": ("một bảng", "a table"),
     "bundle.a_list": ("một danh sách", "a list"),
     "bundle.a_text": ("văn bản", "text"),
     "bundle.an_integer": ("một số nguyên", "an integer"),
+    "bundle.a_bool": ("true hoặc false", "true or false"),
+    "bundle.too_big": ("{path}: tệp lớn quá {mb} MB, không phải tệp chuyển dữ liệu hoctap",
+                       "{path}: larger than {mb} MB, not a hoctap transfer file"),
+    "bundle.too_deep": ("{path}: không phải tệp chuyển dữ liệu hoctap (các bảng/danh sách lồng nhau quá sâu)",
+                        "{path}: not a hoctap transfer file (tables or lists nested too deeply)"),
+    "bundle.not_utf8": ("{path}: không phải văn bản UTF-8 (byte thứ {at})", "{path}: not UTF-8 text (at byte {at})"),
+    "bundle.cannot_read": ("{path}: không đọc được tệp: {error}", "{path}: cannot read the file: {error}"),
+    "bundle.bad_level": ("mức {value} không hợp lệ (1 hoặc 2)", "level {value} is not valid (1 or 2)"),
     "bundle.unit.name": ("tên", "name"),
     "bundle.unit.tier": ("cấp", "tier"),
     "bundle.unit.types": ("loại hình", "types"),
@@ -149,87 +159,160 @@ def export_bundle(db: Database, catalogs: Catalogs, ctx: Context, target: str | 
 
 # ---- import ----------------------------------------------------------------------------------
 
-def _table(doc: dict, key: str, path: str) -> dict:
-    value = doc.get(key)
-    if not isinstance(value, dict):
-        raise BundleError(tr("bundle.bad_key", path=path, key=key, message=tr("bundle.expected", what=tr("bundle.a_table"))))
-    return value
+MAX_BUNDLE_BYTES = 200 * 1024 * 1024  # ~500,000 people: larger is not a transfer file
+MAX_EVIDENCE = 20_000  # characters of an entry's evidence or documents
+EVIDENCE_CHARS = "\t\n"  # evidence and documents may hold several lines; no other control character
 
 
-def _field(table: dict, key: str, kind, path: str, where: str):
+class _Bad(Exception):
+    """One problem at one key, collected into the BundleError."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(f"{key}: {message}")
+        self.key, self.message = key, message
+
+
+def _expected(key: str, what: str) -> _Bad:
+    return _Bad(key, tr("bundle.expected", what=tr(what)))
+
+
+def _get(table: dict, key: str, kind: type, where: str, *, required: bool = True):
+    """``table[key]`` if it has the TOML type ``kind`` (a bool is not an integer)."""
     value = table.get(key)
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
-        what = tr({str: "bundle.a_text", int: "bundle.an_integer", list: "bundle.a_list"}[kind])
-        raise BundleError(tr("bundle.bad_key", path=path, key=f"{where}.{key}", message=tr("bundle.expected", what=what)))
+    if value is None and not required:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise _expected(f"{where}.{key}" if where else key, KIND_WORD[kind])
     return value
+
+
+KIND_WORD = {str: "bundle.a_text", int: "bundle.an_integer", list: "bundle.a_list", dict: "bundle.a_table",
+             bool: "bundle.a_bool"}
+
+
+def _check(key: str, parse, *args):
+    try:
+        return parse(*args)
+    except InputError as e:
+        raise _Bad(key, str(e)) from None
+
+
+def _parse_toml(data: bytes, path: str) -> dict:
+    if len(data) > MAX_BUNDLE_BYTES:
+        raise BundleError(tr("bundle.too_big", path=path, mb=MAX_BUNDLE_BYTES // 2**20))
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise BundleError(tr("bundle.not_utf8", path=path, at=e.start)) from None
+    except RecursionError:  # tomllib recurses per level of nested arrays or inline tables
+        raise BundleError(tr("bundle.too_deep", path=path)) from None
+    except (tomllib.TOMLDecodeError, ValueError) as e:
+        raise BundleError(tr("bundle.not_toml", path=path, error=safe(str(e)))) from None
 
 
 def read_bundle(catalogs: Catalogs, source: str | Path | bytes, name: str = "") -> dict:
     """Parse and check a transfer file against the catalogs in force; returns the parsed
-    document with people as (fields, facts) in stored form. Raises BundleError."""
+    document with people as (fields, facts) in stored form. Every key is checked (type,
+    range, text); a problem is named by file and key. Raises BundleError."""
     if isinstance(source, bytes):
         data, path = source, name or "<bundle>"
     else:
         path = str(source)
         try:
+            if Path(source).stat().st_size > MAX_BUNDLE_BYTES:
+                raise BundleError(tr("bundle.too_big", path=path, mb=MAX_BUNDLE_BYTES // 2**20))
             data = Path(source).read_bytes()
         except OSError as e:
-            raise BundleError(f"{path}: {e.strerror or e}") from None
+            raise BundleError(tr("bundle.cannot_read", path=path, error=e.strerror or e)) from None
+    doc = _parse_toml(data, path)
     try:
-        doc = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise BundleError(tr("bundle.not_toml", path=path, error=e)) from None
+        return _read_document(catalogs, doc, path)
+    except _Bad as e:
+        raise BundleError(tr("bundle.bad_key", path=path, key=e.key, message=e.message)) from None
+
+
+def _read_document(catalogs: Catalogs, doc: dict, path: str) -> dict:
     if doc.get("format") != FORMAT:
         raise BundleError(tr("bundle.not_bundle", path=path))
-    if doc.get("format_version") != FORMAT_VERSION:
-        raise BundleError(tr("bundle.format_version", path=path, got=doc.get("format_version"), want=FORMAT_VERSION))
-    unit = _table(doc, "unit", path)
-    for key in ("code", "name", "tier"):
-        _field(unit, key, str, path, "unit")
-    types = _field(unit, "types", list, path, "unit")
-    assessment = _table(doc, "assessment", path)
-    year = _field(assessment, "year", int, path, "assessment")
-    level = _field(assessment, "level", int, path, "assessment")
+    version = doc.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version != FORMAT_VERSION:
+        raise BundleError(tr("bundle.format_version", path=path, got=safe(repr(version))[:40], want=FORMAT_VERSION))
+    unit = _get(doc, "unit", dict, "")
+    code = _check("unit.code", parse_code, _get(unit, "code", str, "unit"), "code")
+    unit_name = _check("unit.name", parse_name, _get(unit, "name", str, "unit"), "name")
+    if not unit_name:
+        raise _Bad("unit.name", tr("err.required", name="name"))
+    tier = _get(unit, "tier", str, "unit")
+    if tier not in ("district", "provincial"):
+        raise _Bad("unit.tier", tr("err.bad_tier", value=safe(tier)[:40]))
+    raw_types = _get(unit, "types", list, "unit")
+    for i, t in enumerate(raw_types):
+        if not isinstance(t, str):
+            raise _expected(f"unit.types[{i}]", "bundle.a_text")
+    types = _check("unit.types", parse_unit_types, catalogs, raw_types)
+    if not types:
+        raise _Bad("unit.types", tr("err.required", name="types"))
+    assessment = _get(doc, "assessment", dict, "")
+    year = _check("assessment.year", parse_year, _get(assessment, "year", int, "assessment"))
+    level = _get(assessment, "level", int, "assessment")
+    if level not in (1, 2):
+        raise _Bad("assessment.level", tr("bundle.bad_level", value=level if abs(level) < 10**6 else "…"))
     for key, known in (("catalog", catalogs.units), ("citizen_catalog", {catalogs.citizen.id: catalogs.citizen})):
-        ref = _table(doc, key, path)
-        cat_id, version = _field(ref, "id", str, path, key), _field(ref, "version", str, path, key)
+        ref = _get(doc, key, dict, "")
+        cat_id, version = _get(ref, "id", str, key), _get(ref, "version", str, key)
         cat = known.get(cat_id)
         if cat is None:
-            raise BundleError(tr("bundle.unknown_catalog", path=path, id=cat_id))
+            raise BundleError(tr("bundle.unknown_catalog", path=path, id=safe(cat_id)[:80]))
         if cat.version != version:
-            raise BundleError(tr("bundle.catalog_version", path=path, id=cat_id, got=version, want=cat.version))
-        if key == "catalog" and (cat.tier != unit["tier"] or cat.level != level):
-            raise BundleError(tr("bundle.catalog_level", path=path, id=cat_id, tier=unit["tier"], level=level))
+            raise BundleError(tr("bundle.catalog_version", path=path, id=cat_id, got=safe(version)[:40], want=cat.version))
+        if key == "catalog" and (cat.tier != tier or cat.level != level):
+            raise BundleError(tr("bundle.catalog_level", path=path, id=cat_id, tier=tier, level=level))
     problems: list[str] = []
+    people = _read_people(catalogs, _get(doc, "people", list, "", required=False) or [], problems)
+    entries = _read_entries(catalogs, tier, _get(doc, "entries", list, "", required=False) or [], problems)
+    if problems:
+        shown = "; ".join(problems[:20]) + (f"; … (+{len(problems) - 20})" if len(problems) > 20 else "")
+        raise BundleError(tr("bundle.problems", path=path, n=len(problems), list=shown))
+    return {"path": path, "unit": {"code": code, "name": unit_name, "tier": tier},
+            "types": types, "year": year, "level": level, "people": people, "entries": entries}
+
+
+# the TOML type each person field is written with (bundle_document)
+PERSON_FIELD_KIND = {name: (int if spec.integer else str) for name, spec in PERSON_FIELDS.items()}
+FACT_KIND = {"bool": bool, "int": int}
+
+
+def _read_people(catalogs: Catalogs, raw_people: list, problems: list[str]) -> list:
     people = []
     seen: dict[str, int] = {}
-    raw_people = doc.get("people", [])
-    if not isinstance(raw_people, list):
-        raise BundleError(tr("bundle.bad_key", path=path, key="people", message=tr("bundle.expected", what=tr("bundle.a_list"))))
     for i, raw in enumerate(raw_people):
         where = f"people[{i}]"
         if not isinstance(raw, dict):
-            problems.append(f"{where}: {tr('bundle.expected', what=tr('bundle.a_table'))}")
+            problems.append(str(_expected(where, "bundle.a_table")))
             continue
         if isinstance(raw.get("code"), str):
-            where += f" ({raw['code']})"
+            where += f" ({safe(raw['code'])[:40]})"
         fields, facts = {}, {}
         for key, value in raw.items():
             try:
                 if key in PERSON_FIELDS:
-                    fields[key] = parse_person_field(key, value)
-                elif key == "facts" and isinstance(value, dict):
-                    for name, v in value.items():
+                    fields[key] = _check(f"{where}.{key}", parse_person_field, key,
+                                         _get(raw, key, PERSON_FIELD_KIND[key], where))
+                elif key == "facts":
+                    for name, v in _get(raw, key, dict, where).items():
                         try:
-                            facts[name] = parse_fact(catalogs, name, v)
-                        except InputError as e:
-                            problems.append(f"{where}.facts.{name}: {e}")
+                            fact = catalogs.facts.get(name)
+                            if fact is not None and not fact.computed:
+                                _get(value, name, FACT_KIND.get(fact.type, str), f"{where}.facts")
+                            facts[name] = _check(f"{where}.facts.{name}", parse_fact, catalogs, name, v)
+                        except _Bad as e:
+                            problems.append(str(e))
                 else:
-                    raise InputError(tr("err.unknown_field", name=key))
-            except InputError as e:
-                problems.append(f"{where}.{key}: {e}")
+                    raise _Bad(f"{where}.{safe(key)[:40]}", tr("err.unknown_field", name=safe(key)[:40]))
+            except _Bad as e:
+                problems.append(str(e))
         for key in ("code", "full_name"):
-            if not fields.get(key):
+            if key not in raw:
                 problems.append(f"{where}.{key}: {tr('err.required', name=key)}")
         code = fields.get("code")
         if code in seen:
@@ -237,28 +320,39 @@ def read_bundle(catalogs: Catalogs, source: str | Path | bytes, name: str = "") 
         elif code:
             seen[code] = i
         people.append((fields, facts))
-    entries = {}
-    for i, raw in enumerate(doc.get("entries", [])):
+    return people
+
+
+def _read_entries(catalogs: Catalogs, tier: str, raw_entries: list, problems: list[str]) -> dict:
+    entries: dict[str, dict] = {}
+    for i, raw in enumerate(raw_entries):
         where = f"entries[{i}]"
-        entry_id = raw.get("id") if isinstance(raw, dict) else None
-        kind = _entry_kind(catalogs, unit["tier"], entry_id) if isinstance(entry_id, str) else None
-        if kind is None:
-            problems.append(f"{where}.id: {tr('err.unknown_entry', entry=entry_id)}")
-            continue
-        value = raw.get("value")
         try:
-            stored = None if value is None else ("1" if value else "0") if isinstance(value, bool) and kind == "bool" \
-                else parse_unit_value(catalogs, kind, entry_id, str(value))
-        except InputError as e:
-            problems.append(f"{where}.value: {e}")
-            continue
-        entries[entry_id] = {"value": stored, "evidence": nfc(str(raw.get("evidence", ""))),
-                             "documents": nfc(str(raw.get("documents", "")))}
-    if problems:
-        shown = "; ".join(problems[:20]) + (f"; … (+{len(problems) - 20})" if len(problems) > 20 else "")
-        raise BundleError(tr("bundle.problems", path=path, n=len(problems), list=shown))
-    return {"path": path, "unit": {**unit, "code": nfc(unit["code"]).strip(), "name": " ".join(nfc(unit["name"]).split())},
-            "types": types, "year": year, "level": level, "people": people, "entries": entries}
+            if not isinstance(raw, dict):
+                raise _expected(where, "bundle.a_table")
+            entry_id = _get(raw, "id", str, where)
+            kind = _entry_kind(catalogs, tier, entry_id)
+            if kind is None:
+                raise _Bad(f"{where}.id", tr("err.unknown_entry", entry=safe(entry_id)[:40]))
+            if entry_id in entries:
+                raise _Bad(f"{where}.id", tr("bundle.duplicate_entry", entry=entry_id))
+            for key in raw:
+                if key not in ("id", "value", "evidence", "documents"):
+                    raise _Bad(f"{where}.{safe(key)[:40]}", tr("err.unknown_field", name=safe(key)[:40]))
+            value = _get(raw, "value", bool if kind == "bool" else str, where, required=False)
+            stored = None if value is None else ("1" if value else "0") if kind == "bool" \
+                else _check(f"{where}.value", parse_unit_value, catalogs, kind, entry_id, value)
+            item = {"value": stored}
+            for key in ("evidence", "documents"):
+                text = nfc(_get(raw, key, str, where, required=False) or "")
+                _check(f"{where}.{key}", lambda t: check_text(key, t, allow=EVIDENCE_CHARS), text)
+                if len(text) > MAX_EVIDENCE:
+                    raise _Bad(f"{where}.{key}", tr("err.too_long", name=key, limit=MAX_EVIDENCE))
+                item[key] = text
+            entries[entry_id] = item
+        except _Bad as e:
+            problems.append(str(e))
+    return entries
 
 
 def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, *, name: str = "",
@@ -267,8 +361,7 @@ def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, 
     for a catalog version that differs from the file's, a unit with the same code but another
     name, tier or types, or an assessment of that unit and year that already holds data."""
     doc = read_bundle(catalogs, source, name)
-    path, u = doc["path"], doc["unit"]
-    types = parse_unit_types(catalogs, doc["types"])
+    path, u, types = doc["path"], doc["unit"], doc["types"]
     if progress:
         progress(0, len(doc["people"]))
     with db.write() as s:

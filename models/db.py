@@ -12,6 +12,8 @@ stale-edit version check, insert-if-missing) never races another writer.
 from __future__ import annotations
 
 import os
+import secrets
+import sqlite3
 import stat
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,6 +50,25 @@ i18n.add({
                      "the disk holding {url} is full or failing; nothing was written"),
     "db.damaged": ("{url} không phải cơ sở dữ liệu hoctap hoặc đã hỏng ({error})",
                    "{url} is not a hoctap database or is damaged ({error})"),
+    "db.corrupt": ("{url} bị hỏng ({error}); chưa ghi gì. Hãy khôi phục tệp từ bản sao lưu (xem docs/deployment.md)",
+                   "{url} is damaged ({error}); nothing was written. Restore the file from a backup "
+                   "(see docs/deployment.md)"),
+    "db.empty_file": ("{path} là một tệp rỗng, không phải cơ sở dữ liệu hoctap; không đụng tới nó (kiểm tra --db; "
+                      "muốn tạo cơ sở dữ liệu mới ở đó thì xoá tệp rỗng này trước)",
+                      "{path} is an empty file, not a hoctap database; it was left untouched (check --db; to start "
+                      "a new database there, delete the empty file first)"),
+    "db.foreign": ("{path} không phải cơ sở dữ liệu hoctap ({what}); không đụng tới nó (kiểm tra --db)",
+                   "{path} is not a hoctap database ({what}); it was left untouched (check --db)"),
+    "db.foreign_tables": ("có các bảng của chương trình khác: {tables}", "it holds another program's tables: {tables}"),
+    "db.no_tables": ("một cơ sở dữ liệu SQLite trống", "an empty SQLite database"),
+    "db.stale_side_file": ("không ghi được {file} (chủ sở hữu {owner}, quyền {mode}): tệp này do một người chỉ đọc "
+                           "cơ sở dữ liệu để lại. Khi không còn ai mở cơ sở dữ liệu, {owner} (hoặc quản trị) hãy "
+                           "sửa quyền (chmod {want} {file}) hoặc xoá tệp -shm đó (SQLite tự tạo lại); đừng xoá tệp -wal "
+                           "(xem docs/deployment.md)",
+                           "{file} (owner {owner}, mode {mode}) is read-only for you: it was left by someone who "
+                           "only read the database. When nobody has the database open, {owner} (or an admin) should "
+                           "fix its mode (chmod {want} {file}) or delete that -shm file (SQLite makes it again); never "
+                           "delete a -wal file (see docs/deployment.md)"),
     "db.dir_read_only": ("bạn chỉ được đọc thư mục của {url}; SQLite cần tạo tệp bên cạnh cơ sở dữ liệu "
                          "(xem docs/deployment.md)",
                          "the directory of {url} is read-only for you; SQLite must be able to create files "
@@ -117,7 +138,7 @@ def _install_postgresql_hooks(engine: Engine) -> None:
 class Database:
     """One database: a read engine and a write engine sharing one connection pool."""
 
-    def __init__(self, url: str, *, create: bool = True):
+    def __init__(self, url: str, *, create: bool = True, _fresh: bool = False):
         self.url = url
         try:
             parsed = make_url(url)
@@ -125,11 +146,12 @@ class Database:
             raise DatabaseError(tr("db.bad_url", url=url)) from None
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         path = _sqlite_path(url)
-        if path is not None:
-            if create:
-                _prepare_sqlite_file(path)
-            elif not path.exists():  # a mistyped --db must not leave folders and empty databases behind
-                raise DatabaseError(tr("db.missing", path=path))
+        if path is not None and not _fresh:
+            if not path.exists():
+                if not create:  # a mistyped --db must not leave folders and empty databases behind
+                    raise DatabaseError(tr("db.missing", path=path))
+                _create_sqlite_file(path)
+            _check_sqlite_file(path, parsed.render_as_string(hide_password=True))
         # SQL parameters hold names: keep them out of exception texts (and so the crash log)
         kwargs: dict = {"hide_parameters": True}
         if self.is_sqlite:
@@ -179,9 +201,12 @@ def _translate_errors(db: Database):
     except DBAPIError as e:
         if e.connection_invalidated:
             raise DatabaseError(tr("db.lost", url=db.display_url)) from None
-        if db.is_sqlite and "not a database" in str(e.orig).lower():  # a file of random bytes
+        low = str(e.orig).lower()
+        if db.is_sqlite and ("not a database" in low or "malformed" in low):  # random bytes, a damaged file
             raise DatabaseError(describe_operational_error(db, e)) from None
         raise
+    except UnicodeDecodeError as e:  # a text cell whose bytes were damaged
+        raise DatabaseError(tr("db.corrupt", url=db.display_url, error=f"text that is not UTF-8 ({e.reason})")) from None
 
 
 def describe_operational_error(db: Database, e: DBAPIError) -> str:
@@ -190,11 +215,15 @@ def describe_operational_error(db: Database, e: DBAPIError) -> str:
     if "locked" in low or "busy" in low or "lock timeout" in low:
         return tr("db.busy", s=BUSY_TIMEOUT_MS // 1000)
     if "readonly" in low or "read-only" in low:
-        return tr("db.read_only", url=db.display_url)
+        return _read_only_reason(db)
     if ("disk" in low and ("full" in low or "i/o" in low)) or "no space left" in low:
         return tr("db.disk_full", url=db.display_url)
-    if "not a database" in low or "malformed" in low:
+    if "not a database" in low:
         return tr("db.damaged", url=db.display_url, error=msg)
+    if "malformed" in low:
+        return tr("db.corrupt", url=db.display_url, error=msg.strip().splitlines()[0])
+    if "could not decode" in low:  # SQLite's message quotes the cell: personal data, kept out
+        return tr("db.corrupt", url=db.display_url, error="text that is not UTF-8")
     if "unable to open" in low:
         path = _sqlite_path(db.url)
         if path is not None and path.exists() and not os.access(path.parent, os.W_OK):
@@ -206,23 +235,106 @@ def describe_operational_error(db: Database, e: DBAPIError) -> str:
     return tr("db.error", url=db.display_url, error=msg.strip().splitlines()[0])
 
 
-def _prepare_sqlite_file(path: Path) -> None:
-    """Create the directory; a new file is private (0600) unless the directory is group-
-    shared (setgid), in which case it is group-writable like its directory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
-        return
-    mode = 0o600
+def _read_only_reason(db: Database) -> str:
+    """Why a write was refused: the database or its directory, or a -shm/-wal file left
+    read-only by a reader (SQLite gives the side files the database's mode when it makes them,
+    so a reader of a 0444 file leaves a 0444 -shm that stays after the file's mode is fixed)."""
+    path = _sqlite_path(db.url)
+    if path is not None and path.exists() and os.access(path, os.W_OK):
+        for side in (path.with_name(path.name + "-shm"), path.with_name(path.name + "-wal")):
+            if side.exists() and not os.access(side, os.W_OK):
+                st = side.stat()
+                return tr("db.stale_side_file", file=side, owner=_owner(st.st_uid), mode=oct(stat.S_IMODE(st.st_mode)),
+                          want=oct(stat.S_IMODE(path.stat().st_mode))[2:])
+    return tr("db.read_only", url=db.display_url)
+
+
+def _owner(uid: int) -> str:
+    import pwd
+
     try:
-        if path.parent.stat().st_mode & stat.S_ISGID:
-            mode = 0o660
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+HOCTAP_TABLES = {"alembic_version", "unit", "assessment", "person", "audit_batch"}
+
+
+def _check_sqlite_file(path: Path, url: str) -> None:
+    """Refuse, untouched, an existing file that is not a hoctap database: empty, not SQLite,
+    damaged, or another program's (no hoctap schema). Read only; a -wal/-shm this check makes
+    is removed. What it cannot read (permissions, a lock) is left for the real open to explain."""
+    try:
+        if not path.is_file():
+            return
+        if path.stat().st_size == 0:
+            raise DatabaseError(tr("db.empty_file", path=path))
+        with open(path, "rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except OSError:
+        return
+    if header != SQLITE_HEADER:
+        raise DatabaseError(tr("db.damaged", url=url, error="file is not a database"))
+    sides = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    before = {p for p in sides if p.exists()}
+    names = None
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        low = str(e).lower()
+        if "malformed" in low or "not a database" in low:
+            raise DatabaseError(tr("db.corrupt", url=url, error=str(e))) from None
+    finally:
+        for p in sides:
+            if p not in before and p.exists():
+                p.unlink(missing_ok=True)
+    if names is None or HOCTAP_TABLES <= names:
+        return
+    own = {n for n in names if n.startswith("sqlite_")}
+    foreign = sorted(names - own - HOCTAP_TABLES)
+    what = tr("db.foreign_tables", tables=", ".join(foreign[:8]) + (", …" if len(foreign) > 8 else "")) \
+        if foreign else tr("db.no_tables")
+    raise DatabaseError(tr("db.foreign", path=path, what=what))
+
+
+def _create_sqlite_file(path: Path) -> None:
+    """Make a new database at ``path``: its schema is built in a private file beside it that
+    is then linked into place, so ``path`` never exists half-made (an empty or schema-less file
+    at a path is refused, never taken over). The file is private (0600) unless the directory
+    is group-shared (setgid), in which case it is group-writable like its directory."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = 0o660 if path.parent.stat().st_mode & stat.S_ISGID else 0o600
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.new")
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
         os.close(fd)
-        os.chmod(path, mode)  # umask may have narrowed it
-    except FileExistsError:
-        pass
     except OSError as e:
         raise DatabaseError(tr("db.cannot_create", dir=path.parent, error=e.strerror)) from None
+    try:
+        os.chmod(tmp, mode)  # umask may have narrowed it
+        fresh = Database(f"sqlite:///{tmp}", _fresh=True)
+        try:
+            _upgrade(fresh)
+        finally:
+            fresh.dispose()
+        try:
+            os.link(tmp, path)  # fails if another process made the database first: then theirs is used
+        except FileExistsError:
+            pass
+        except OSError:  # a filesystem without hard links
+            if not path.exists():
+                os.rename(tmp, path)
+    except OSError as e:
+        raise DatabaseError(tr("db.cannot_create", dir=path.parent, error=e.strerror)) from None
+    finally:
+        for p in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            p.unlink(missing_ok=True)
 
 
 # ---- schema -------------------------------------------------------------------------------------
@@ -259,11 +371,21 @@ def open_database(url: str | None = None, *, upgrade: bool = True, create: bool 
         return db
     if current is not None and current not in known_revisions():
         raise DatabaseError(tr("db.newer", url=db.display_url, schema=current))
+    if current is None and not db.is_sqlite:  # SQLite files are checked before they are opened
+        with db.read() as s:
+            tables = sorted(inspect(s.connection()).get_table_names())
+        if tables:
+            raise DatabaseError(tr("db.foreign", path=db.display_url, what=tr(
+                "db.foreign_tables", tables=", ".join(tables[:8]) + (", …" if len(tables) > 8 else ""))))
     if not upgrade:
         raise DatabaseError(tr("db.needs_upgrade", url=db.display_url))
+    _upgrade(db)
+    return db
+
+
+def _upgrade(db: Database) -> None:
     from alembic import command
 
     with _translate_errors(db):
         command.upgrade(_alembic_config(db), "head")
-    return db
 

@@ -11,8 +11,16 @@ from datetime import date
 from typing import Literal
 
 from hoctap.models.catalog import Catalogs
-from hoctap.models.i18n import both, tr, tr_in
-from hoctap.models.text import fold, nfc
+from hoctap.models.i18n import add, both, tr, tr_in
+from hoctap.models.text import char_name, code_key, fold, hidden_char, nfc
+
+
+add({
+    "err.hidden_char": ("{name}: có ký tự điều khiển hoặc ký tự ẩn {char} (thường do sao chép từ nơi khác); hãy xoá nó",
+                        "{name}: contains a control or invisible character {char} (often pasted from elsewhere); remove it"),
+    "err.code_type": ("{name}: mã phải là văn bản hoặc số", "{name}: a code must be text or a number"),
+    "err.bad_year": ("năm {value!r} không hợp lệ (từ {lo} đến {hi})", "year {value!r} is not valid ({lo} to {hi})"),
+})
 
 
 class InputError(ValueError):
@@ -62,15 +70,74 @@ def parse_bool(name: str, raw: str) -> str | None:
 
 
 MAX_TEXT = 500  # longer than any real name or department: a file read wrong, not a value
+MAX_CODE = 64
+YEAR_MIN, YEAR_MAX = 2000, 2100  # an assessment's year: Circular 24/2023 onwards, with room
+
+
+def check_text(label: str, text: str, *, allow: str = "\t") -> str:
+    """``text`` unless it holds a control or invisible character (ESC, BEL, NUL, zero-width
+    space, bidi override...): those are refused, never stored."""
+    bad = hidden_char(text, allow=allow)
+    if bad is not None:
+        raise InputError(tr("err.hidden_char", name=label, char=char_name(bad)))
+    return text
+
+
+def parse_code(raw, label: str | None = None) -> str:
+    """A unit's or a person's code in stored form: NFC, trimmed, inner spaces collapsed,
+    upper-case (codes are compared without regard to case), no control or invisible character."""
+    label = label or tr("field.code")
+    if isinstance(raw, (bool, list, tuple, dict)):  # a bundle's `code = true` or `["a"]`
+        raise InputError(tr("err.code_type", name=label))
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # spreadsheets give 1001.0 for 1001
+    text = "" if raw is None else nfc(str(raw)).strip()
+    if "\n" in text or "\r" in text:
+        raise InputError(tr("err.line_break", name=label))
+    check_text(label, text)
+    text = " ".join(code_key(text).split())
+    if not text:
+        raise InputError(tr("err.required", name=label))
+    if len(text) > MAX_CODE:
+        raise InputError(tr("err.too_long", name=label, limit=MAX_CODE))
+    return text
+
+
+def parse_name(raw, label: str) -> str:
+    """A name (of a unit or a person): NFC, whitespace collapsed, one line, no control characters."""
+    text = nfc(str(raw)).strip()
+    if "\n" in text or "\r" in text:
+        raise InputError(tr("err.line_break", name=label))
+    check_text(label, text)
+    if len(text) > MAX_TEXT:
+        raise InputError(tr("err.too_long", name=label, limit=MAX_TEXT))
+    return " ".join(text.split())
+
+
+def parse_year(raw) -> int:
+    """An assessment's year, from YEAR_MIN to YEAR_MAX (an int, or text of one)."""
+    if isinstance(raw, bool):
+        value = None
+    elif isinstance(raw, int):
+        value = raw
+    else:
+        text = nfc(str(raw)).strip()
+        value = int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
+    if value is None or not YEAR_MIN <= value <= YEAR_MAX:
+        raise InputError(tr("err.bad_year", value=str(raw)[:40], lo=YEAR_MIN, hi=YEAR_MAX))
+    return value
 
 
 def parse_person_field(name: str, raw) -> str | int | None:
     spec = PERSON_FIELDS[name]
+    if name == "code":
+        return parse_code(raw)
     text = "" if raw is None else nfc(str(raw)).strip()
     if "\n" in text or "\r" in text:  # a stray quote in a CSV makes one field of many lines
         raise InputError(tr("err.line_break", name=tr(f"field.{name}")))
     if len(text) > MAX_TEXT:
         raise InputError(tr("err.too_long", name=tr(f"field.{name}"), limit=MAX_TEXT))
+    check_text(tr(f"field.{name}"), text)
     if isinstance(raw, float) and raw.is_integer():
         text = str(int(raw))  # spreadsheets give 1985.0 for 1985
     if text == "":
@@ -104,12 +171,15 @@ def parse_fact(catalogs: Catalogs, name: str, raw) -> str | None:
     if fact.computed:
         raise InputError(tr("err.computed_fact", name=name))
     if isinstance(raw, bool):
-        return "1" if raw else "0"
+        if fact.type == "bool":
+            return "1" if raw else "0"
+        raw = str(raw).upper()  # TRUE is not a score nor a scale value: refused below
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
     text = "" if raw is None else nfc(str(raw)).strip()
     if text == "":
         return None
+    check_text(name, text)
     if fact.type == "bool":
         return parse_bool(name, text)
     if fact.type == "int":

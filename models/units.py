@@ -23,11 +23,11 @@ from hoctap.models.audit import batch_summary, record_batch, record_changes
 from hoctap.models.catalog import Catalogs, LearningUnitCatalog
 from hoctap.models.db import Database
 from hoctap.models.errors import HoctapError
-from hoctap.models.fields import InputError
+from hoctap.models.fields import InputError, parse_code, parse_name, parse_year
 from hoctap.models.i18n import tr
 from hoctap.models.sql import PF, RE
 from hoctap.models.tables import Assessment, Unit
-from hoctap.models.text import nfc
+from hoctap.models.text import code_key
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,7 @@ def parse_unit_types(catalogs: Catalogs, raw: Iterable[str]) -> list[str]:
 
 def add_unit(db: Database, catalogs: Catalogs, code: str, name: str, tier: str, types: Iterable[str],
              *, source: str = "cli") -> Unit:
-    code, name = nfc(code).strip(), " ".join(nfc(name).split())
-    if not code:
-        raise InputError(tr("err.required", name="code"))
+    code, name = parse_code(code, "code"), parse_name(name, "name")
     if not name:
         raise InputError(tr("err.required", name="name"))
     if tier not in ("district", "provincial"):
@@ -91,7 +89,8 @@ def list_units(db: Database) -> list[Unit]:
 
 
 def get_unit(s: Session, code: str) -> Unit:
-    unit = s.exec(select(Unit).where(Unit.code == nfc(code).strip())).scalars().first()
+    """The unit of ``code``, compared as stored (upper-case: ``thcs-lqd`` finds THCS-LQD)."""
+    unit = s.exec(select(Unit).where(Unit.code == code_key(code))).scalars().first()
     if unit is None:
         raise HoctapError(tr("err.unknown_unit", code=code))
     return unit
@@ -103,6 +102,7 @@ def list_assessments(db: Database, unit_id: int) -> list[Assessment]:
 
 
 def find_context(db: Database, unit_code: str, year: int) -> Context:
+    year = parse_year(year)  # also keeps a year beyond PostgreSQL's integer out of the query
     with db.read() as s:
         unit = get_unit(s, unit_code)
         a = s.exec(select(Assessment).where(Assessment.unit_id == unit.id, Assessment.year == year)).scalars().first()
@@ -114,6 +114,7 @@ def find_context(db: Database, unit_code: str, year: int) -> Context:
 def ensure_assessment(s: Session, unit_code: str, year: int, level: int | None = None, *,
                       source: str = "cli") -> Context:
     """The unit's assessment for ``year``, created when missing (inside the caller's transaction)."""
+    year = parse_year(year)
     unit = get_unit(s, unit_code)
     a = s.exec(select(Assessment).where(Assessment.unit_id == unit.id, Assessment.year == year)).scalars().first()
     if a is None:

@@ -25,7 +25,7 @@ from hoctap.models.db import open_database
 from hoctap.models.errors import USER_ERRORS, HoctapError
 from hoctap.models.facts import set_facts
 from hoctap.models.files import set_export_mode
-from hoctap.models.fields import InputError, field_name, parse_fact
+from hoctap.models.fields import InputError, field_name, parse_fact, parse_year
 from hoctap.models.i18n import tr
 from hoctap.models.decode import check_encoding
 from hoctap.models.importer import ImportFailed, import_roster
@@ -33,6 +33,7 @@ from hoctap.models.meters import evaluate_context
 from hoctap.models.present import meter_text, shortfall_text, threshold_text
 from hoctap.models.roster import Matching, RosterQuery, parse_where
 from hoctap.models.status import status_json
+from hoctap.models.text import safe
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context, list_units
 
@@ -179,9 +180,21 @@ def _common() -> argparse.ArgumentParser:
     return p
 
 
+class _BadYear(Exception):
+    """Not a ValueError, so that it passes argparse: main prints it as any other error."""
+
+
+def _year(text: str) -> int:
+    """argparse type of --year: the core's range, its bilingual message."""
+    try:
+        return parse_year(text)
+    except InputError as e:
+        raise _BadYear(str(e)) from None
+
+
 def _unit_year(p: argparse.ArgumentParser) -> None:
     p.add_argument("--unit", required=True, metavar="CODE")
-    p.add_argument("--year", required=True, type=int)
+    p.add_argument("--year", required=True, type=_year)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -228,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("log", parents=[common], help=tr("help.log"))
     p.add_argument("--unit", metavar="CODE")
-    p.add_argument("--year", type=int)
+    p.add_argument("--year", type=_year)
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--batch", type=int, metavar="N", help=tr("help.log_batch"))
 
@@ -312,7 +325,7 @@ def cmd_demo(env: Env) -> int:
     existing = find_demo(env.db)
     ctx = existing or build_demo(env.db, env.catalogs)
     key = "cli.demo_exists" if existing else "cli.demo_built"
-    console.print(tr(key, code=ctx.unit.code, year=ctx.assessment.year, db=env.db.display_url), markup=False)
+    console.print(tr(key, code=safe(ctx.unit.code), year=ctx.assessment.year, db=env.db.display_url), markup=False)
     if env.args.no_tui:
         return 0
     from hoctap.tui.app import run_app
@@ -323,11 +336,11 @@ def cmd_demo(env: Env) -> int:
 def cmd_unit(env: Env) -> int:
     if env.args.unit_command == "add":
         unit = add_unit(env.db, env.catalogs, env.args.code, env.args.name, env.args.tier, [env.args.types])
-        console.print(tr("cli.unit_added", code=unit.code, name=unit.name), markup=False)
+        console.print(tr("cli.unit_added", code=safe(unit.code), name=safe(unit.name)), markup=False)
         return 0
     table = Table(tr("col.id"), tr("col.title"), tr("col.tier"), tr("col.types"))
     for u in list_units(env.db):
-        table.add_row(Text(u.code), Text(u.name), tr(u.tier), ", ".join(u.type_list))
+        table.add_row(Text(safe(u.code)), Text(safe(u.name)), tr(u.tier), safe(", ".join(u.type_list)))
     console.print(table)
     return 0
 
@@ -339,7 +352,7 @@ def cmd_import(env: Env) -> int:
     except ImportFailed as e:
         err_console.print(tr("cli.import_failed", path=e.path, n=len(e.problems)), markup=False, soft_wrap=True)
         for p in e.problems[:200]:
-            err_console.print(f"  {p}", markup=False, soft_wrap=True)
+            err_console.print(f"  {safe(p)}", markup=False, soft_wrap=True)
         if len(e.problems) > 200:
             err_console.print(f"  … (+{len(e.problems) - 200})", markup=False, soft_wrap=True)
         return 2
@@ -422,7 +435,7 @@ def status_table(catalogs, ctx, level: int, result) -> Group:
             table.add_row(eid, Text(meter_text(catalogs, r, compact=True), style=style),
                           Text(_verdict(r), style=style), Text(shortfall_text(r), style="red"),
                           Text(r.entry.label(lang), style="dim" if not r.applicable else ""))
-    head = Text.assemble((ctx.unit.name, "bold"), f" ({ctx.unit.code}) — {ctx.assessment.year}\n",
+    head = Text.assemble((safe(ctx.unit.name), "bold"), f" ({safe(ctx.unit.code)}) — {ctx.assessment.year}\n",
                          f"{result.catalog.label(lang)} ({result.catalog.id})")
     parts = [head, table]
     if any(not e.entry.confirmed for e in result.entries()):
@@ -448,8 +461,8 @@ def cmd_log(env: Env) -> int:
     table = Table(tr("col.batch"), tr("col.when"), tr("col.who"), tr("col.source"), tr("col.changes"), tr("col.what"))
     for b in batches:
         what = summary_text(b.summary) + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
-        table.add_row(f"#{b.id}", b.at.strftime("%Y-%m-%d %H:%M:%S"), b.user, f"{b.source}/{b.action}",
-                      str(counts.get(b.id, 0)), what)
+        table.add_row(f"#{b.id}", b.at.strftime("%Y-%m-%d %H:%M:%S"), Text(safe(b.user)), f"{b.source}/{b.action}",
+                      str(counts.get(b.id, 0)), Text(safe(what)))
     console.print(table)
     return 0
 
@@ -460,12 +473,12 @@ def _log_batch(env: Env, batch_id: int) -> int:
     from hoctap.models.audit import change_lines, summary_text
 
     b = get_batch(env.db, batch_id)
-    console.print(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {summary_text(b.summary)}"
-                  + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else ""), markup=False)
+    console.print(safe(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {summary_text(b.summary)}"
+                       + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")), markup=False)
     table = Table(tr("col.record"), tr("col.field"), tr("col.old"), tr("col.new"))
     for line in change_lines(env.db, batch_id):
         old, new = line.shown()
-        table.add_row(Text(line.record), Text(line.field), Text(old), Text(new))
+        table.add_row(Text(safe(line.record)), Text(safe(line.field)), Text(safe(old)), Text(safe(new)))
     console.print(table)
     return 0
 
@@ -563,11 +576,11 @@ def cmd_bundle(env: Env) -> int:
     if a.bundle_command == "export":
         ctx = find_context(env.db, a.unit, a.year)
         n = export_bundle(env.db, env.catalogs, ctx, a.file)
-        console.print(tr("cli.bundle_exported", code=ctx.unit.code, year=ctx.assessment.year, n=n, path=a.file),
+        console.print(tr("cli.bundle_exported", code=safe(ctx.unit.code), year=ctx.assessment.year, n=n, path=a.file),
                       markup=False)
         return 0
     r = import_bundle(env.db, env.catalogs, a.file)
-    console.print(tr("cli.bundle_imported", code=r.unit, year=r.year, n=r.people, entries=r.entries), markup=False)
+    console.print(tr("cli.bundle_imported", code=safe(r.unit), year=r.year, n=r.people, entries=r.entries), markup=False)
     return 0
 
 
@@ -577,7 +590,7 @@ COMMANDS.update({"export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundl
 
 
 def _fail(message: str) -> int:
-    err_console.print(f"hoctap: {message}", markup=False, soft_wrap=True)
+    err_console.print(f"hoctap: {safe(message)}", markup=False, soft_wrap=True)
     return 2
 
 
@@ -598,7 +611,14 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(e))
     i18n.set_lang(lang or config.lang)
     set_export_mode(config.export_mode)
-    args = build_parser().parse_args(join_text_options(argv))
+    try:
+        args = build_parser().parse_args(join_text_options(argv))
+    except _BadYear as e:
+        return _fail(str(e))
+    except SystemExit as e:  # a bad argument: argparse printed usage and message; --help/--version exit 0
+        if e.code == 2:
+            return 2
+        raise
     try:
         env = Env(args)
         if args.command is None:
