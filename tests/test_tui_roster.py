@@ -13,20 +13,29 @@ from hoctap.models.i18n import tr
 from hoctap.models.roster import RosterQuery
 from hoctap.models.store import add_unit, ensure_context, evaluate_context, set_facts, upsert_people
 from hoctap.sample_data.generator import people
-from hoctap.screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue
+from hoctap.screens.batch import BatchSetModal
+from hoctap.screens.confirm import ConfirmModal
+from hoctap.screens.pickers import PickColumn, PickFieldValue
 from hoctap.screens.person_form import PersonForm
 from hoctap.screens.roster import RosterScreen
-from hoctap.screens.roster_view import RosterView
+from hoctap.screens.widgets.roster_view import RosterView
 from hoctap.tui.app import HoctapApp
 from hoctap.tui.messages import DataChanged
 
 
-async def settle(app, pilot) -> None:
-    """Let workers finish and their messages be handled (a load may start a page read)."""
-    for _ in range(3):
-        await pilot.pause()
+async def settle(app, pilot, quiet_rounds: int = 3, max_rounds: int = 200) -> None:
+    """Until the app is quiet: every worker finished and none started for a few rounds. A round
+    waits for the workers, then for the screen to handle what it was sent (Pilot.pause); what a
+    handler posts or starts (a load starts page reads, a page posts Changed) takes another
+    round. No sleeps: a bound on rounds, so a hang fails instead of passing by luck."""
+    quiet = 0
+    for _ in range(max_rounds):
         await app.workers.wait_for_complete()
-    await pilot.pause()
+        await pilot.pause()
+        quiet = 0 if len(app.workers) else quiet + 1
+        if quiet >= quiet_rounds:
+            return
+    raise AssertionError(f"still busy after {max_rounds} rounds: {list(app.workers)}")
 
 
 def make_app(db, catalogs, ctx):
@@ -68,7 +77,8 @@ def shown(view: RosterView, rows: int = 5) -> list[str]:
 
 
 async def pick(app, pilot, field: str, value) -> None:
-    """Choose a field and a value in the open picker by keys."""
+    """Choose a field and a value in the picker (opened once its values are read) by keys."""
+    await settle(app, pilot)
     modal = app.screen
     assert isinstance(modal, PickFieldValue)
     modal.query_one("#pick-fields", OptionList).highlighted = modal.fields.index(field)
@@ -287,6 +297,7 @@ async def test_add_edit_delete_through_the_form(db, catalogs, demo):
         await settle(app, pilot)
         assert screen.view.current.id == pid
         await pilot.press("enter")
+        await settle(app, pilot)  # the form reads the person in a worker
         form = app.screen
         assert form.query_one("#in-full_name", Input).value == "Nguyễn Thị Mới"
         form_set(form, full_name="Nguyễn Thị Đổi", digital_training="không")
@@ -313,6 +324,7 @@ async def test_stale_edit_shows_the_message_and_reloads(db, catalogs, demo):
         screen = await open_roster(app, pilot, demo, RosterQuery(aid, kind="staff"))
         row = screen.view.current
         await pilot.press("enter")
+        await settle(app, pilot)  # the form reads the person in a worker
         form = app.screen
         set_facts(db, catalogs, aid, [row.id], {"language_cert": "1"}, source="cli")  # another user
         form_set(form, language_cert="không")
