@@ -339,6 +339,33 @@ async def test_stale_edit_shows_the_message_and_reloads(db, catalogs, demo):
         assert app.screen is screen
 
 
+async def test_failed_reads_and_writes_are_notifications(db, catalogs, demo, monkeypatch):
+    """A page read on the UI thread and a batch write in a worker both fail: the user reads why,
+    the roster stays usable (not busy, no crash)."""
+    from hoctap.models.store import HoctapError
+
+    def refuse(what: str):
+        def fail(*_args, **_kwargs):
+            raise HoctapError(f"{what} failed")
+        return fail
+
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_roster(app, pilot, demo)
+        screen.view.read_page = refuse("page read")
+        await pilot.press("end")  # the last window of an index walk: read at once, on the UI thread
+        await settle(app, pilot)
+        assert "page read failed" in app.notes and app.screen is screen
+
+        monkeypatch.setattr("hoctap.screens.roster.set_facts", refuse("write"))
+        await pilot.press("home", "space", "e")  # the first page is at hand
+        await pick(app, pilot, "language_cert", None)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "write failed" in app.notes
+        assert app.screen is screen and not screen.busy and not screen.view.loading
+
+
 BIG = 100_000
 
 

@@ -211,7 +211,12 @@ class RosterView(Localized, ScrollView, can_focus=True):
         if page_no in self._pending or not 0 <= page_no * PAGE < self.count:
             return None
         if sync:  # the one database read on the UI thread: an index walk of one window
-            rows = self.read_page(self.query, page_no * PAGE, PAGE, self.count)
+            try:
+                rows = self.read_page(self.query, page_no * PAGE, PAGE, self.count)
+            except Exception as e:  # drawn as placeholders, not retried until a reload; the screen tells
+                self._pending.add(page_no)
+                self.post_message(self.Failed(e))
+                return None
             self._store(page_no, rows)
             return rows
         self._pending.add(page_no)
