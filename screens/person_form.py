@@ -4,37 +4,45 @@ versions it was loaded with, so a concurrent change is reported (StaleEdit), not
 
 from __future__ import annotations
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.message import Message
 from textual.widgets import Footer, Input, Label, Static
+from textual.worker import Worker
 
 from hoctap.models import roster
 from hoctap.models.fields import PERSON_FIELDS, InputError, display_fact, parse_fact, parse_person_field
 from hoctap.models.i18n import lang, tr
 from hoctap.models.roster import RosterRow
-from hoctap.models.db import DatabaseError
-from hoctap.models.errors import HoctapError, StaleEdit
-from hoctap.models.people import save_person
+from hoctap.models.errors import StaleEdit
+from hoctap.models.people import DEFAULT_KIND, save_person
 import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
-from hoctap.tui.commands import localize_bindings
-from hoctap.screens.batch import MODAL_CSS
+from hoctap.screens.base import BaseModal
 
 
-class PersonForm(ModalScreen[int | None]):
-    """Returns the saved person's id, or None when cancelled."""
+class PersonLoaded(Message):
+    def __init__(self, row: RosterRow | None, stale: str = "") -> None:
+        super().__init__()
+        self.row, self.stale = row, stale  # stale: why it was read again (someone saved meanwhile)
 
-    DEFAULT_CSS = MODAL_CSS + """
-    PersonForm .roster-modal { height: 90%; }
-    PersonForm .form-row { height: auto; }
-    PersonForm .form-row Label { width: 24; padding: 1 1 0 0; }
-    PersonForm .form-row Input { width: 1fr; }
-    PersonForm .form-error { color: $error; padding-left: 24; height: auto; }
-    PersonForm .form-error.-empty { display: none; }
-    PersonForm #form-message { color: $warning; height: auto; }
-    PersonForm .form-section { text-style: bold; padding-top: 1; }
-    """
+
+class PersonSaved(Message):
+    def __init__(self, name: str, batch: int | None) -> None:
+        super().__init__()
+        self.name, self.batch = name, batch
+
+
+class CodeTaken(Message):
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class PersonForm(BaseModal):
+    """Dismissed with the saved person's full name, or None when cancelled."""
+
     BINDINGS = [
         Binding("ctrl+s", "save", "key.save", id="roster.form.save"),
         Binding("escape", "cancel", "roster.key.cancel", id="roster.form.cancel"),
@@ -42,9 +50,9 @@ class PersonForm(ModalScreen[int | None]):
 
     def __init__(self, person_id: int | None = None):
         super().__init__()
-        localize_bindings(self)
         self.person_id = person_id
         self.loaded: RosterRow | None = None
+        self.busy = False
 
     @property
     def facts(self) -> list[str]:
@@ -85,35 +93,38 @@ class PersonForm(ModalScreen[int | None]):
         return tr("roster.form.hint_range", lo=fact.min, hi=fact.max) if fact.min is not None else ""
 
     def on_mount(self) -> None:
-        self._load()
-        self.query_one("#in-code", Input).focus()
-
-    def _load(self) -> None:
-        """Fill the form from the database (again after a stale edit)."""
         if self.person_id is None:
             self.query_one("#form-title", Static).update(tr("roster.form.add_title"))
-            self.query_one("#in-kind", Input).value = tr("staff")
+            self.query_one("#in-kind", Input).value = display_fact(self.app.catalogs, "kind", DEFAULT_KIND, lang())
+            self.query_one("#in-code", Input).focus()
             return
-        self.loaded = roster.person(self.app.db, self.app.ctx.assessment.id, self.person_id)
-        if self.loaded is None:
+        self.query_one(VerticalScroll).disabled = True  # nothing typed before the person is there
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="person-load")
+    def load(self) -> None:
+        self.post_message(PersonLoaded(roster.person(self.app.db, self.app.ctx, self.person_id)))
+
+    @on(PersonLoaded)
+    def _loaded(self, message: PersonLoaded) -> None:
+        self.busy = False
+        self.loaded = row = message.row
+        if message.stale:
+            self._message(f"{message.stale} — {tr('roster.form.reloaded')}")
+            self.notify(message.stale, severity="warning")
+        if row is None:
             self._message(tr("roster.form.gone"))
             return
-        row = self.loaded
         self.query_one("#form-title", Static).update(tr("roster.form.edit_title", name=row.full_name))
         for name in PERSON_FIELDS:
-            value = getattr(row, name)
-            text = "" if value is None else tr(value) if PERSON_FIELDS[name].choices else str(value)
-            self.query_one(f"#in-{name}", Input).value = text
-        for name in self.facts:
-            self.query_one(f"#in-{name}", Input).value = self._fact_text(name, row.facts.get(name))
-
-    def _fact_text(self, name: str, value: str | None) -> str:
-        fact = self.app.catalogs.facts[name]
-        if value is None:
-            return ""
-        if fact.type == "bool":
-            return tr("yes" if value == "1" else "no")
-        return display_fact(self.app.catalogs, name, value, lang())
+            self.query_one(f"#in-{name}", Input).value = display_fact(self.app.catalogs, name, getattr(row, name), lang())
+        for name in self.facts:  # words, not marks: the field parses them back
+            self.query_one(f"#in-{name}", Input).value = display_fact(self.app.catalogs, name, row.facts.get(name),
+                                                                      lang(), bools="words")
+        scroll = self.query_one(VerticalScroll)
+        if scroll.disabled:  # the first load: the form opens on the code
+            scroll.disabled = False
+            self.query_one("#in-code", Input).focus()
 
     def _message(self, text: str) -> None:
         self.query_one("#form-message", Static).update(text)
@@ -144,36 +155,44 @@ class PersonForm(ModalScreen[int | None]):
         self.action_save()
 
     def action_save(self) -> None:
+        if self.busy or self.person_id is not None and self.loaded is None:
+            return
         fields, facts, errors = self._parse()
         if errors:
             self._message(tr("roster.form.fix_errors", n=errors))
             return
+        self.busy = True
+        self.save(fields, facts, self.loaded)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="person-save")
+    def save(self, fields: dict, facts: dict, loaded: RosterRow | None) -> None:
         app = self.app
         try:
-            if self.person_id is None:
-                pid, batch = save_person(app.db, app.catalogs, app.ctx, None, fields, facts, source="tui")
-            else:
-                if self.loaded is None:
-                    return
-                loaded = self.loaded
-                pid, batch = save_person(app.db, app.catalogs, app.ctx, self.person_id, fields, facts,
-                                         expected_version=loaded.version,
-                                         expected_roster_version=loaded.roster_version, source="tui")
-        except StaleEdit as e:
-            self._message(f"{e} — {tr('roster.form.reloaded')}")
-            self.notify(str(e), severity="warning")
-            self._load()
+            saved = save_person(app.db, app.catalogs, app.ctx, self.person_id, fields, facts,
+                                expected_version=loaded.version if loaded else None,
+                                expected_roster_version=loaded.roster_version if loaded else None, source="tui")
+        except StaleEdit as e:  # someone else saved meanwhile: show theirs, keep the form open
+            self.post_message(PersonLoaded(roster.person(app.db, app.ctx, self.person_id), str(e)))
             return
         except InputError as e:  # the code is taken: shown on the code field
-            self._error("code", str(e))
-            self._message(str(e))
+            self.post_message(CodeTaken(str(e)))
             return
-        except (HoctapError, DatabaseError) as e:
-            self._message(str(e))
-            self.notify(str(e), severity="error")
-            return
-        app.remember(batch)
-        self.dismiss(pid)
+        self.post_message(PersonSaved(fields["full_name"], saved.batch))
+
+    @on(CodeTaken)
+    def _code_taken(self, message: CodeTaken) -> None:
+        self.busy = False
+        self._error("code", message.error)
+        self._message(message.error)
+
+    @on(PersonSaved)
+    def _saved(self, message: PersonSaved) -> None:
+        self.app.remember(message.batch)  # what roster `U` may undo: this session's own batches
+        self.dismiss(message.name)
+
+    def worker_failed(self, worker: Worker) -> None:
+        self.busy = False  # the error is a notification; it also stays on the form
+        self._message(str(worker.error))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,38 +1,88 @@
 """The roster screen: search, filter, sort, add/edit/delete, and VisiData-style batch editing
-over a RosterView. The selection is a set of person ids kept here; batch writes and undo
-run in workers, and every change posts DataChanged so the meters move."""
+over a RosterView. The selection is a set of person ids kept here. Every database call but
+the viewport's page read runs in a worker that posts a message; the handlers below own the
+state, and every change posts DataChanged so the meters move."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Footer, Input, Static
+from textual.worker import Worker
 
 from hoctap.models import roster
-from hoctap.models.i18n import tr
-from hoctap.models.roster import Picked, RosterQuery
 from hoctap.models.audit import newest_not_undone
 from hoctap.models.errors import USER_ERRORS
 from hoctap.models.facts import set_facts
+from hoctap.models.i18n import tr
 from hoctap.models.people import remove_from_roster
+from hoctap.models.roster import Picked, RosterQuery, RosterRow
 from hoctap.models.undo import undo
 import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
 from hoctap.screens.base import BaseScreen
-from hoctap.screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue, describe
+from hoctap.screens.batch import BatchSetModal, describe
+from hoctap.screens.confirm import ConfirmModal
 from hoctap.screens.person_form import PersonForm
-from hoctap.screens.roster_view import RosterView, column_label, columns
+from hoctap.screens.pickers import PickColumn, PickFieldValue
+from hoctap.screens.widgets.roster_view import PAGE, RosterView, column_label, columns
 from hoctap.tui.messages import DataChanged
 
 
 
+class RosterLoaded(Message):
+    """The count, the whole roster's count and the cursor's page of one reload."""
+
+    def __init__(self, gen: int, count: int, total: int, page: int, rows: list[RosterRow]) -> None:
+        super().__init__()
+        self.gen, self.count, self.total, self.page, self.rows = gen, count, total, page, rows
+
+
+class FilterValues(Message):
+    """What each filter field can be (the departments come from the database)."""
+
+    def __init__(self, values: dict[str, list[str | None]]) -> None:
+        super().__init__()
+        self.values = values
+
+
+class MatchingRead(Message):
+    """Everyone ``query`` matches, to add to the selection (or to invert it by)."""
+
+    def __init__(self, query: RosterQuery, ids: frozenset[int], invert: bool) -> None:
+        super().__init__()
+        self.query, self.ids, self.invert = query, ids, invert
+
+
+class BatchWritten(Message):
+    def __init__(self, batch: int | None, n: int) -> None:
+        super().__init__()
+        self.batch, self.n = batch, n
+
+
+class Undone(Message):
+    def __init__(self, batch: int, new: int) -> None:
+        super().__init__()
+        self.batch, self.new = batch, new
+
+
+class UndoRefused(Message):
+    """Nothing of ours to undo, or a colleague changed the same records since (a warning)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class Deleted(Message):
+    def __init__(self, row: RosterRow, removed: int, batch: int | None) -> None:
+        super().__init__()
+        self.row, self.removed, self.batch = row, removed, batch
+
+
 class RosterScreen(BaseScreen):
-    DEFAULT_CSS = """
-    RosterScreen #roster-header { height: auto; background: $boost; padding: 0 1; }
-    RosterScreen #roster-search { display: none; }
-    RosterScreen #roster-search.-active { display: block; }
-    """
     # the footer shows the main keys only, so it fits 80 columns; ? and ctrl+p list them all
     BINDINGS = [
         Binding("q,escape", "back", "key.back", id="roster.back"),
@@ -61,6 +111,7 @@ class RosterScreen(BaseScreen):
         self.selection: set[int] = set()
         # each "select all matching"/invert: (query, whom it matched), re-checked by the write
         self.selection_bases: list[tuple[RosterQuery, frozenset[int]]] = []
+        self.total = 0  # people on the whole roster (the header's "n/total")
         self.busy = False
 
     # ---- layout and header -------------------------------------------------------------------
@@ -70,8 +121,11 @@ class RosterScreen(BaseScreen):
         query = self.initial_query or RosterQuery(app.ctx.assessment.id)
         yield Static("", id="roster-header")
         yield Input(placeholder=tr("roster.search_placeholder"), id="roster-search", value=query.search)
-        yield RosterView(app.db, app.catalogs, query, self.selection, id="roster-view")
+        yield RosterView(self._read_page, app.catalogs, query, self.selection, id="roster-view")
         yield Footer(show_command_palette=False)  # the app's ctrl+p binding shows, translated
+
+    def _read_page(self, q: RosterQuery, offset: int, limit: int, count: int) -> list[RosterRow]:
+        return roster.window(self.app.db, q, offset, limit, count, self.app.catalogs)
 
     @property
     def view(self) -> RosterView:
@@ -83,7 +137,7 @@ class RosterScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.title = tr("roster.title")  # what help and the palette call this screen
-        self.view.reload()
+        self.reload()
         self.view.focus()
         self._header()
 
@@ -91,7 +145,7 @@ class RosterScreen(BaseScreen):
         view, q, catalogs = self.view, self.rquery, self.app.catalogs
         unit = self.app.ctx.unit
         line = Text(f"{tr('roster.title')} {unit.code} {self.app.ctx.assessment.year} · ")
-        line.append(tr("roster.loading") if view.loading_rows else tr("roster.count", n=view.count, total=view.total),
+        line.append(tr("roster.loading") if view.loading_rows else tr("roster.count", n=view.count, total=self.total),
                     style="bold")
         if q.not_qualifying:
             line.append(" · ")
@@ -119,15 +173,39 @@ class RosterScreen(BaseScreen):
         self._header()
 
     def on_roster_view_failed(self, msg: RosterView.Failed) -> None:
-        self.notify(msg.error, severity="error")
+        self.app.show_error(msg.error)
+
+    def worker_failed(self, worker: Worker) -> None:
+        if worker.group == "roster-write":
+            self._busy(False)
+
+    # ---- loading (count and first window in a worker; the view reads further windows) ---------
+
+    def reload(self, query: RosterQuery | None = None, *, keep_cursor: bool = True) -> None:
+        """Re-read count and rows (after an edit, or for a new query)."""
+        self.load(*self.view.reset(query, keep_cursor=keep_cursor))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="roster-load")
+    def load(self, gen: int, q: RosterQuery, page_no: int) -> None:
+        db, catalogs = self.app.db, self.app.catalogs
+        n = roster.count(db, q, catalogs)
+        total = roster.count(db, RosterQuery(q.assessment_id))
+        page_no = min(page_no, max(0, n - 1) // PAGE)
+        rows = roster.window(db, q, page_no * PAGE, PAGE, n, catalogs)
+        self.post_message(RosterLoaded(gen, n, total, page_no, rows))
+
+    @on(RosterLoaded)
+    def _loaded(self, msg: RosterLoaded) -> None:
+        if self.view.loaded(msg.gen, msg.count, msg.page, msg.rows):  # not a reload since superseded
+            self.total = msg.total
 
     def _set_query(self, query: RosterQuery) -> None:
-        self.view.reload(query, keep_cursor=False)
+        self.reload(query, keep_cursor=False)
         self._header()
 
     def _changed(self, batch_id: int | None) -> None:
         """After a write: re-read the rows and tell the app (the meters follow)."""
-        self.view.reload()
+        self.reload()
         self._header()
         self.app.post_message(DataChanged(batch_id))
 
@@ -158,21 +236,28 @@ class RosterScreen(BaseScreen):
         self.view.focus()
 
     def action_filter(self) -> None:
+        self.read_filter_values()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="roster-departments")
+    def read_filter_values(self) -> None:
         catalogs = self.app.catalogs
-        fields = ["kind", "department", *catalogs.facts]
-        try:
-            values = {"kind": roster.value_choices(catalogs, "kind"),
-                      "department": [*roster.departments(self.app.db, self.rquery.assessment_id), None],
-                      **{n: roster.value_choices(catalogs, n) for n in catalogs.facts}}
-        except USER_ERRORS as e:
-            self.notify(str(e), severity="error")
+        self.post_message(FilterValues({
+            "kind": roster.value_choices(catalogs, "kind"),
+            "department": [*roster.departments(self.app.db, self.app.ctx), None],
+            **{n: roster.value_choices(catalogs, n) for n in catalogs.facts}}))
+
+    @on(FilterValues)
+    def _filter_values(self, msg: FilterValues) -> None:
+        if self.app.screen is not self:  # f pressed twice: one picker
             return
+        catalogs = self.app.catalogs
 
         def chosen(result: tuple[str, str | None] | None) -> None:
             if result is not None:
                 self._set_query(roster.with_filter(self.rquery, *result))
 
-        self.app.push_screen(PickFieldValue(tr("roster.pick.filter_title"), fields, values, catalogs), chosen)
+        self.app.push_screen(PickFieldValue(tr("roster.pick.filter_title"), list(msg.values), msg.values, catalogs),
+                             chosen)
 
     def action_clear_filters(self) -> None:
         q = self.rquery
@@ -193,7 +278,7 @@ class RosterScreen(BaseScreen):
         self._set_query(self.rquery.with_(descending=not self.rquery.descending))
 
     def action_reload(self) -> None:
-        self.view.reload()
+        self.reload()
 
     # ---- selection (a set of ids: no widget is touched) --------------------------------------
 
@@ -218,35 +303,23 @@ class RosterScreen(BaseScreen):
     def action_unselect(self) -> None:
         self._mark("unselect")
 
-    def _matching(self, then) -> None:
-        """Run ``then(ids)`` with every id matching the current query, read in a worker."""
-        q = self.rquery
+    @work(thread=True, exclusive=True, exit_on_error=False, group="roster-ids")
+    def read_matching(self, q: RosterQuery, invert: bool) -> None:
+        """Everyone the current query matches, however many rows that is."""
+        self.post_message(MatchingRead(q, frozenset(roster.ids(self.app.db, q, self.app.catalogs)), invert))
 
-        app = self.app
-
-        def read() -> None:
-            try:
-                found = set(roster.ids(app.db, q, app.catalogs))
-            except USER_ERRORS as e:
-                app.call_from_thread(self.notify, str(e), severity="error")
-                return
-            app.call_from_thread(then, found)
-
-        self.run_worker(read, thread=True, exclusive=True, group="roster-ids", exit_on_error=False)
-
-    def _apply_selection(self, update) -> None:
-        q = self.rquery
-
-        def done(found: set[int]) -> None:
-            update(found)
-            self.selection_bases.append((q, frozenset(found)))
-            self.view.refresh()
-            self._header()
-
-        self._matching(done)
+    @on(MatchingRead)
+    def _matching(self, msg: MatchingRead) -> None:
+        if msg.invert:
+            self.selection.symmetric_difference_update(msg.ids)
+        else:
+            self.selection.update(msg.ids)
+        self.selection_bases.append((msg.query, msg.ids))
+        self.view.refresh()
+        self._header()
 
     def action_select_all(self) -> None:
-        self._apply_selection(self.selection.update)
+        self.read_matching(self.rquery, invert=False)
 
     def action_select_none(self) -> None:
         self.selection.clear()
@@ -255,9 +328,13 @@ class RosterScreen(BaseScreen):
         self._header()
 
     def action_invert(self) -> None:
-        self._apply_selection(self.selection.symmetric_difference_update)
+        self.read_matching(self.rquery, invert=True)
 
-    # ---- batch set and undo ------------------------------------------------------------------
+    # ---- batch set and undo (one write at a time: busy) ----------------------------------------
+
+    def _busy(self, on: bool) -> None:
+        self.busy = on
+        self.view.loading = on
 
     def action_batch_set(self) -> None:
         if self.busy:
@@ -265,83 +342,70 @@ class RosterScreen(BaseScreen):
         if not self.selection:
             self.notify(tr("roster.no_selection"), severity="warning")
             return
-        app = self.app
+        catalogs = self.app.catalogs
 
         def chosen(changes: dict[str, str | None] | None) -> None:
             if changes:
-                self._run_batch(changes, Picked(frozenset(self.selection), app.catalogs,
-                                                tuple(self.selection_bases)))
+                people = Picked(frozenset(self.selection), catalogs, tuple(self.selection_bases))
+                self._busy(True)
+                self.notify(tr("roster.batch_running", n=len(people.people)))
+                self.write_batch(people, changes, describe(catalogs, changes))
 
-        app.push_screen(BatchSetModal(app.db, app.catalogs, self.rquery.assessment_id, self.selection), chosen)
+        self.app.push_screen(BatchSetModal(catalogs, self.app.ctx, self.selection), chosen)
 
-    def _busy(self, on: bool) -> None:
-        self.busy = on
-        self.view.loading = on
+    @work(thread=True, exclusive=True, exit_on_error=False, group="roster-write")
+    def write_batch(self, people: Picked, changes: dict[str, str | None], summary: str) -> None:
+        batch, n = set_facts(self.app.db, self.app.catalogs, self.app.ctx, people, changes, source="tui",
+                             summary=summary)
+        self.post_message(BatchWritten(batch, n))
 
-    def _run_batch(self, changes: dict[str, str | None], people: Picked) -> None:
-        self._busy(True)
-        self.notify(tr("roster.batch_running", n=len(people.people)))
-        app = self.app
-        summary = describe(app.catalogs, changes)
-
-        def write() -> None:
-            try:
-                batch, n = set_facts(app.db, app.catalogs, app.ctx, people, changes, source="tui",
-                                     summary=summary)
-                app.remember(batch)
-            except USER_ERRORS as e:
-                app.call_from_thread(self._written, None, 0, str(e))
-                return
-            app.call_from_thread(self._written, batch, n, None)
-
-        self.run_worker(write, thread=True, exclusive=True, group="roster-write", exit_on_error=False)
-
-    def _written(self, batch: int | None, n: int, error: str | None) -> None:
+    @on(BatchWritten)
+    def _written(self, msg: BatchWritten) -> None:
         self._busy(False)
-        if error:
-            self.notify(error, severity="error")
-            return
-        if batch is None:
+        if msg.batch is None:
             self.notify(tr("nothing_changed"))
             return
-        self.notify(tr("roster.batch_done", n=n, batch=batch))
+        self.app.remember(msg.batch)
+        self.notify(tr("roster.batch_done", n=msg.n, batch=msg.batch))
         self.selection_bases.clear()  # our own write moved them: the selection is now these people
-        self._changed(batch)
+        self._changed(msg.batch)
 
     def action_undo(self) -> None:
         if self.busy:
             return
         self._busy(True)
+        self.run_undo(list(self.app.made_here))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="roster-write")
+    def run_undo(self, made_here: list[int]) -> None:
         app = self.app
-
-        def run() -> None:
-            try:
-                batch = newest_not_undone(app.db, app.ctx, app.made_here)  # made here, not a colleague's
-                if batch is None:
-                    app.call_from_thread(self._undone, None, None, tr("roster.nothing_to_undo"))
-                    return
-                new = undo(app.db, app.catalogs, batch, source="tui")
-            except USER_ERRORS as e:  # UndoConflict among them
-                app.call_from_thread(self._undone, None, None, str(e))
+        try:
+            batch = newest_not_undone(app.db, app.ctx, made_here)  # made here, not a colleague's
+            if batch is None:
+                self.post_message(UndoRefused(tr("roster.nothing_to_undo")))
                 return
-            app.call_from_thread(self._undone, batch, new, None)
-
-        self.run_worker(run, thread=True, exclusive=True, group="roster-write", exit_on_error=False)
-
-    def _undone(self, batch: int | None, new: int | None, error: str | None) -> None:
-        self._busy(False)
-        if error:
-            self.notify(error, severity="warning")
+            new = undo(app.db, app.catalogs, batch, source="tui")
+        except USER_ERRORS as e:  # UndoConflict among them: an answer, not a failure
+            self.post_message(UndoRefused(str(e)))
             return
-        self.notify(tr("roster.undone", batch=batch))
-        self._changed(new)
+        self.post_message(Undone(batch, new))
+
+    @on(UndoRefused)
+    def _undo_refused(self, msg: UndoRefused) -> None:
+        self._busy(False)
+        self.notify(msg.reason, severity="warning")
+
+    @on(Undone)
+    def _undone(self, msg: Undone) -> None:
+        self._busy(False)
+        self.notify(tr("roster.undone", batch=msg.batch))
+        self._changed(msg.new)
 
     # ---- add, edit, delete -------------------------------------------------------------------
 
-    def _saved(self, pid: int | None) -> None:
-        if pid is not None:
-            row = roster.person(self.app.db, self.rquery.assessment_id, pid)
-            self.notify(tr("roster.saved", name=row.full_name if row else pid))
+    def _saved(self, name: str | None) -> None:
+        if name is not None:
+            self.notify(tr("roster.saved", name=name))
             self._changed(None)
 
     def action_add(self) -> None:
@@ -354,22 +418,29 @@ class RosterScreen(BaseScreen):
 
     def action_delete(self) -> None:
         row = self.view.current
-        if row is None:
+        if row is None or self.busy:
             return
 
         def confirmed(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                batch, removed = remove_from_roster(self.app.db, self.app.ctx, [row.id], source="tui")
-                self.app.remember(batch)
-            except USER_ERRORS as e:
-                self.notify(str(e), severity="error")
-                return
-            if removed:
-                self.selection.discard(row.id)
-                self.selection_bases = [(q, m - {row.id}) for q, m in self.selection_bases]
-                self.notify(tr("roster.deleted", name=row.full_name))
-                self._changed(None)
+            if yes:
+                self._busy(True)
+                self.delete_person(row)
 
         self.app.push_screen(ConfirmModal(tr("roster.confirm_delete", name=row.full_name, code=row.code)), confirmed)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="roster-write")
+    def delete_person(self, row: RosterRow) -> None:
+        app = self.app
+        written = remove_from_roster(app.db, app.ctx, [row.id], source="tui")
+        self.post_message(Deleted(row, written.n, written.batch))
+
+    @on(Deleted)
+    def _deleted(self, msg: Deleted) -> None:
+        self._busy(False)
+        self.app.remember(msg.batch)
+        row = msg.row
+        if msg.removed:
+            self.selection.discard(row.id)
+            self.selection_bases = [(q, m - {row.id}) for q, m in self.selection_bases]
+            self.notify(tr("roster.deleted", name=row.full_name))
+            self._changed(None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Input, OptionList, Static
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from hoctap.models import i18n, roster
 from hoctap.models.config import Config
@@ -16,20 +17,32 @@ from hoctap.models.people import upsert_people
 from hoctap.models.roster import RosterQuery
 from hoctap.models.units import add_unit, ensure_context
 from hoctap.sample_data.generator import people
-from hoctap.screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue
+from hoctap.screens.batch import BatchSetModal
+from hoctap.screens.confirm import ConfirmModal
+from hoctap.screens.pickers import PickColumn, PickFieldValue
 from hoctap.screens.person_form import PersonForm
 from hoctap.screens.roster import RosterScreen
-from hoctap.screens.roster_view import RosterView
+from hoctap.screens.widgets.roster_view import RosterView
 from hoctap.tui.app import HoctapApp
 from hoctap.tui.messages import DataChanged
 
 
-async def settle(app, pilot) -> None:
-    """Let workers finish and their messages be handled (a load may start a page read)."""
-    for _ in range(3):
+async def settle(app, pilot, quiet_rounds: int = 3, max_rounds: int = 200) -> None:
+    """Until the app is quiet: every worker finished and none started for a few rounds. A round
+    waits for the workers, then for the screen to handle what it was sent (Pilot.pause); what a
+    handler posts or starts (a load starts page reads, a page posts Changed) takes another
+    round. No sleeps: a bound on rounds, so a hang fails instead of passing by luck."""
+    quiet = 0
+    for _ in range(max_rounds):
+        try:
+            await app.workers.wait_for_complete()
+        except (WorkerCancelled, WorkerFailed):
+            pass  # superseded work, or a failure the screen shows as a notification (tests read those)
         await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
+        quiet = 0 if len(app.workers) else quiet + 1
+        if quiet >= quiet_rounds:
+            return
+    raise AssertionError(f"still busy after {max_rounds} rounds: {list(app.workers)}")
 
 
 def make_app(db, catalogs, ctx):
@@ -71,7 +84,8 @@ def shown(view: RosterView, rows: int = 5) -> list[str]:
 
 
 async def pick(app, pilot, field: str, value) -> None:
-    """Choose a field and a value in the open picker by keys."""
+    """Choose a field and a value in the picker (opened once its values are read) by keys."""
+    await settle(app, pilot)
     modal = app.screen
     assert isinstance(modal, PickFieldValue)
     modal.query_one("#pick-fields", OptionList).highlighted = modal.fields.index(field)
@@ -290,6 +304,7 @@ async def test_add_edit_delete_through_the_form(db, catalogs, demo):
         await settle(app, pilot)
         assert screen.view.current.id == pid
         await pilot.press("enter")
+        await settle(app, pilot)  # the form reads the person in a worker
         form = app.screen
         assert form.query_one("#in-full_name", Input).value == "Nguyễn Thị Mới"
         form_set(form, full_name="Nguyễn Thị Đổi", digital_training="không")
@@ -316,6 +331,7 @@ async def test_stale_edit_shows_the_message_and_reloads(db, catalogs, demo):
         screen = await open_roster(app, pilot, demo, RosterQuery(aid, kind="staff"))
         row = screen.view.current
         await pilot.press("enter")
+        await settle(app, pilot)  # the form reads the person in a worker
         form = app.screen
         set_facts(db, catalogs, demo, [row.id], {"language_cert": "1"}, source="cli")  # another user
         form_set(form, language_cert="không")
@@ -328,6 +344,33 @@ async def test_stale_edit_shows_the_message_and_reloads(db, catalogs, demo):
         await pilot.press("ctrl+s")  # saving again now works
         await settle(app, pilot)
         assert app.screen is screen
+
+
+async def test_failed_reads_and_writes_are_notifications(db, catalogs, demo, monkeypatch):
+    """A page read on the UI thread and a batch write in a worker both fail: the user reads why,
+    the roster stays usable (not busy, no crash)."""
+    from hoctap.models.store import HoctapError
+
+    def refuse(what: str):
+        def fail(*_args, **_kwargs):
+            raise HoctapError(f"{what} failed")
+        return fail
+
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_roster(app, pilot, demo)
+        screen.view.read_page = refuse("page read")
+        await pilot.press("end")  # the last window of an index walk: read at once, on the UI thread
+        await settle(app, pilot)
+        assert "page read failed" in app.notes and app.screen is screen
+
+        monkeypatch.setattr("hoctap.screens.roster.set_facts", refuse("write"))
+        await pilot.press("home", "space", "e")  # the first page is at hand
+        await pick(app, pilot, "language_cert", None)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "write failed" in app.notes
+        assert app.screen is screen and not screen.busy and not screen.view.loading
 
 
 BIG = 100_000

@@ -1,35 +1,40 @@
 """RosterView: the roster as a database viewport on Textual's line API.
 
-No widget per person: the count, the order and each window of rows come from
-``models.roster``; only pages around what is on screen are kept (an LRU of pages). A page is
-read synchronously when an index walk serves it and reads are fast, otherwise in a worker, and a placeholder line is
-drawn until it arrives. Line 0 is a sticky header; the mark, code and name columns stay put
-when the other columns scroll horizontally.
+No widget per person: the screen reads the count and the first window of a query (in a
+worker) and hands them over; each further window comes from a page reader (``models.roster.window``
+bound to the database), and only pages around what is on screen are kept (an LRU of pages). A
+page is read at once when an index walk serves it and reads are fast, otherwise in a worker,
+and a placeholder line is drawn until it arrives. Line 0 is a sticky header; the mark, code and
+name columns stay put when the other columns scroll horizontally.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Callable
 
 from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
+from textual import events, work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import Worker, WorkerState
 
 from hoctap.models import roster
 from hoctap.models.catalog import Catalogs
-from hoctap.models.db import Database
 from hoctap.models.fields import display_fact
 from hoctap.models.i18n import both, lang, tr
 from hoctap.models.roster import RosterQuery, RosterRow
 import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
-from hoctap.tui.commands import localize_bindings
+from hoctap.screens.base import Localized
+
+PageReader = Callable[[RosterQuery, int, int, int], list[RosterRow]]
+"""``read(query, offset, limit, count)``: the rows of one window of a query that matches ``count``."""
 
 PAGE = 100  # rows per database read
 CACHE_PAGES = 32  # pages kept (LRU)
@@ -84,25 +89,15 @@ def cell_text(catalogs: Catalogs, row: RosterRow, key: str, selected: bool) -> s
         return MARK if selected else " "
     if key in ("code", "full_name"):
         return getattr(row, key)
-    if key == "kind":
-        return tr(row.kind)
-    if key == "department":
-        return row.department or ""
-    return display_fact(catalogs, key, row.facts.get(key), lang())
+    value = getattr(row, key) if key in ("kind", "department") else row.facts.get(key)
+    return display_fact(catalogs, key, value, lang())
 
 
-class RosterView(ScrollView, can_focus=True):
+class RosterView(Localized, ScrollView, can_focus=True):
     """The rows of one ``RosterQuery``; the selection is a set of person ids owned by the screen."""
 
     COMPONENT_CLASSES = {"roster-view--header", "roster-view--cursor", "roster-view--selected",
                          "roster-view--placeholder"}
-    DEFAULT_CSS = """
-    RosterView { height: 1fr; }
-    RosterView > .roster-view--header { text-style: bold; background: $panel; }
-    RosterView > .roster-view--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
-    RosterView > .roster-view--selected { color: $accent; text-style: bold; }
-    RosterView > .roster-view--placeholder { color: $text-muted; }
-    """
     BINDINGS = [
         Binding("up", "cursor(-1)", "roster.key.up", show=False, id="roster.up"),
         Binding("down", "cursor(1)", "roster.key.down", show=False, id="roster.down"),
@@ -112,32 +107,29 @@ class RosterView(ScrollView, can_focus=True):
         Binding("end,G", "last", "roster.key.last", show=False, id="roster.last"),
     ]
 
-    class Loaded(Message):
-        """Count and first window of a query, read by a worker."""
-
-        def __init__(self, gen: int, count: int, total: int, page: int, rows: list[RosterRow]):
-            super().__init__()
-            self.gen, self.count, self.total, self.page, self.rows = gen, count, total, page, rows
-
     class PageLoaded(Message):
         def __init__(self, gen: int, page: int, rows: list[RosterRow]):
             super().__init__()
             self.gen, self.page, self.rows = gen, page, rows
 
     class Failed(Message):
-        def __init__(self, error: str):
+        """A page read failed (the screen shows the error)."""
+
+        def __init__(self, error: BaseException):
             super().__init__()
             self.error = error
 
     class Changed(Message):
         """The count or the cursor changed (the screen redraws its header)."""
 
-    def __init__(self, db: Database, catalogs: Catalogs, query: RosterQuery, selection: set[int], **kwargs):
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, RosterView.Changed)  # a held key moves the cursor in bursts
+
+    def __init__(self, read_page: PageReader, catalogs: Catalogs, query: RosterQuery, selection: set[int],
+                 **kwargs):
         super().__init__(**kwargs)
-        localize_bindings(self)
-        self.db, self.catalogs, self.query, self.selection = db, catalogs, query, selection
+        self.read_page, self.catalogs, self.query, self.selection = read_page, catalogs, query, selection
         self.count = 0
-        self.total = 0
         self.cursor = 0
         self.loading_rows = True
         self._columns = columns(catalogs)
@@ -147,8 +139,9 @@ class RosterView(ScrollView, can_focus=True):
 
     # ---- data -------------------------------------------------------------------------------
 
-    def reload(self, query: RosterQuery | None = None, *, keep_cursor: bool = True) -> None:
-        """Re-read count and rows (after an edit, or for a new query)."""
+    def reset(self, query: RosterQuery | None = None, *, keep_cursor: bool = True) -> tuple[int, RosterQuery, int]:
+        """Forget the rows (after an edit, or for a new query) until ``loaded``; returns the
+        generation, the query and the page the screen's load should read."""
         if query is not None:
             self.query = query
         if not keep_cursor:
@@ -159,46 +152,35 @@ class RosterView(ScrollView, can_focus=True):
         self._pending.clear()
         self.loading_rows = True
         self.refresh()
-        gen, q, page_no = self._gen, self.query, self.cursor // PAGE
-        self.run_worker(lambda: self._load(gen, q, page_no), thread=True, exclusive=True,
-                        group="roster-load", exit_on_error=False)
+        return self._gen, self.query, self.cursor // PAGE
 
-    def _load(self, gen: int, q: RosterQuery, page_no: int) -> None:
-        try:
-            n = roster.count(self.db, q, self.catalogs)
-            total = roster.count(self.db, RosterQuery(q.assessment_id))
-            page_no = min(page_no, max(0, n - 1) // PAGE)
-            rows = roster.window(self.db, q, page_no * PAGE, PAGE, n, self.catalogs)
-            self.post_message(self.Loaded(gen, n, total, page_no, rows))
-        except Exception as e:  # shown as a notification by the screen
-            self.post_message(self.Failed(str(e)))
+    def loaded(self, gen: int, count: int, page_no: int, rows: list[RosterRow]) -> bool:
+        """The count and the cursor's page of generation ``gen``; False when a newer reset superseded it."""
+        if gen != self._gen:
+            return False
+        self.count = count
+        self.loading_rows = False
+        self._store(page_no, rows)
+        self.cursor = max(0, min(self.cursor, self.count - 1))
+        self._resize_virtual()
+        self._keep_cursor_visible()
+        self.refresh()
+        self.post_message(self.Changed())
+        return True
 
-    def _fetch(self, q: RosterQuery, page_no: int, count: int) -> list[RosterRow]:
-        return roster.window(self.db, q, page_no * PAGE, PAGE, count, self.catalogs)
+    @work(thread=True, exit_on_error=False, group="roster-page")  # not exclusive: a read above and one below run together
+    def _read_in_worker(self, gen: int, q: RosterQuery, page_no: int, count: int) -> None:
+        self.post_message(self.PageLoaded(gen, page_no, self.read_page(q, page_no * PAGE, PAGE, count)))
 
-    def _fetch_in_worker(self, gen: int, q: RosterQuery, page_no: int, count: int) -> None:
-        try:
-            self.post_message(self.PageLoaded(gen, page_no, self._fetch(q, page_no, count)))
-        except Exception as e:
-            self.post_message(self.Failed(str(e)))
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.post_message(self.Failed(event.worker.error))
 
     def _store(self, page_no: int, rows: list[RosterRow]) -> None:
         self._pages[page_no] = rows
         self._pages.move_to_end(page_no)
         while len(self._pages) > CACHE_PAGES:
             self._pages.popitem(last=False)
-
-    def on_roster_view_loaded(self, msg: Loaded) -> None:
-        if msg.gen != self._gen:
-            return
-        self.count, self.total = msg.count, msg.total
-        self.loading_rows = False
-        self._store(msg.page, msg.rows)
-        self.cursor = max(0, min(self.cursor, self.count - 1))
-        self._resize_virtual()
-        self._keep_cursor_visible()
-        self.refresh()
-        self.post_message(self.Changed())
 
     def on_roster_view_page_loaded(self, msg: PageLoaded) -> None:
         self._pending.discard(msg.page)
@@ -225,14 +207,17 @@ class RosterView(ScrollView, can_focus=True):
         """Read a page now (returned) or in a worker (None; it arrives as PageLoaded)."""
         if page_no in self._pending or not 0 <= page_no * PAGE < self.count:
             return None
-        if sync:
-            rows = self._fetch(self.query, page_no, self.count)
+        if sync:  # the one database read on the UI thread: an index walk of one window
+            try:
+                rows = self.read_page(self.query, page_no * PAGE, PAGE, self.count)
+            except Exception as e:  # drawn as placeholders, not retried until a reload; the screen tells
+                self._pending.add(page_no)
+                self.post_message(self.Failed(e))
+                return None
             self._store(page_no, rows)
             return rows
         self._pending.add(page_no)
-        gen, q, count = self._gen, self.query, self.count
-        self.run_worker(lambda: self._fetch_in_worker(gen, q, page_no, count), thread=True,
-                        group="roster-page", exit_on_error=False)
+        self._read_in_worker(self._gen, self.query, page_no, self.count)
         return None
 
     def _prefetch(self) -> None:
