@@ -349,7 +349,7 @@ async def test_stale_edit_shows_the_message_and_reloads(db, catalogs, demo):
 async def test_failed_reads_and_writes_are_notifications(db, catalogs, demo, monkeypatch):
     """A page read on the UI thread and a batch write in a worker both fail: the user reads why,
     the roster stays usable (not busy, no crash)."""
-    from hoctap.models.store import HoctapError
+    from hoctap.models.errors import HoctapError
 
     def refuse(what: str):
         def fail(*_args, **_kwargs):
