@@ -18,7 +18,7 @@ from hoctap.models.db import Database
 from hoctap.models.fields import display_fact
 from hoctap.models.i18n import lang, tr
 import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
-from hoctap.tui.commands import localize_bindings
+from hoctap.screens.commands import localize_bindings
 from hoctap.screens.roster_view import column_label
 
 MODAL_CSS = """

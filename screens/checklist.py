@@ -23,7 +23,7 @@ from hoctap.models.evaluate import applicable
 from hoctap.models.i18n import lang, tr
 from hoctap.models.store import StaleEdit, catalog_for, check_entries, unit_entry_rows
 from hoctap.screens.base import BaseScreen, Localized
-from hoctap.tui.messages import DataChanged
+from hoctap.screens.messages import DataChanged
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from textual.widgets import Button, Input, OptionList, ProgressBar, Static
 from hoctap.models.importer import ImportFailed, ImportResult, Problem, import_roster
 from hoctap.models.i18n import tr
 from hoctap.screens.base import BaseModal
-from hoctap.tui.messages import DataChanged
+from hoctap.screens.messages import DataChanged
 
 
 class PathSuggester(Suggester):

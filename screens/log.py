@@ -17,7 +17,7 @@ from hoctap.models.i18n import tr
 from hoctap.models.store import change_counts, get_batch, history, undo
 from hoctap.models.tables import AuditBatch
 from hoctap.screens.base import BaseModal, BaseScreen
-from hoctap.tui.messages import DataChanged
+from hoctap.screens.messages import DataChanged
 
 LIMIT = 500  # batches listed, newest first
 

@@ -17,7 +17,7 @@ from hoctap.models.roster import RosterRow
 from hoctap.models.db import DatabaseError
 from hoctap.models.store import HoctapError, StaleEdit, save_person
 import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
-from hoctap.tui.commands import localize_bindings
+from hoctap.screens.commands import localize_bindings
 from hoctap.screens.batch import MODAL_CSS
 
 

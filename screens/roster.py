@@ -22,7 +22,7 @@ from hoctap.screens.base import BaseScreen
 from hoctap.screens.batch import BatchSetModal, ConfirmModal, PickColumn, PickFieldValue, describe
 from hoctap.screens.person_form import PersonForm
 from hoctap.screens.roster_view import RosterView, column_label, columns
-from hoctap.tui.messages import DataChanged
+from hoctap.screens.messages import DataChanged
 
 USER_ERRORS = (HoctapError, InputError, DatabaseError)
 

@@ -29,7 +29,7 @@ from hoctap.models.fields import display_fact
 from hoctap.models.i18n import both, lang, tr
 from hoctap.models.roster import RosterQuery, RosterRow
 import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
-from hoctap.tui.commands import localize_bindings
+from hoctap.screens.commands import localize_bindings
 
 PAGE = 100  # rows per database read
 CACHE_PAGES = 32  # pages kept (LRU)

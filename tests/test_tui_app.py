@@ -11,7 +11,7 @@ from hoctap.screens.dashboard import DashboardScreen
 from hoctap.screens.help import HelpScreen
 from hoctap.screens.start import StartScreen, UnitForm, YearForm
 from tests.tui_helpers import SIZE, make_app, settle
-from hoctap.tui.commands import ScreenCommands
+from hoctap.screens.commands import ScreenCommands
 
 
 async def test_start_creates_unit_and_year_and_remembers_it(db, catalogs):

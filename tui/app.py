@@ -12,7 +12,7 @@ from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
-import hoctap.tui.strings  # noqa: F401  (registers the UI strings)
+import hoctap.screens.strings  # noqa: F401  (registers the UI strings)
 from hoctap.models.audit import newest_batch_id, own_batches_since
 from hoctap.models.catalog import CatalogError, Catalogs
 from hoctap.models.config import Config, crash_log, state_path
@@ -24,8 +24,8 @@ from hoctap.models.store import Context, HoctapError, find_context
 from hoctap.screens.dashboard import DashboardScreen
 from hoctap.screens.help import HelpScreen
 from hoctap.screens.start import StartScreen
-from hoctap.tui.commands import ScreenCommands, localize_bindings
-from hoctap.tui.messages import DataChanged
+from hoctap.screens.commands import ScreenCommands, localize_bindings
+from hoctap.screens.messages import DataChanged
 
 USER_ERRORS = (HoctapError, InputError, DatabaseError, CatalogError)
 T = TypeVar("T")
