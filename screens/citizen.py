@@ -22,7 +22,7 @@ from hoctap.models.i18n import lang, tr
 from hoctap.models.store import StaleEdit, save_person
 import hoctap.screens.roster_strings  # noqa: F401  (roster.form.reloaded)
 from hoctap.screens.base import BaseScreen
-from hoctap.screens.scores import ScoreEntry
+from hoctap.screens.widgets.scores import ScoreEntry
 from hoctap.screens.messages import DataChanged
 
 MATCHES = 6  # people listed for a search: type more of the code to narrow it

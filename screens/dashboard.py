@@ -23,7 +23,7 @@ from hoctap.models.roster import RosterQuery
 from hoctap.models.db import DatabaseError
 from hoctap.models.store import HoctapError, catalog_for, data_version, evaluate_context
 from hoctap.screens.base import BaseScreen, Localized
-from hoctap.screens.meter import entry_cells, verdict
+from hoctap.screens.widgets.meter import entry_cells, verdict
 
 
 COLUMNS = ("entry", "count", "percent", "threshold", "verdict", "shortfall", "progress", "wording")
