@@ -164,7 +164,7 @@ class BatchChanges(BaseModal):
         table.loading = True
         self.load()
 
-    @work(thread=True, exit_on_error=False)
+    @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
         self.post_message(self.Loaded(change_lines(self.app.db, self.batch.id)))
 
