@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
-import hoctap.tui.strings  # noqa: F401  (the labels every screen uses)
-from hoctap.tui.commands import localize_bindings
+import hoctap.screens.strings  # noqa: F401  (the labels every screen uses)
+from hoctap.screens.commands import localize_bindings
 
 if TYPE_CHECKING:
     from hoctap.tui.app import HoctapApp

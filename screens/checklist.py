@@ -26,7 +26,7 @@ from hoctap.models.errors import StaleEdit
 from hoctap.models.meters import unit_entry_rows
 from hoctap.models.units import catalog_for
 from hoctap.screens.base import BaseScreen, Localized
-from hoctap.tui.messages import DataChanged
+from hoctap.screens.messages import DataChanged
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,14 @@ class Loaded(Message):
     def __init__(self, rows: dict[str, Stored], focus: str | None, force: bool) -> None:
         super().__init__()
         self.rows, self.focus, self.force = rows, focus, force
+
+
+class Refused(Message):
+    """Someone else changed the entry since it was loaded: nothing was written."""
+
+    def __init__(self, error: StaleEdit) -> None:
+        super().__init__()
+        self.error = error
 
 
 class ChecklistScreen(BaseScreen):
@@ -209,18 +217,25 @@ class ChecklistScreen(BaseScreen):
         if self.is_attached and event.input.is_attached:
             self._save_from(event.input)
 
+    # not exclusive: a save must never cancel another entry's save still on its way
     @work(thread=True, exit_on_error=False, group="save")
     def save(self, entry_id: str, value: str | None, evidence: str, documents: str, version: int) -> None:
         app = self.app
         try:
-            batch, _n = check_entries(app.db, app.catalogs, app.ctx, {entry_id: value or ""}, evidence, documents,
-                                      level=self.level, expected_versions={entry_id: version}, source="tui")
-            app.remember(batch)
-        except StaleEdit:
-            self.load(force=True)
-            raise
+            written = check_entries(app.db, app.catalogs, app.ctx, {entry_id: value or ""}, evidence, documents,
+                                    level=self.level, expected_versions={entry_id: version}, source="tui")
+        except StaleEdit as e:
+            self.post_message(Refused(e))
+            return
+        # to the app, not this screen: q right after a change closes it before the save is back
+        app.remember(written.batch)
         app.notify(tr("check.saved", entry=entry_id), timeout=2)
-        self.app.post_message(DataChanged())
+        app.post_message(DataChanged())
+
+    @on(Refused)
+    def _refused(self, message: Refused) -> None:
+        self.app.show_error(message.error)
+        self.load(force=True)
 
     # ---- actions -------------------------------------------------------------------------------
 

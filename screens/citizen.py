@@ -23,8 +23,8 @@ from hoctap.models.errors import StaleEdit
 from hoctap.models.people import save_person
 import hoctap.screens.roster_strings  # noqa: F401  (roster.form.reloaded)
 from hoctap.screens.base import BaseScreen
-from hoctap.screens.scores import ScoreEntry
-from hoctap.tui.messages import DataChanged
+from hoctap.screens.widgets.scores import ScoreEntry
+from hoctap.screens.messages import DataChanged
 
 MATCHES = 6  # people listed for a search: type more of the code to narrow it
 

@@ -1,8 +1,8 @@
 """The dashboard: every entry of the level's catalog as a threshold meter, grouped by criterion.
 
 Meters are computed in a thread worker (two GROUP BYs and the pure engine) and handed back
-in a message; a timer asks the database for its data version so that edits made by other
-users appear within a few seconds.
+in a message; a timer (``app.poll_seconds``) asks the database for its data version so that
+edits made by other users appear within a few seconds.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from hoctap.models.errors import HoctapError
 from hoctap.models.meters import data_version, evaluate_context
 from hoctap.models.units import catalog_for
 from hoctap.screens.base import BaseScreen, Localized
-from hoctap.screens.meter import entry_cells, verdict
+from hoctap.screens.widgets.meter import entry_cells, verdict
 
 
 COLUMNS = ("entry", "count", "percent", "threshold", "verdict", "shortfall", "progress", "wording")
@@ -41,11 +41,15 @@ class MetersReady(Message):
         return isinstance(message, MetersReady)
 
 
-class Outdated(Message):
-    """Someone (maybe another user) changed the assessment since the meters were computed."""
+class Polled(Message):
+    """The database's data version now, or why it could not be read."""
+
+    def __init__(self, version: tuple | None, error: DatabaseError | None = None) -> None:
+        super().__init__()
+        self.version, self.error = version, error
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, Outdated)
+        return isinstance(message, Polled)
 
 
 class MeterTable(Localized, DataTable):
@@ -95,7 +99,8 @@ class DashboardScreen(BaseScreen):
         table = self.query_one("#meters", DataTable)
         table.loading = True
         self.load()
-        self.set_interval(self.app.poll_seconds, self.poll)
+        if self.app.poll_seconds:
+            self.set_interval(self.app.poll_seconds, self.poll)
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.show())
 
     # ---- data ----------------------------------------------------------------------------------
@@ -110,18 +115,13 @@ class DashboardScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def poll(self) -> None:
-        if self.version is None:
-            return
+        """Has anyone changed the assessment since the meters were computed?"""
         try:
             version = data_version(self.app.db, self.app.ctx)
-        except DatabaseError as e:  # say so once, not every two seconds; keep polling
-            if not self.offline:
-                self.offline = True
-                self.app.call_from_thread(self.app.show_error, e)
+        except DatabaseError as e:
+            self.post_message(Polled(None, e))
             return
-        self.offline = False
-        if version != self.version:
-            self.post_message(Outdated())
+        self.post_message(Polled(version))
 
     def data_changed(self) -> None:
         self.load()
@@ -129,9 +129,16 @@ class DashboardScreen(BaseScreen):
     def worker_failed(self, worker) -> None:
         self.query_one("#meters", DataTable).loading = False
 
-    @on(Outdated)
-    def _outdated(self) -> None:
-        self.load()
+    @on(Polled)
+    def _polled(self, message: Polled) -> None:
+        if message.error is not None:  # say so once, not at every poll; keep polling
+            if not self.offline:
+                self.offline = True
+                self.app.show_error(message.error)
+            return
+        self.offline = False
+        if self.version is not None and message.version != self.version:
+            self.load()
 
     @on(MetersReady)
     def _ready(self, message: MetersReady) -> None:

@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Label, ProgressBar, Select, Static
 
 from hoctap.models.export import export_roster
@@ -24,8 +25,17 @@ from hoctap.models.i18n import lang, tr
 from hoctap.models.errors import HoctapError
 from hoctap.models.report import write_report
 from hoctap.screens.base import BaseModal
+from hoctap.screens.messages import Progress
 
 LANGUAGES = (("Tiếng Việt", "vi"), ("English", "en"))
+
+
+class Written(Message):
+    """The file is complete: saved at ``path`` (a terminal), or in ``data`` for the browser."""
+
+    def __init__(self, name: str, path: Path | None = None, data: BytesIO | None = None) -> None:
+        super().__init__()
+        self.name, self.path, self.data = name, path, data
 
 
 class ExportForm(BaseModal):
@@ -88,11 +98,11 @@ class ExportForm(BaseModal):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def write(self, level: int | None, language: str, fmt: str) -> None:
-        app, bar = self.app, self.query_one("#export-progress", ProgressBar)
+        app = self.app
         name = self.file_name(level, language, fmt)
 
         def progress(done: int, total: int) -> None:
-            app.call_from_thread(bar.update, total=max(total, 1), progress=done)
+            self.post_message(Progress(done, total))
 
         def produce(target) -> None:
             if self.what == "report":
@@ -104,8 +114,7 @@ class ExportForm(BaseModal):
             out = BytesIO()
             produce(out)
             out.seek(0)
-            app.call_from_thread(app.deliver_binary, out, save_filename=name, name="export")
-            app.call_from_thread(self.dismiss, name)
+            self.post_message(Written(name, data=out))
             return
         # In a terminal the file goes to the downloads folder, written in place (complete or not at
         # all): Textual 8.2.8's terminal deliver_binary opens its target in text mode and fails.
@@ -115,8 +124,19 @@ class ExportForm(BaseModal):
             produce(inside(folder, name))
         except OSError as e:  # a read-only or full disk: a message, not a crash log
             raise HoctapError(tr("export.failed", error=e)) from None
-        app.call_from_thread(app.notify, tr("export.saved", path=folder / name), timeout=10)
-        app.call_from_thread(self.dismiss, name)
+        self.post_message(Written(name, path=folder / name))
+
+    @on(Progress)
+    def _progress(self, message: Progress) -> None:
+        self.query_one("#export-progress", ProgressBar).update(total=max(message.total, 1), progress=message.done)
+
+    @on(Written)
+    def _written(self, message: Written) -> None:
+        if message.data is not None:
+            self.app.deliver_binary(message.data, save_filename=message.name, name="export")
+        else:
+            self.app.notify(tr("export.saved", path=message.path), timeout=10)
+        self.dismiss(message.name)
 
     def worker_failed(self, worker) -> None:
         self.running = False

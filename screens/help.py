@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Static
 
 from hoctap.models.i18n import tr
 from hoctap.screens.base import BaseModal
-from hoctap.tui.commands import screen_keys
+from hoctap.screens.commands import screen_keys
 
 
 class HelpScreen(BaseModal):

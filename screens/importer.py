@@ -21,7 +21,7 @@ from textual.widgets import Button, Input, OptionList, ProgressBar, Static
 from hoctap.models.importer import ImportFailed, ImportResult, Problem, import_roster
 from hoctap.models.i18n import tr
 from hoctap.screens.base import BaseModal
-from hoctap.tui.messages import DataChanged
+from hoctap.screens.messages import DataChanged, Progress
 
 
 class PathSuggester(Suggester):
@@ -112,16 +112,20 @@ class ImportForm(BaseModal):
         bar.update(total=None, progress=0)
         bar.display = True
 
-    def _progress(self):
-        app, bar = self.app, self.query_one("#import-progress", ProgressBar)
-        return lambda done, total: app.call_from_thread(bar.update, total=max(total, 1), progress=done)
+    def _progress(self, done: int, total: int) -> None:
+        """Called in the worker's thread: the bar is updated by the message's handler."""
+        self.post_message(Progress(done, total))
+
+    @on(Progress)
+    def _progressed(self, message: Progress) -> None:
+        self.query_one("#import-progress", ProgressBar).update(total=max(message.total, 1), progress=message.done)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def dry_run(self, path: str) -> None:
         ctx = self.app.ctx
         try:
             result = import_roster(self.app.db, self.app.catalogs, ctx.unit.code, ctx.assessment.year, path,
-                                   dry_run=True, source="tui", progress=self._progress())
+                                   dry_run=True, source="tui", progress=self._progress)
         except ImportFailed as e:
             self.post_message(Previewed(path, None, e.problems))
             return
@@ -170,7 +174,7 @@ class ImportForm(BaseModal):
         ctx = self.app.ctx
         try:
             result = import_roster(self.app.db, self.app.catalogs, ctx.unit.code, ctx.assessment.year, path,
-                                   source="tui", progress=self._progress())
+                                   source="tui", progress=self._progress)
         except ImportFailed as e:  # the file changed since the preview
             self.post_message(Previewed(path, None, e.problems))
             return

@@ -18,7 +18,7 @@ from hoctap.models.audit import change_counts, get_batch, history
 from hoctap.models.undo import undo
 from hoctap.models.tables import AuditBatch
 from hoctap.screens.base import BaseModal, BaseScreen
-from hoctap.tui.messages import DataChanged
+from hoctap.screens.messages import DataChanged
 
 LIMIT = 500  # batches listed, newest first
 
@@ -165,7 +165,7 @@ class BatchChanges(BaseModal):
         table.loading = True
         self.load()
 
-    @work(thread=True, exit_on_error=False)
+    @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
         self.post_message(self.Loaded(change_lines(self.app.db, self.batch.id)))
 

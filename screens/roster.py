@@ -28,7 +28,7 @@ from hoctap.screens.confirm import ConfirmModal
 from hoctap.screens.person_form import PersonForm
 from hoctap.screens.pickers import PickColumn, PickFieldValue
 from hoctap.screens.widgets.roster_view import PAGE, RosterView, column_label, columns
-from hoctap.tui.messages import DataChanged
+from hoctap.screens.messages import DataChanged
 
 
 

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from hoctap.models.db import Database
 from hoctap.models.i18n import lang, tr
 from hoctap.models.units import Context, add_unit, ensure_context, find_context, list_assessments, list_units, start_year_from
 from hoctap.screens.base import BaseModal, BaseScreen
@@ -24,6 +25,11 @@ class UnitYears:
     code: str
     name: str
     years: list[tuple[int, int]]  # (year, level), newest first
+
+
+def units_and_years(db: Database) -> list[UnitYears]:
+    return [UnitYears(u.code, u.name, [(a.year, a.level) for a in list_assessments(db, u.id)])
+            for u in list_units(db)]
 
 
 class UnitsLoaded(Message):
@@ -68,10 +74,7 @@ class StartScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
-        db = self.app.db
-        units = [UnitYears(u.code, u.name, [(a.year, a.level) for a in list_assessments(db, u.id)])
-                 for u in list_units(db)]
-        self.post_message(UnitsLoaded(units))
+        self.post_message(UnitsLoaded(units_and_years(self.app.db)))
 
     @on(UnitsLoaded)
     def _loaded(self, message: UnitsLoaded) -> None:
@@ -126,7 +129,7 @@ class StartScreen(BaseScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def set_level(self, code: str, year: int, level: int) -> None:
         ensure_context(self.app.db, code, year, level, source="tui")
-        self.app.call_from_thread(self.load)
+        self.post_message(UnitsLoaded(units_and_years(self.app.db)))
 
     def action_new_unit(self) -> None:
         def created(code: str | None) -> None:

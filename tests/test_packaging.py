@@ -36,7 +36,7 @@ def test_the_wheel_adds_only_the_hoctap_import_name(wheel, tmp_path):
     added = {p.name for p in _site_packages(env).iterdir()} - before
     assert {n for n in added if not n.endswith(".dist-info")} == {"hoctap"}
     installed = _site_packages(env) / "hoctap"
-    for part in ("models", "tui", "screens", "sample_data", "models/migrations"):
+    for part in ("models", "tui", "screens", "screens/widgets", "sample_data", "models/migrations"):
         assert (installed / part / "__init__.py").is_file(), part
     assert (installed / "models" / "migrations" / "versions" / "0001_initial_schema.py").is_file()
     assert (installed / "models" / "catalogs" / "vocabulary.toml").is_file()

@@ -10,8 +10,8 @@ from hoctap.models.units import find_context, list_units, start_year_from
 from hoctap.screens.dashboard import DashboardScreen
 from hoctap.screens.help import HelpScreen
 from hoctap.screens.start import StartScreen, UnitForm, YearForm
-from tests.tui_helpers import SIZE, make_app, settle
-from hoctap.tui.commands import ScreenCommands
+from tests.tui_helpers import SIZE, make_app, press, settle
+from hoctap.screens.commands import ScreenCommands
 
 
 async def test_start_creates_unit_and_year_and_remembers_it(db, catalogs):
@@ -20,18 +20,18 @@ async def test_start_creates_unit_and_year_and_remembers_it(db, catalogs):
         await settle(app, pilot)
         assert isinstance(app.screen, StartScreen)
         assert "Chưa có đơn vị" in str(app.screen.query_one("#assessments").get_option_at_index(0).prompt)
-        await pilot.press("n")
+        await press(pilot, "n")
         await settle(app, pilot)
         assert isinstance(app.screen, UnitForm)
-        await pilot.press(*"MN-HOA", "tab", *"Trường Mầm non Hoa Sen", "tab", "tab")
-        await pilot.press("space", "down", "down", "down", "space")  # first type, then the fourth
-        await pilot.press("ctrl+s")
+        await press(pilot, *"MN-HOA", "tab", *"Trường Mầm non Hoa Sen", "tab", "tab")
+        await press(pilot, "space", "down", "down", "down", "space")  # first type, then the fourth
+        await press(pilot, "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, YearForm)
         year = app.screen.query_one("#year")
         year.value = ""
         year.focus()
-        await pilot.press(*"2025", "ctrl+s")
+        await press(pilot, *"2025", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, DashboardScreen)
         assert "Mầm non Hoa Sen" in str(app.screen.query_one("#dash-head").render())
@@ -52,15 +52,15 @@ async def test_new_year_from_last_years_roster(db, catalogs, demo):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert "THCS-LQD" in str(app.screen.query_one("#assessments").get_option_at_index(0).prompt)
-        await pilot.press("y")
+        await press(pilot, "y")
         await settle(app, pilot)
         assert app.screen.query_one("#year").value == "2025"
         assert app.screen.query_one("#year-copy").value
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, DashboardScreen)
         assert app.ctx.assessment.year == 2025
-        await pilot.press("q")
+        await press(pilot, "q")
         await settle(app, pilot)
         assert isinstance(app.screen, StartScreen)
         assert app.screen.query_one("#assessments").option_count == 2
@@ -73,12 +73,12 @@ async def test_bad_unit_form_shows_error_and_writes_nothing(db, catalogs):
     app = make_app(db, catalogs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("n")
-        await pilot.press(*"X1", "ctrl+s")  # no name, no type
+        await press(pilot, "n")
+        await press(pilot, *"X1", "ctrl+s")  # no name, no type
         await settle(app, pilot)
         assert isinstance(app.screen, UnitForm)
         assert any("bắt buộc" in n.message for n in app._notifications)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         assert isinstance(app.screen, StartScreen)
     assert list_units(db) == []
 
@@ -87,17 +87,17 @@ async def test_help_lists_the_screens_keys(db, catalogs, demo):
     app = make_app(db, catalogs, demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("question_mark")
+        await press(pilot, "question_mark")
         await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)
         rows = [tuple(map(str, app.screen.query_one("#help-keys").get_row_at(i)))
                 for i in range(app.screen.query_one("#help-keys").row_count)]
         assert ("l", "Mức 1/2") in rows and ("c", "Danh mục") in rows
-        await pilot.press("escape")
+        await press(pilot, "escape")
         assert isinstance(app.screen, DashboardScreen)
-        await pilot.press("f1")
+        await press(pilot, "f1")
         assert isinstance(app.screen, HelpScreen)
-        await pilot.press("q")
+        await press(pilot, "q")
         assert isinstance(app.screen, DashboardScreen)
 
 
@@ -105,10 +105,10 @@ async def test_keymap_from_config_changes_a_key(db, catalogs, demo):
     app = make_app(db, catalogs, demo, keymap={"dashboard.checklist": "k"})
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("c")
+        await press(pilot, "c")
         await settle(app, pilot)
         assert isinstance(app.screen, DashboardScreen)
-        await pilot.press("k")
+        await press(pilot, "k")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "ChecklistScreen"
 
@@ -119,7 +119,7 @@ async def test_palette_offers_only_this_screens_actions(db, catalogs, demo):
         await settle(app, pilot)
         dashboard = [k.description for k in ScreenCommands(app.screen)._commands()]
         assert "Mức 1/2" in dashboard and "Danh mục" in dashboard
-        await pilot.press("c")
+        await press(pilot, "c")
         await settle(app, pilot)
         checklist = [k.description for k in ScreenCommands(app.screen)._commands()]
         assert "Đổi mức 1/2" not in checklist and "Quay lại" in checklist
@@ -159,7 +159,7 @@ async def test_ctrl_c_says_how_to_quit(db, catalogs, demo):
     app = make_app(db, catalogs, demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+c")
+        await press(pilot, "ctrl+c")
         assert app.is_running
         assert any(n.message == "Nhấn ^q để thoát" for n in app._notifications)
 
@@ -168,10 +168,10 @@ async def test_level_sought_switched_on_the_start_screen(db, catalogs, demo):
     app = make_app(db, catalogs)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("l")
+        await press(pilot, "l")
         await settle(app, pilot)
         assert "mức 2" in str(app.screen.query_one("#assessments").get_option_at_index(0).prompt)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(app, pilot)
         assert app.screen.level == 2
     assert find_context(db, "THCS-LQD", 2024).assessment.level == 2
@@ -187,10 +187,38 @@ async def test_a_bug_in_the_tui_goes_to_the_private_crash_log(db, catalogs):
         async with app.run_test(size=SIZE) as pilot:
             await settle(app, pilot)
             app.show_error(RuntimeError("a bug in a screen"))
-            await pilot.pause()
+            await settle(app, pilot)
             note = [n.message for n in app._notifications][-1]
     finally:
         os.umask(old)
     log = state_path().with_name("crash.log")
     assert note == f"Lỗi nội bộ (RuntimeError); chi tiết trong {log}"
     assert stat.S_IMODE(log.stat().st_mode) == 0o600 and "a bug in a screen" in log.read_text()
+
+
+async def test_quitting_waits_for_no_poll_or_worker(db, catalogs, demo, monkeypatch):
+    """ctrl+q while a poll is stuck on the database: the app ends, and so does the event loop's
+    executor (asyncio.run joins it on the way out), without waiting for the stuck thread."""
+    import asyncio
+    import threading
+
+    import hoctap.screens.dashboard as dashboard
+
+    release = threading.Event()
+    app = make_app(db, catalogs, demo)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            monkeypatch.setattr(dashboard, "data_version", lambda *args: release.wait(60))
+            app.screen.poll()
+            for _ in range(100):  # turns of the event loop until the worker has its thread
+                if app.threads.busy():
+                    break
+                await pilot.pause(0)
+            assert len(app.threads.busy()) == 1  # the poll is in its thread, waiting
+            await pilot.press("ctrl+q")
+        assert app.return_code == 0 and len(app.threads.busy()) == 1
+        # bounded only so that a regression fails instead of hanging for the minute
+        await asyncio.wait_for(asyncio.get_running_loop().shutdown_default_executor(), timeout=10)
+    finally:
+        release.set()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from hoctap.models.checklist import check_entries
 from hoctap.models.meters import evaluate_context, unit_entry_rows
 from hoctap.screens.checklist import ChecklistScreen
-from tests.tui_helpers import SIZE, make_app, row_text, settle
+from tests.tui_helpers import SIZE, make_app, press, row_text, settle
 
 
 async def open_checklist(app, pilot):
     await settle(app, pilot)
-    await pilot.press("c")
+    await press(pilot, "c")
     await settle(app, pilot)
     assert isinstance(app.screen, ChecklistScreen)
 
@@ -20,19 +20,19 @@ async def test_tick_flips_criterion_verdict(db, catalogs, demo):
     async with app.run_test(size=SIZE) as pilot:
         await open_checklist(app, pilot)
         assert app.focused.ancestors[1].id == "e-C1_1"
-        await pilot.press("space")  # C1.1: yes -> no
+        await press(pilot, "space")  # C1.1: yes -> no
         await settle(app, pilot)
         assert unit_entry_rows(db, demo)["C1.1"].value == "0"
         assert not evaluate_context(db, catalogs, demo).criteria[0].met
-        await pilot.press("q")
+        await press(pilot, "q")
         await settle(app, pilot)
         table = app.screen.query_one("#meters")
         assert "Không đạt" in row_text(table, "C1") and "không" in row_text(table, "C1.1")
-        await pilot.press("c")
+        await press(pilot, "c")
         await settle(app, pilot)
-        await pilot.press("space")  # back to yes
+        await press(pilot, "space")  # back to yes
         await settle(app, pilot)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(app, pilot)
         assert "✓ Đạt" in row_text(app.screen.query_one("#meters"), "C1")
     assert unit_entry_rows(db, demo)["C1.1"].value == "1"
@@ -42,10 +42,10 @@ async def test_evidence_and_documents_saved(db, catalogs, demo):
     app = make_app(db, catalogs, demo)
     async with app.run_test(size=SIZE) as pilot:
         await open_checklist(app, pilot)
-        await pilot.press("tab")  # evidence of C1.1
+        await press(pilot, "tab")  # evidence of C1.1
         app.focused.value = ""
-        await pilot.press(*"KH 12", "tab", *"QD-7")
-        await pilot.press("enter")
+        await press(pilot, *"KH 12", "tab", *"QD-7")
+        await press(pilot, "enter")
         await settle(app, pilot)
     row = unit_entry_rows(db, demo)["C1.1"]
     assert (row.value, row.evidence, row.documents) == ("1", "KH 12", "QD-7")
@@ -65,7 +65,7 @@ async def test_edit_by_someone_else_is_not_overwritten(db, catalogs, demo):
     async with app.run_test(size=SIZE) as pilot:
         await open_checklist(app, pilot)
         check_entries(db, catalogs, demo, {"C1.1": "có"}, evidence="changed elsewhere")
-        await pilot.press("space")
+        await press(pilot, "space")
         await settle(app, pilot)
         assert any("người khác" in n.message for n in app._notifications)
         assert app.screen.query_one("#e-C1_1 .evidence").value == "changed elsewhere"
@@ -78,7 +78,7 @@ async def test_ordered_value_chosen_in_a_list(db, catalogs, demo):
         await open_checklist(app, pilot)
         app.screen.query_one("#e-C3_3 .value").value = "none"
         await settle(app, pilot)
-        await pilot.press("q")
+        await press(pilot, "q")
         await settle(app, pilot)
         assert "✗ Không đạt" in row_text(app.screen.query_one("#meters"), "C3.3")
     assert unit_entry_rows(db, demo)["C3.3"].value == "none"
@@ -102,7 +102,7 @@ async def test_evidence_and_documents_have_room_at_80_columns(db, catalogs, demo
     app = make_app(db, catalogs, demo)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("c")
+        await press(pilot, "c")
         await settle(app, pilot)
         evidence = app.screen.query(".evidence").first()
         documents = app.screen.query(".documents").first()

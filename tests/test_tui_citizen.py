@@ -6,7 +6,7 @@ from hoctap.models import roster
 from hoctap.models.meters import evaluate_context
 from hoctap.models.people import person_facts
 from hoctap.screens.citizen import CitizenScreen
-from tests.tui_helpers import SIZE, make_app, row_text, settle
+from tests.tui_helpers import SIZE, make_app, press, row_text, settle
 
 
 def someone_without_title(db, catalogs, ctx) -> roster.RosterRow:
@@ -16,12 +16,12 @@ def someone_without_title(db, catalogs, ctx) -> roster.RosterRow:
 
 async def open_person(app, pilot, code: str) -> None:
     await settle(app, pilot)
-    await pilot.press("s")
+    await press(pilot, "s")
     await settle(app, pilot)
     assert isinstance(app.screen, CitizenScreen)
-    await pilot.press(*code)
+    await press(pilot, *code)
     await settle(app, pilot)
-    await pilot.press("enter")
+    await press(pilot, "enter")
     await settle(app, pilot)
 
 
@@ -35,15 +35,15 @@ async def test_passing_scores_raise_c31(db, catalogs, demo):
         assert person.code in str(screen.query_one("#lc-person").render())
         assert app.focused.id == "lc-scores"
         for i in range(10):
-            await pilot.press("9", "tab")
+            await press(pilot, "9", "tab")
             if i == 4:  # live total while typing
                 assert "Tổng: 45/100" in str(screen.query_one("#lc-total").render())
         total = str(screen.query_one("#lc-total").render())
         assert "Tổng: 90/100" in total and "ĐẠT" in total and "CHƯA" not in total
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(app, pilot)
         assert app.focused.id == "lc-search"
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(app, pilot)
         assert f"{before + 1}/60" in row_text(app.screen.query_one("#meters"), "C3.1")
     facts = person_facts(db, demo, [person.id])[person.id]
@@ -58,12 +58,12 @@ async def test_failing_scores_shown_and_title_set_directly(db, catalogs, demo):
         await open_person(app, pilot, person.code)
         screen = app.screen
         for score in ("9", "9", "9", "9", "9", "9", "9", "9", "9", "4"):
-            await pilot.press(*score, "tab")
+            await press(pilot, *score, "tab")
         assert "CHƯA ĐẠT" in str(screen.query_one("#lc-total").render())
-        await pilot.press("ctrl+l")  # clear the scores: the recorded title decides
+        await press(pilot, "ctrl+l")  # clear the scores: the recorded title decides
         screen.query_one("#lc-status").value = "1"
         screen.query_one("#lc-group").value = "official"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(app, pilot)
     facts = person_facts(db, demo, [person.id])[person.id]
     assert (facts["learning_citizen"], facts["lc_group"], facts["lc_title"]) == ("1", "official", "1")
@@ -73,12 +73,12 @@ async def test_search_narrows_by_code(db, catalogs, demo):
     app = make_app(db, catalogs, demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("s")
-        await pilot.press(*"LQD0000")
+        await press(pilot, "s")
+        await press(pilot, *"LQD0000")
         await settle(app, pilot)
         assert "9 người khớp" in str(app.screen.query_one("#lc-count").render())
         assert app.screen.query_one("#lc-matches").option_count == 6
-        await pilot.press("ctrl+s")  # nobody picked yet: a warning, nothing written
+        await press(pilot, "ctrl+s")  # nobody picked yet: a warning, nothing written
         await settle(app, pilot)
         assert any("chọn một người" in n.message for n in app._notifications)
 
@@ -95,8 +95,8 @@ async def test_a_colleagues_change_after_loading_is_not_overwritten(db, db_url, 
         set_facts(other, catalogs, demo, [person.id], {"lc_group": "farmer", "lc_3": "7"}, source="tui")
         other.dispose()
         for _ in range(10):
-            await pilot.press("9", "tab")
-        await pilot.press("ctrl+s")
+            await press(pilot, "9", "tab")
+        await press(pilot, "ctrl+s")
         await settle(app, pilot)
         assert any("người khác sửa" in n.message for n in app._notifications)
         # reloaded: the colleague's values are on the screen now
@@ -114,7 +114,7 @@ async def test_only_the_changed_facts_are_written(db, catalogs, demo):
     async with app.run_test(size=SIZE) as pilot:
         await open_person(app, pilot, person.code)
         app.screen.query_one("#lc-group").value = "farmer"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(app, pilot)
     batch = history(db, demo, 1)[0]
     assert [(c.field, c.new) for c in batch_changes(db, batch.id)] == [("lc_group", "farmer")]

@@ -9,7 +9,7 @@ from hoctap.models.db import open_database
 from hoctap.models.facts import set_facts
 from hoctap.models.roster import RosterQuery
 from hoctap.screens.dashboard import DashboardScreen
-from tests.tui_helpers import SIZE, make_app, row_text, settle
+from tests.tui_helpers import SIZE, make_app, press, row_text, settle
 
 
 async def test_demo_meters(db, catalogs, demo):
@@ -32,7 +32,7 @@ async def test_english_and_level_switch(db, catalogs, demo):
         await settle(app, pilot)
         table = app.screen.query_one("#meters")
         assert "needs 1 more" in row_text(table, "C2.3") and "Not met" in row_text(table, "C2.3")
-        await pilot.press("l")
+        await press(pilot, "l")
         await settle(app, pilot)
         assert app.screen.level == 2
         assert "Level 2" in str(app.screen.query_one("#dash-head").render())
@@ -47,7 +47,7 @@ async def test_enter_on_share_entry_opens_roster_of_people_missing(db, catalogs,
         table = app.screen.query_one("#meters")
         keys = [r.key.value for r in table.ordered_rows]
         table.move_cursor(row=keys.index("C2.3"))
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(app, pilot)
     assert opened == [RosterQuery(demo.assessment.id, not_qualifying="C2.3")]
 
@@ -59,7 +59,7 @@ async def test_enter_on_unit_entry_opens_checklist_there(db, catalogs, demo):
         table = app.screen.query_one("#meters")
         keys = [r.key.value for r in table.ordered_rows]
         table.move_cursor(row=keys.index("C3.3"))
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "ChecklistScreen"
         assert app.screen.focused.ancestors[1].id == "e-C3_3"
@@ -67,7 +67,6 @@ async def test_enter_on_unit_entry_opens_checklist_there(db, catalogs, demo):
 
 async def test_edit_by_another_connection_appears(db, db_url, catalogs, demo):
     app = make_app(db, catalogs, demo)
-    app.poll_seconds = 0.05
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         table = app.screen.query_one("#meters")
@@ -80,11 +79,8 @@ async def test_edit_by_another_connection_appears(db, db_url, catalogs, demo):
             set_facts(other, catalogs, demo, missing[:1], {"digital_training": "1"})
         finally:
             other.dispose()
-        for _ in range(400):  # the poll runs every 50 ms; wait for it, not for a fixed time
-            await pilot.pause(0.05)
-            await app.workers.wait_for_complete()
-            if "54/60" in row_text(table, "C2.3"):
-                break
+        app.screen.poll()  # what the timer does every app.poll_seconds
+        await settle(app, pilot)
         assert "54/60" in row_text(table, "C2.3") and "Đạt" in row_text(table, "C2.3")
 
 

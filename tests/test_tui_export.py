@@ -11,7 +11,7 @@ from textual.widgets import ProgressBar, Select
 from hoctap.models import i18n
 from hoctap.screens.dashboard import DashboardScreen
 from hoctap.screens.export import ExportForm
-from tests.tui_helpers import SIZE, make_app, settle
+from tests.tui_helpers import SIZE, make_app, press, settle
 
 
 async def test_report_from_the_dashboard(db, catalogs, demo, tmp_path):
@@ -20,14 +20,14 @@ async def test_report_from_the_dashboard(db, catalogs, demo, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, DashboardScreen)
-        await pilot.press("x")
+        await press(pilot, "x")
         await settle(app, pilot)
         form = app.screen
         assert isinstance(form, ExportForm)
         assert form.query_one("#export-level", Select).value == 1
         assert form.query_one("#export-lang", Select).value == "vi"  # the app's language
         bar = form.query_one("#export-progress", ProgressBar)
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, DashboardScreen)
         assert bar.total == bar.progress == 860  # fed by the report's progress callback
@@ -45,7 +45,7 @@ async def test_roster_csv_in_english(db, catalogs, demo, tmp_path):
     app.download_dir = tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("X")
+        await press(pilot, "X")
         await settle(app, pilot)
         form = app.screen
         form.query_one("#export-format", Select).value = "csv"
@@ -68,7 +68,7 @@ async def test_unwritable_folder_is_a_notification(db, catalogs, demo, tmp_path)
     app.download_dir = blocker / "sub"  # a folder cannot be made inside a file
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("x", "ctrl+s")
+        await press(pilot, "x", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, ExportForm)  # still open, usable again
         assert not app.screen.running

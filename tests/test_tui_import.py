@@ -10,7 +10,7 @@ from hoctap.models.i18n import tr
 from hoctap.models.meters import evaluate_context
 from hoctap.screens.dashboard import DashboardScreen
 from hoctap.screens.importer import ImportForm
-from tests.tui_helpers import SIZE, make_app, row_text, settle
+from tests.tui_helpers import SIZE, make_app, press, row_text, settle
 
 HEADER = "Mã,Họ và tên,Đối tượng,digital_training\n"
 
@@ -27,12 +27,12 @@ def lines(form) -> list[str]:
 
 async def open_import(app, pilot, path) -> ImportForm:
     await settle(app, pilot)
-    await pilot.press("i")
+    await press(pilot, "i")
     await settle(app, pilot)
     form = app.screen
     assert isinstance(form, ImportForm)
     form.query_one("#import-path", Input).value = str(path)
-    await pilot.press("enter")  # preview
+    await press(pilot, "enter")  # preview
     await settle(app, pilot)
     return form
 
@@ -50,7 +50,7 @@ async def test_preview_then_confirm_moves_the_meter(db, catalogs, demo, tmp_path
         assert c23(db, catalogs, demo) == 53  # a preview writes nothing
         assert not form.query_one("#ok", Button).disabled
 
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, DashboardScreen)
         assert c23(db, catalogs, demo) == 55  # one more trained, one new trained member
@@ -71,7 +71,7 @@ async def test_bad_file_lists_row_numbered_problems_and_changes_nothing(db, cata
         assert any(p.startswith("dòng 3, cột") and "có lẽ" in p for p in problems)
         assert any(p.startswith("dòng 4") for p in problems)
         assert form.query_one("#ok", Button).disabled
-        await pilot.press("ctrl+s")  # nothing to confirm
+        await press(pilot, "ctrl+s")  # nothing to confirm
         await settle(app, pilot)
         assert app.screen is form
     assert c23(db, catalogs, demo) == 53

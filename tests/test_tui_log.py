@@ -10,7 +10,7 @@ from hoctap.models.meters import evaluate_context
 from hoctap.models.roster import RosterQuery
 from hoctap.screens.log import BatchChanges, LogScreen
 from tests.test_tui_roster import pick
-from tests.tui_helpers import SIZE, make_app, row_text, settle
+from tests.tui_helpers import SIZE, make_app, press, row_text, settle
 
 
 def c23(db, catalogs, ctx) -> int:
@@ -27,17 +27,17 @@ async def test_roster_batch_listed_and_undone_from_the_log(db, catalogs, demo):
         await settle(app, pilot)
         roster = app.screen
         code = roster.view.current.code
-        await pilot.press("space", "e")
+        await press(pilot, "space", "e")
         await settle(app, pilot)
         await pick(app, pilot, "digital_training", "1")
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(app, pilot)
         assert c23(db, catalogs, demo) == 54
-        await pilot.press("q")
+        await press(pilot, "q")
         await settle(app, pilot)
         assert app.screen is dashboard and "54/60" in row_text(dashboard.query_one("#meters"), "C2.3")
 
-        await pilot.press("h")
+        await press(pilot, "h")
         await settle(app, pilot)
         log = app.screen
         assert isinstance(log, LogScreen) and log.title == tr("screen.log")
@@ -45,26 +45,26 @@ async def test_roster_batch_listed_and_undone_from_the_log(db, catalogs, demo):
         first = table.get_row_at(0)
         assert first[3].plain == "tui/set" and first[4].plain == "1" and first[5].plain.startswith("CĐS = ")
 
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, BatchChanges)
         changes = app.screen.query_one("#batch-changes", DataTable)
         assert [c.plain for c in changes.get_row_at(0)] == [code, "digital_training", "0", "1"]
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(app, pilot)
 
-        await pilot.press("u")
+        await press(pilot, "u")
         await settle(app, pilot)
         assert c23(db, catalogs, demo) == 53
         assert table.get_row_at(0)[3].plain == "tui/undo"
         assert table.get_row_at(1)[6].plain == str(table.get_row_at(0)[0].plain)  # undone by the new batch
 
         assert log.current == int(table.get_row_at(1)[0].plain[1:])  # the cursor stays on its batch
-        await pilot.press("u")  # the undone batch again: refused, as a notification
+        await press(pilot, "u")  # the undone batch again: refused, as a notification
         await settle(app, pilot)
         assert c23(db, catalogs, demo) == 53
         assert any(n.severity == "error" for n in app._notifications)
 
-        await pilot.press("q")
+        await press(pilot, "q")
         await settle(app, pilot)
         assert app.screen is dashboard and "53/60" in row_text(dashboard.query_one("#meters"), "C2.3")

@@ -24,7 +24,7 @@ from hoctap.screens.person_form import PersonForm
 from hoctap.screens.roster import RosterScreen
 from hoctap.screens.widgets.roster_view import RosterView
 from hoctap.tui.app import HoctapApp
-from hoctap.tui.messages import DataChanged
+from hoctap.screens.messages import DataChanged
 
 
 async def settle(app, pilot, quiet_rounds: int = 3, max_rounds: int = 200) -> None:
@@ -432,7 +432,7 @@ async def test_help_palette_and_footer_speak_the_roster(db, catalogs, demo):
     from textual.widgets import Footer
 
     from hoctap.screens.help import HelpScreen
-    from hoctap.tui.commands import ScreenCommands
+    from hoctap.screens.commands import ScreenCommands
 
     i18n.set_lang("en")
     app = make_app(db, catalogs, demo)

@@ -3,6 +3,8 @@ unit/assessment; screens (in screens/) read and change data only through models/
 
 from __future__ import annotations
 
+import asyncio
+from functools import partial
 from pathlib import Path
 
 import tomli_w
@@ -10,8 +12,9 @@ import tomllib
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.worker import WorkerFailed
 
-import hoctap.tui.strings  # noqa: F401  (registers the UI strings)
+import hoctap.screens.strings  # noqa: F401  (registers the UI strings)
 from hoctap.models.catalog import Catalogs
 from hoctap.models.config import Config, crash_log, state_path
 from hoctap.models.db import Database
@@ -22,8 +25,9 @@ from hoctap.models.units import Context, find_context
 from hoctap.screens.dashboard import DashboardScreen
 from hoctap.screens.help import HelpScreen
 from hoctap.screens.start import StartScreen
-from hoctap.tui.commands import ScreenCommands, localize_bindings
-from hoctap.tui.messages import DataChanged
+from hoctap.screens.commands import ScreenCommands, localize_bindings
+from hoctap.screens.messages import DataChanged
+from hoctap.tui.threads import WorkerThreads
 
 
 def load_state() -> dict:
@@ -52,8 +56,9 @@ class HoctapApp(App):
         Binding("ctrl+p", "command_palette", "key.palette", id="app.palette", show=False),  # ? leads to it
         Binding("ctrl+q", "quit", "key.quit", id="app.quit", priority=True, show=False),
     ]
-    # how often the dashboard asks the database whether anyone changed the assessment
-    poll_seconds = 2.0
+    # how often the dashboard asks the database whether anyone changed the assessment (None: never
+    # by itself; tests call the dashboard's poll() when they mean it)
+    poll_seconds: float | None = 2.0
     # where exports are saved in a terminal (None: the user's downloads folder)
     download_dir: Path | None = None
 
@@ -68,25 +73,34 @@ class HoctapApp(App):
         self.start_year = year
         self.ctx: Context | None = None
         self.made_here: list[int] = []  # audit batches written in this session: what roster `U` undoes
+        self.threads = WorkerThreads()
 
-    def on_mount(self) -> None:
+    def on_load(self) -> None:
+        # before any worker starts: thread workers run in asyncio's default executor
+        asyncio.get_running_loop().set_default_executor(self.threads)
+
+    async def on_mount(self) -> None:
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
         else:
             self.notify(tr("err.theme", theme=self.config.theme), severity="warning")
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
-        self.push_screen(StartScreen())
         unit, year = self.start_unit, self.start_year
         if unit is None:
             state = load_state()
             unit, year = state.get("unit"), state.get("year")
+        self.push_screen(StartScreen())
         if isinstance(unit, str) and isinstance(year, int):
+            # read in a thread, but awaited: the app is ready (takes keys) with the dashboard open
+            worker = self.run_worker(partial(find_context, self.db, unit, year), thread=True, exit_on_error=False)
             try:
-                self.open_context(find_context(self.db, unit, year))
-            except USER_ERRORS as e:
+                self.open_context(await worker.wait())
+            except WorkerFailed as e:
+                if not isinstance(e.error, USER_ERRORS):
+                    raise e.error from None
                 if self.start_unit is not None:  # asked for explicitly: say why it did not open
-                    self.show_error(e)
+                    self.show_error(e.error)
 
     # ---- navigation ----------------------------------------------------------------------------
 
