@@ -146,6 +146,7 @@ class ImportForm(BaseModal):
         r = message.result
         summary = tr("import.counts", rows=r.rows, added=r.added, updated=r.updated, enrolled=r.enrolled,
                      facts=r.facts)
+        summary += "\n" + tr("importer.read_as", what=r.read_as)  # the encoding used: a wrong guess shows here
         if r.ignored_columns:
             summary += "\n" + tr("import.ignored", cols=", ".join(r.ignored_columns))
         changes = r.change_summary()

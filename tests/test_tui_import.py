@@ -46,6 +46,7 @@ async def test_preview_then_confirm_moves_the_meter(db, catalogs, demo, tmp_path
         form = await open_import(app, pilot, path)
         status = str(form.query_one("#import-status").render())
         assert tr("import.counts", rows=2, added=1, updated=0, enrolled=1, facts=2) in status
+        assert "Đọc tệp: " in status and "utf-8" in status  # the preview says how the file was read
         assert any(line.startswith("digital_training: 2") and "0→1 ×1" in line for line in lines(form))
         assert c23(db, catalogs, demo) == 53  # a preview writes nothing
         assert not form.query_one("#ok", Button).disabled
