@@ -28,77 +28,12 @@ from hoctap.models.db import Database
 from hoctap.models.evaluate import EntryResult, LevelResult, ShareCounts, evaluate
 from hoctap.models.fields import PERSON_FIELDS, bool_text, display_entry_value, display_fact
 from hoctap.models.files import output
-from hoctap.models.i18n import add
 from hoctap.models.meters import unit_entry_rows
 from hoctap.models.people import Progress, iter_people
 from hoctap.models.present import threshold_text
 from hoctap.models.qualify import POPULATION_OF_KIND, Qualifies
 from hoctap.models.units import Context, catalog_for
 from hoctap.models.xlsx import HOSTILE, Book, column_range, criterion_text, literal
-
-add({
-    "report.sheet_summary": ("Tổng hợp", "Summary"),
-    "report.sheet_lc": ("Công dân học tập", "Learning Citizen"),
-    "report.sheet_evidence": ("Minh chứng", "Evidence"),
-    "report.nation": ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
-    "report.motto": ("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
-    "report.title": ("BẢNG TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ", "SELF-ASSESSMENT RESULTS SUMMARY"),
-    "report.unit": ("Đơn vị", "Unit"),
-    "report.tier": ("Cấp", "Tier"),
-    "report.types": ("Loại hình", "Unit type"),
-    "report.level_sought": ("Mức đề nghị", "Level sought"),
-    "report.level_n": ("Mức độ {n}", "Level {n}"),
-    "report.year": ("Năm đánh giá", "Assessment year"),
-    "report.period": ("{year}; thời kỳ số liệu từ 01/01/{year} đến 31/12/{year}",
-                      "{year}; data period 01/01/{year} to 31/12/{year}"),
-    "report.made": ("Ngày lập", "Date made"),
-    "report.catalog": ("Bộ tiêu chí", "Criteria set"),
-    "report.col_id": ("Tiêu chí / chỉ tiêu", "Criterion / entry"),
-    "report.col_content": ("Nội dung", "Content"),
-    "report.col_requirement": ("Yêu cầu", "Requirement"),
-    "report.col_applicable": ("Áp dụng", "Applicable"),
-    "report.col_value": ("Giá trị ghi nhận", "Recorded value"),
-    "report.col_qualifying": ("Số đạt", "Qualifying"),
-    "report.col_population": ("Tổng số", "Population"),
-    "report.col_percent": ("Tỉ lệ", "Percent"),
-    "report.col_result": ("Kết quả", "Result"),
-    "report.col_shortfall": ("Còn thiếu", "Shortfall"),
-    "report.col_evidence": ("Minh chứng", "Evidence"),
-    "report.col_documents": ("Văn bản, tài liệu", "Documents"),
-    "report.col_updated": ("Cập nhật", "Updated"),
-    "report.col_no": ("STT", "No."),
-    "report.col_total": ("Tổng điểm", "Total"),
-    "report.col_recorded": ("CDHT đã công nhận", "Recorded title"),
-    "report.col_basis": ("Căn cứ", "Basis"),
-    "report.col_group": ("Nhóm công dân", "Citizen group"),
-    "report.basis_scores": ("theo điểm", "by scores"),
-    "report.basis_recorded": ("theo ghi nhận", "as recorded"),
-    "report.lc_title_col": ("Công dân học tập (kết quả)", "Learning Citizen (result)"),
-    "report.met": ("Đạt", "Met"),
-    "report.not_met": ("Không đạt", "Not met"),
-    "report.not_applicable": ("Không áp dụng", "Not applicable"),
-    "report.no_data": ("Chưa có dữ liệu", "No data"),
-    "report.at_least_share": ("≥ {threshold} {population}", "≥ {threshold} of {population}"),
-    "report.at_least_value": ("≥ {label}", "≥ {label}"),
-    "report.must_be_yes": ("Có", "Yes"),
-    "report.see_roster": ("Trang “{sheet}”, cột “{column}”", "Sheet “{sheet}”, column “{column}”"),
-    "report.level_result": ("Kết quả {level}", "Result for {level}"),
-    "report.conclusion": ("Kết luận", "Conclusion"),
-    "report.may_request": ("Đơn vị đủ điều kiện đề nghị công nhận “Đơn vị học tập” {level}",
-                           "The unit may request recognition as a Learning Unit at {level}"),
-    "report.may_not_request": ("Đơn vị chưa đủ điều kiện đề nghị công nhận “Đơn vị học tập”",
-                               "The unit does not yet qualify to request recognition as a Learning Unit"),
-    "report.place_date": ("…, ngày … tháng … năm …", "…, date … month … year …"),
-    "report.preparer": ("NGƯỜI LẬP BIỂU", "PREPARED BY"),
-    "report.head": ("THỦ TRƯỞNG ĐƠN VỊ", "HEAD OF UNIT"),
-    "report.sign_name": ("(Ký, ghi rõ họ tên)", "(Signature and full name)"),
-    "report.sign_seal": ("(Ký tên, đóng dấu)", "(Signature and seal)"),
-    "report.roster_title": ("DANH SÁCH THÀNH VIÊN, NGƯỜI HỌC — {unit} — NĂM {year}",
-                            "MEMBERS AND LEARNERS — {unit} — {year}"),
-    "report.lc_title": ("KẾT QUẢ ĐÁNH GIÁ “CÔNG DÂN HỌC TẬP” — {unit} — NĂM {year}",
-                        "LEARNING CITIZEN ASSESSMENT — {unit} — {year}"),
-    "report.evidence_title": ("DANH MỤC MINH CHỨNG — {unit} — NĂM {year}", "EVIDENCE LIST — {unit} — {year}"),
-})
 
 
 # ---- the workbook --------------------------------------------------------------------------
