@@ -244,7 +244,7 @@ def cmd_unit(env: Env) -> int:
         unit = add_unit(env.db, env.catalogs, env.args.code, env.args.name, env.args.tier, [env.args.types])
         console.print(tr("cli.unit_added", code=safe(unit.code), name=safe(unit.name)), markup=False)
         return 0
-    table = Table(tr("col.id"), tr("col.title"), tr("col.tier"), tr("col.types"))
+    table = Table(tr("col.id"), tr("col.title"), tr("unit.tier"), tr("col.types"))
     for u in list_units(env.db):
         table.add_row(Text(safe(u.code)), Text(safe(u.name)), tr(u.tier), safe(", ".join(u.type_list)))
     console.print(table)
@@ -326,7 +326,7 @@ def status_table(catalogs, ctx, level: int, result) -> Group:
     table = Table(box=None, padding=(0, 1, 0, 0), expand=True, show_edge=False, header_style="bold")
     table.add_column(tr("col.entry"), no_wrap=True)
     table.add_column(tr("col.result"), no_wrap=True, overflow="ellipsis", max_width=32)
-    table.add_column(tr("col.verdict"), no_wrap=True)
+    table.add_column(tr("cli.col.verdict"), no_wrap=True)
     table.add_column(tr("col.shortfall"), no_wrap=True)
     table.add_column(tr("col.content"), no_wrap=True, overflow="ellipsis", ratio=1, min_width=8)
     for crit in result.criteria:
@@ -364,7 +364,7 @@ def cmd_log(env: Env) -> int:
         ctx = find_context(env.db, a.unit, a.year)
     batches = history(env.db, ctx, a.limit)
     counts = change_counts(env.db, [b.id for b in batches])
-    table = Table(tr("col.batch"), tr("col.when"), tr("col.who"), tr("col.source"), tr("col.changes"), tr("col.what"))
+    table = Table(tr("log.col.batch"), tr("col.when"), tr("log.col.who"), tr("col.source"), tr("log.col.changes"), tr("col.what"))
     for b in batches:
         what = summary_text(b.summary) + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
         table.add_row(f"#{b.id}", b.at.strftime("%Y-%m-%d %H:%M:%S"), Text(safe(b.user)), f"{b.source}/{b.action}",
@@ -381,7 +381,7 @@ def _log_batch(env: Env, batch_id: int) -> int:
     b = get_batch(env.db, batch_id)
     console.print(safe(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {summary_text(b.summary)}"
                        + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")), markup=False)
-    table = Table(tr("col.record"), tr("col.field"), tr("col.old"), tr("col.new"))
+    table = Table(tr("log.col.record"), tr("log.col.field"), tr("log.col.old"), tr("log.col.new"))
     for line in change_lines(env.db, batch_id):
         old, new = line.shown()
         table.add_row(Text(safe(line.record)), Text(safe(line.field)), Text(safe(old)), Text(safe(new)))
