@@ -738,6 +738,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", nargs="*", help="benchmark ids to run (default: all)")
     args = p.parse_args(argv)
     sys.path.insert(0, str(ROOT))
+    from hoctap.models import i18n, strings
+
+    i18n.register(*strings.CORE)  # the in-process import and export speak the core's words
     info = machine()
     print(f"hoctap benchmarks: {args.size:,} people, {args.runs} run(s); "
           f"{info['nproc']} cores, {info['memory']} RAM, Python {info['python']}, SQLite {info['sqlite']}", flush=True)

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, NamedTuple, Sequence
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from hoctap.models import i18n
 from hoctap.models.db import Database
 from hoctap.models.errors import HoctapError
 from hoctap.models.i18n import tr
@@ -115,21 +114,6 @@ def last_undoable(db: Database, ctx: Context, source: str | None = None) -> int 
 
 
 PERSON_ENTITIES = ("person", "fact", "roster")
-
-i18n.add({
-    "log.withheld": ("(thông tin cá nhân, không hiển thị)", "(personal data, not shown)"),
-    # batch summaries (batch_summary), worded when shown
-    "summary.unit": ("đơn vị {code}", "unit {code}"),
-    "summary.assessment": ("đợt đánh giá {code} {year}", "assessment {code} {year}"),
-    "summary.roster_copied": ("chép danh sách từ năm {year}", "roster copied from {year}"),
-    "summary.edit": ("sửa", "edit"),
-    "summary.add": ("thêm", "add"),
-    "summary.removed": ("bỏ {n} người", "removed {n}"),
-    "summary.undo": ("hoàn tác #{batch}", "undo #{batch}"),
-    "summary.import": ("{file} ({rows} dòng)", "{file} ({rows} rows)"),
-    "summary.bundle": ("{file} ({n} người)", "{file} ({n} people)"),
-    "summary.bundle_unit": ("đơn vị {code} ({file})", "unit {code} ({file})"),
-})
 
 
 def summary_text(summary: str) -> str:

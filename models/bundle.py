@@ -25,7 +25,7 @@ from hoctap.models.errors import HoctapError
 from hoctap.models.fields import (PERSON_FIELDS, InputError, check_text, parse_code, parse_fact, parse_name,
                                   parse_person_field, parse_unit_value, parse_year)
 from hoctap.models.files import atomic_write
-from hoctap.models.i18n import add, tr
+from hoctap.models.i18n import tr
 from hoctap.models.meters import unit_entry_rows
 from hoctap.models.people import Progress, iter_people, upsert_people
 from hoctap.models.sql import RE
@@ -35,45 +35,6 @@ from hoctap.models.units import Context, catalog_for, ensure_assessment, parse_u
 
 FORMAT = "hoctap-bundle"
 FORMAT_VERSION = 1
-
-add({
-    "bundle.not_toml": ("{path}: không phải tệp TOML hợp lệ: {error}", "{path}: not a valid TOML file: {error}"),
-    "bundle.not_bundle": ("{path}: không phải tệp chuyển dữ liệu hoctap (thiếu format = \"hoctap-bundle\")",
-                          "{path}: not a hoctap transfer file (no format = \"hoctap-bundle\")"),
-    "bundle.format_version": ("{path}: phiên bản định dạng {got} không được hỗ trợ (cần {want})",
-                              "{path}: format version {got} is not supported (expected {want})"),
-    "bundle.bad_key": ("{path}: {key}: {message}", "{path}: {key}: {message}"),
-    "bundle.unknown_catalog": ("{path}: cơ sở dữ liệu này không có bộ tiêu chí {id!r}",
-                               "{path}: this database has no catalog {id!r}"),
-    "bundle.catalog_version": ("{path}: tệp được lập theo bộ tiêu chí {id} phiên bản {got}, ở đây là phiên bản {want}; "
-                               "không nhập", "{path}: the file was made with catalog {id} version {got}, this database "
-                               "uses version {want}; nothing imported"),
-    "bundle.catalog_level": ("{path}: bộ tiêu chí {id} không dành cho {tier} mức {level}",
-                             "{path}: catalog {id} is not for {tier} level {level}"),
-    "bundle.unit_conflict": ("{path}: đơn vị {code} đã có ở đây nhưng khác {what}; không nhập",
-                             "{path}: unit {code} exists here with a different {what}; nothing imported"),
-    "bundle.assessment_exists": ("{path}: đơn vị {code} đã có dữ liệu năm {year} ở đây; không nhập",
-                                 "{path}: unit {code} already has data for {year} here; nothing imported"),
-    "bundle.problems": ("{path}: không nhập gì cả, {n} lỗi: {list}", "{path}: nothing imported, {n} problem(s): {list}"),
-    "bundle.duplicate": ("mã {code!r} lặp lại", "code {code!r} repeats"),
-    "bundle.duplicate_entry": ("chỉ tiêu {entry} lặp lại", "entry {entry} repeats"),
-    "bundle.expected": ("cần {what}", "expected {what}"),
-    "bundle.a_table": ("một bảng", "a table"),
-    "bundle.a_list": ("một danh sách", "a list"),
-    "bundle.a_text": ("văn bản", "text"),
-    "bundle.an_integer": ("một số nguyên", "an integer"),
-    "bundle.a_bool": ("true hoặc false", "true or false"),
-    "bundle.too_big": ("{path}: tệp lớn quá {mb} MB, không phải tệp chuyển dữ liệu hoctap",
-                       "{path}: larger than {mb} MB, not a hoctap transfer file"),
-    "bundle.too_deep": ("{path}: không phải tệp chuyển dữ liệu hoctap (các bảng/danh sách lồng nhau quá sâu)",
-                        "{path}: not a hoctap transfer file (tables or lists nested too deeply)"),
-    "bundle.not_utf8": ("{path}: không phải văn bản UTF-8 (byte thứ {at})", "{path}: not UTF-8 text (at byte {at})"),
-    "bundle.cannot_read": ("{path}: không đọc được tệp: {error}", "{path}: cannot read the file: {error}"),
-    "bundle.bad_level": ("mức {value} không hợp lệ (1 hoặc 2)", "level {value} is not valid (1 or 2)"),
-    "bundle.unit.name": ("tên", "name"),
-    "bundle.unit.tier": ("cấp", "tier"),
-    "bundle.unit.types": ("loại hình", "types"),
-})
 
 
 class BundleError(HoctapError):

@@ -20,72 +20,12 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from hoctap.models.i18n import add, tr
+from hoctap.models.i18n import tr
 from hoctap.models.text import fold
 
 SHIPPED_DIR = Path(__file__).with_name("catalogs")
 EDUCATION = "@education"  # applies_to token: every unit type marked `education = true`
 Lang = Literal["vi", "en"]
-
-
-add({
-    "cat.unknown_key": ("khóa không được biết", "unknown key"),
-    "cat.missing_key": ("thiếu khóa bắt buộc", "required key is missing"),
-    "cat.bad_rule": ("phải là 'all', 'any' hoặc 'at_least:N' (đang là {got!r})",
-                     "must be 'all', 'any' or 'at_least:N' (got {got!r})"),
-    "cat.not_utf8": ("không phải văn bản UTF-8 (byte {byte})", "not UTF-8 text (byte {byte})"),
-    "cat.bad_toml": ("không phải TOML hợp lệ: {error}", "not valid TOML: {error}"),
-    "cat.bad_kind": ("phải là một trong {kinds} (đang là {got!r})", "must be one of {kinds} (got {got!r})"),
-    "cat.more": (" (và {n} lỗi khác)", " (and {n} more problem(s))"),
-    "cat.number": ("phải là một số", "must be a number"),
-    "cat.integer": ("phải là một số nguyên", "must be a whole number"),
-    "cat.bool": ("phải là true hoặc false", "must be true or false"),
-    "cat.text": ("phải là một chuỗi văn bản", "must be text"),
-    "cat.list": ("phải là một danh sách", "must be a list"),
-    "cat.table": ("phải là một bảng", "must be a table"),
-    "cat.le": ("không được lớn hơn {le}", "must be at most {le}"),
-    "cat.ge": ("không được nhỏ hơn {ge}", "must be at least {ge}"),
-    "cat.literal": ("phải là {expected}", "must be {expected}"),
-    "cat.scale_key": ("cần `scale` khi type là 'scale', và chỉ khi đó", "`scale` is required for type 'scale' and only for it"),
-    "cat.unit_needs_value": ("chỉ tiêu cấp đơn vị cần `value` (bool hoặc tên một thang)",
-                             "a unit entry needs `value` (bool or a scale name)"),
-    "cat.share_needs": ("chỉ tiêu tỉ lệ cần {keys}", "a share entry needs {keys}"),
-    "cat.not_allowed_on": ("{keys} không dùng cho chỉ tiêu loại {kind}", "{keys} not allowed on a {kind} entry"),
-    "cat.redefined": ("đã được định nghĩa ở một tệp từ vựng khác", "already defined by another vocabulary"),
-    "cat.level_taken": ("{other!r} ({path}) đã dùng cho {tier} mức {level}; hãy đặt id = {other!r} để thay thế nó",
-                        "{other!r} ({path}) already covers {tier} level {level}; use id = {other!r} to replace it"),
-    "cat.no_citizen": ("không tìm thấy bộ tiêu chí Công dân học tập (learning-citizen)", "no learning-citizen catalog found"),
-    "cat.indicator_numbers": ("số thứ tự chỉ số phải là 1..N, không thiếu, không trùng",
-                              "indicator numbers must be 1..N without gaps or repeats"),
-    "cat.unknown_indicator": ("không có chỉ số {n}", "unknown indicator {n}"),
-    "cat.unknown_fact": ("không có dữ kiện {name!r}", "unknown fact {name!r}"),
-    "cat.unknown_scale": ("không có thang {name!r}", "unknown scale {name!r}"),
-    "cat.duplicate_id": ("id {id!r} bị trùng", "duplicate id {id!r}"),
-    "cat.unknown_type": ("không có loại hình đơn vị {tag!r}", "unknown unit type {tag!r}"),
-    "cat.bad_value_kind": ("phải là 'bool' hoặc tên một thang, không phải {got!r}", "must be 'bool' or a scale name, not {got!r}"),
-    "cat.no_minimum_bool": ("không dùng cho giá trị có/không", "not allowed on a yes/no value"),
-    "cat.minimum_required": ("bắt buộc với giá trị có thứ bậc", "required for an ordered value"),
-    "cat.not_in_scale": ("{value!r} không phải là giá trị của thang {scale!r}", "{value!r} is not a value of scale {scale!r}"),
-    "cat.minimum_int": ("dữ kiện số cần một số nguyên", "an integer is required for a numeric fact"),
-    "cat.not_a_directory": ("không phải là thư mục", "is not a directory"),
-    "cat.no_such_file": ("không có tệp này", "no such file"),
-    # a catalog that could never be met, or a value that could never be entered
-    "cat.not_finite": ("phải là một số hữu hạn (không phải {got})", "must be a finite number (not {got})"),
-    "cat.min_above_max": ("min = {min} lớn hơn max = {max}: không giá trị nào hợp lệ",
-                          "min = {min} is above max = {max}: no value would be valid"),
-    "cat.score_range": ("min_score = {min} lớn hơn max_score = {max}: không điểm nào hợp lệ",
-                        "min_score = {min} is above max_score = {max}: no score would be valid"),
-    "cat.pass_each_range": ("pass_each = {each} phải nằm trong thang điểm {min}–{max}",
-                            "pass_each = {each} must lie within the scores {min}–{max}"),
-    "cat.pass_total_unreachable": ("pass_total = {total} không thể đạt: {n} chỉ số × tối đa {max} = {best}",
-                                   "pass_total = {total} can never be reached: {n} indicators × at most {max} = {best}"),
-    "cat.rule_unreachable": ("{rule!r} cần {need} {what} đạt nhưng chỉ có {have}",
-                             "{rule!r} needs {need} {what} met but there are only {have}"),
-    "cat.rule_entries": ("chỉ tiêu", "entries"),
-    "cat.rule_criteria": ("tiêu chí", "criteria"),
-    "cat.at_least_above_max": ("at_least = {at_least} lớn hơn giá trị tối đa {max} của dữ kiện {fact!r}: không ai đạt",
-                               "at_least = {at_least} is above the largest value {max} of fact {fact!r}: nobody could qualify"),
-})
 
 
 class KeyedError(ValueError):

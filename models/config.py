@@ -20,12 +20,9 @@ from pathlib import Path
 
 import platformdirs
 
-from hoctap.models.i18n import add, tr
+from hoctap.models.i18n import tr
 
 APP = "hoctap"
-
-add({"config.bad_mode": ("phải là quyền dạng bát phân như \"0640\", chủ tệp có quyền đọc và ghi (đang là {got!r})",
-                         "must be an octal mode such as \"0640\" that lets the owner read and write (got {got!r})")})
 
 
 def crash_log(error: BaseException) -> Path:

@@ -27,66 +27,12 @@ from sqlmodel import Session
 from hoctap.models import migrations
 from hoctap.models.migrations import HEAD
 from hoctap.models.config import default_db_path
-from hoctap.models import i18n
 from hoctap.models.i18n import tr
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent  # installed as hoctap.models.migrations
 BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_S = 10
 PG_WRITE_LOCK = 0x686F6374  # "hoct": the advisory lock key every hoctap writer takes
-
-
-i18n.add({
-    "db.bad_url": ("không phải địa chỉ cơ sở dữ liệu: {url!r}", "not a database URL: {url!r}"),
-    "db.no_driver": ("muốn dùng PostgreSQL ({url}) thì cài thêm trình kết nối: pip install 'hoctap[postgresql]'",
-                     "PostgreSQL ({url}) needs its driver: pip install 'hoctap[postgresql]'"),
-    "db.cannot_use": ("không dùng được địa chỉ cơ sở dữ liệu {url}: {error}", "cannot use database URL {url}: {error}"),
-    "db.lost": ("mất kết nối tới {url}", "lost the connection to {url}"),
-    "db.busy": ("cơ sở dữ liệu đang bận (người khác đang ghi) suốt {s} giây; hãy thử lại",
-                "the database is busy (another user is writing) and stayed busy for {s} s; try again"),
-    "db.read_only": ("bạn chỉ được đọc cơ sở dữ liệu {url} (kiểm tra quyền của tệp và thư mục chứa nó)",
-                     "the database {url} is read-only for you (check the file's and its directory's permissions)"),
-    "db.disk_full": ("ổ đĩa chứa {url} đã đầy hoặc bị lỗi; chưa ghi gì",
-                     "the disk holding {url} is full or failing; nothing was written"),
-    "db.damaged": ("{url} không phải cơ sở dữ liệu hoctap hoặc đã hỏng ({error})",
-                   "{url} is not a hoctap database or is damaged ({error})"),
-    "db.corrupt": ("{url} bị hỏng ({error}); chưa ghi gì. Hãy khôi phục tệp từ bản sao lưu (xem docs/deployment.md)",
-                   "{url} is damaged ({error}); nothing was written. Restore the file from a backup "
-                   "(see docs/deployment.md)"),
-    "db.empty_file": ("{path} là một tệp rỗng, không phải cơ sở dữ liệu hoctap; không đụng tới nó (kiểm tra --db; "
-                      "muốn tạo cơ sở dữ liệu mới ở đó thì xoá tệp rỗng này trước)",
-                      "{path} is an empty file, not a hoctap database; it was left untouched (check --db; to start "
-                      "a new database there, delete the empty file first)"),
-    "db.foreign": ("{path} không phải cơ sở dữ liệu hoctap ({what}); không đụng tới nó (kiểm tra --db)",
-                   "{path} is not a hoctap database ({what}); it was left untouched (check --db)"),
-    "db.foreign_tables": ("có các bảng của chương trình khác: {tables}", "it holds another program's tables: {tables}"),
-    "db.no_tables": ("một cơ sở dữ liệu SQLite trống", "an empty SQLite database"),
-    "db.stale_side_file": ("không ghi được {file} (chủ sở hữu {owner}, quyền {mode}): tệp này do một người chỉ đọc "
-                           "cơ sở dữ liệu để lại. Khi không còn ai mở cơ sở dữ liệu, {owner} (hoặc quản trị) hãy "
-                           "sửa quyền (chmod {want} {file}) hoặc xoá tệp -shm đó (SQLite tự tạo lại); đừng xoá tệp -wal "
-                           "(xem docs/deployment.md)",
-                           "{file} (owner {owner}, mode {mode}) is read-only for you: it was left by someone who "
-                           "only read the database. When nobody has the database open, {owner} (or an admin) should "
-                           "fix its mode (chmod {want} {file}) or delete that -shm file (SQLite makes it again); never "
-                           "delete a -wal file (see docs/deployment.md)"),
-    "db.dir_read_only": ("bạn chỉ được đọc thư mục của {url}; SQLite cần tạo tệp bên cạnh cơ sở dữ liệu "
-                         "(xem docs/deployment.md)",
-                         "the directory of {url} is read-only for you; SQLite must be able to create files "
-                         "beside the database (see docs/deployment.md)"),
-    "db.cannot_open": ("không mở được {url} (thư mục có tồn tại và ghi được không?)",
-                       "cannot open {url} (does the directory exist and is it writable?)"),
-    "db.unreachable": ("không kết nối được máy chủ cơ sở dữ liệu của {url}: {error}",
-                       "cannot reach the database server of {url}: {error}"),
-    "db.error": ("lỗi cơ sở dữ liệu ở {url}: {error}", "database error on {url}: {error}"),
-    "db.cannot_create": ("không tạo được tệp cơ sở dữ liệu trong {dir}: {error}",
-                         "cannot create the database file in {dir}: {error}"),
-    "db.newer": ("{url} do một phiên bản hoctap mới hơn tạo (lược đồ {schema}); hãy nâng cấp hoctap để mở",
-                 "{url} was made by a newer hoctap (schema {schema}); upgrade hoctap to open it"),
-    "db.needs_upgrade": ("{url} cần nâng cấp lược đồ (chạy một lệnh hoctap bất kỳ)",
-                         "{url} needs a schema upgrade (run any hoctap command)"),
-    "db.missing": ("không có cơ sở dữ liệu tại {path} (kiểm tra --db, $HOCTAP_DB hoặc tệp cấu hình)",
-                   "there is no database at {path} (check --db, $HOCTAP_DB or the config file)"),
-})
 
 
 class DatabaseError(Exception):

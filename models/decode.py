@@ -24,7 +24,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from hoctap.models.csvcells import restore_rows
-from hoctap.models.i18n import add, tr
+from hoctap.models.i18n import tr
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_LINE_CHARS = 100_000  # a roster row is a few hundred characters; 30 cells of 500 are 15,000
@@ -33,47 +33,6 @@ MAX_SHEET_CELLS = 20_000_000  # calamine allocates the declared rectangle up fro
 DELIMITERS = (",", ";", "\t", "|")
 ZIP_MAGIC, OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"  # xlsx/ods and legacy xls, whatever the name
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-
-add({
-    "importer.row": ("dòng {row}", "row {row}"),
-    "importer.column": ("cột {name}", "column {name}"),
-    "importer.not_text": ("không đọc được tệp dạng văn bản (UTF-8, UTF-16 hoặc Windows-1258); hãy lưu dạng CSV UTF-8",
-                          "cannot read the file as text (UTF-8, UTF-16 or Windows-1258); save it as CSV UTF-8"),
-    "importer.nul": ("đây không phải tệp văn bản (có byte NUL); hãy lưu dạng CSV hoặc XLSX",
-                     "this is not a text file (it contains NUL bytes); save it as CSV or XLSX"),
-    "importer.broken_csv": ("tệp CSV hỏng (một dấu \" lạc hoặc không đóng?): {error}",
-                            "broken CSV (a stray or unclosed \"?): {error}"),
-    "importer.bad_workbook": ("không đọc được bảng tính: {error}", "cannot read the workbook: {error}"),
-    "importer.no_file": ("không có tệp", "no such file"),
-    "importer.not_regular": ("không phải một tệp thường (thư mục, thiết bị hay đường ống); hãy chọn tệp CSV hoặc XLSX",
-                             "not a regular file (a directory, device or pipe); choose a CSV or XLSX file"),
-    "importer.too_big": ("tệp lớn hơn giới hạn {mb} MB", "the file is larger than the limit of {mb} MB"),
-    "importer.line_too_long": ("dòng dài quá {limit} ký tự (tệp có phải CSV không?)",
-                               "the line is longer than {limit} characters (is this a CSV file?)"),
-    "importer.bad_byte": ("không đọc được theo mã {encoding}: byte lạ 0x{byte:02X}; sửa dòng này hoặc chọn mã khác (--encoding)",
-                          "does not decode as {encoding}: stray byte 0x{byte:02X}; fix this row or choose another encoding (--encoding)"),
-    "importer.unsure_8bit": ("tệp không phải UTF-8 và không rõ mã (Windows-1258 tiếng Việt hay Windows-1252/Latin-1?): "
-                             "hãy lưu dạng CSV UTF-8 hoặc chọn mã bằng --encoding",
-                             "the file is not UTF-8 and its encoding is unclear (Vietnamese Windows-1258, or "
-                             "Windows-1252/Latin-1?): save it as CSV UTF-8 or choose one with --encoding"),
-    "importer.mojibake": ("chữ bị lỗi mã {text!r}: tệp UTF-8 đã từng bị đọc nhầm là Windows-1252; hãy sửa tệp gốc",
-                          "garbled text {text!r}: UTF-8 once read as Windows-1252; fix the original file"),
-    "importer.sheet_too_big": ("trang {sheet!r} khai báo vùng {ref} ({rows} dòng × {cols} cột), quá lớn; "
-                               "hãy xoá các ô thừa rồi lưu lại",
-                               "sheet {sheet!r} declares the range {ref} ({rows} rows × {cols} columns), too large; "
-                               "delete the stray cells and save it again"),
-    "importer.formula": ("ô chứa công thức chưa có giá trị lưu sẵn; hãy mở và lưu tệp bằng Excel/LibreOffice trước",
-                         "the cell holds a formula with no saved value; open and save the file in Excel/LibreOffice first"),
-    "importer.read_as": ("Đọc tệp: {what}", "Read as: {what}"),
-    "importer.text_as": ("văn bản {encoding}, phân cách bằng {delimiter}", "text in {encoding}, {delimiter}-separated"),
-    "importer.sheet_as": ("bảng tính, trang {sheet!r}", "workbook, sheet {sheet!r}"),
-    "importer.comma": ("dấu phẩy", "comma"),
-    "importer.semicolon": ("dấu chấm phẩy", "semicolon"),
-    "importer.tab": ("dấu tab", "tab"),
-    "importer.bar": ("dấu |", "bar"),
-    "importer.unknown_encoding": ("không có bảng mã {name!r} (ví dụ: utf-8, windows-1258, cp1252, latin-1)",
-                                  "no encoding named {name!r} (e.g. utf-8, windows-1258, cp1252, latin-1)"),
-})
 
 
 @dataclass(frozen=True)

@@ -22,15 +22,12 @@ from hoctap.models.errors import HoctapError
 from hoctap.models.fields import PERSON_FIELDS, display_fact
 from hoctap.models.csvcells import neutralise
 from hoctap.models.files import output
-from hoctap.models.i18n import add, tr, tr_in
+from hoctap.models.i18n import tr, tr_in
 from hoctap.models.people import Progress, iter_people
 from hoctap.models.units import Context
 from hoctap.models.xlsx import HOSTILE
 
 FORMATS = ("csv", "xlsx")
-
-add({"err.export_format": ("xuất danh sách ra tệp .csv hoặc .xlsx, không phải {fmt!r}",
-                           "the roster is exported to .csv or .xlsx, not {fmt!r}")})
 
 
 def export_columns(catalogs: Catalogs) -> list[str]:

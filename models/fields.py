@@ -11,16 +11,8 @@ from datetime import date
 from typing import Literal
 
 from hoctap.models.catalog import Catalogs
-from hoctap.models.i18n import add, both, tr, tr_in
+from hoctap.models.i18n import both, tr, tr_in
 from hoctap.models.text import char_name, code_key, fold, hidden_char, nfc
-
-
-add({
-    "err.hidden_char": ("{name}: có ký tự điều khiển hoặc ký tự ẩn {char} (thường do sao chép từ nơi khác); hãy xoá nó",
-                        "{name}: contains a control or invisible character {char} (often pasted from elsewhere); remove it"),
-    "err.code_type": ("{name}: mã phải là văn bản hoặc số", "{name}: a code must be text or a number"),
-    "err.bad_year": ("năm {value!r} không hợp lệ (từ {lo} đến {hi})", "year {value!r} is not valid ({lo} to {hi})"),
-})
 
 
 class InputError(ValueError):

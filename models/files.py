@@ -31,25 +31,8 @@ from typing import BinaryIO, Iterator
 import platformdirs
 
 from hoctap.models.errors import HoctapError
-from hoctap.models.i18n import add, tr
+from hoctap.models.i18n import tr
 
-add({
-    "files.is_folder": ("{path} là một thư mục, không phải tệp: hãy cho tên tệp cần ghi",
-                        "{path} is a folder, not a file: give the name of the file to write"),
-    "files.write_failed": ("không ghi được {path}: {reason} (tệp cũ, nếu có, vẫn nguyên)",
-                           "could not write {path}: {reason} (the old file, if any, is untouched)"),
-    "files.write_failed_stream": ("không ghi được tệp xuất: {reason}", "could not write the export: {reason}"),
-    "files.outside": ("{name!r} ra ngoài thư mục {folder}: không ghi", "{name!r} leads outside {folder}: not written"),
-    "files.unsafe_scratch": ("{path} không phải thư mục riêng của bạn (chủ sở hữu hoặc quyền khác): không dùng",
-                             "{path} is not your private folder (other owner or mode): not used"),
-    "files.reason.ENOSPC": ("ổ đĩa đã đầy", "the disk is full"),
-    "files.reason.EDQUOT": ("đã hết hạn mức dung lượng", "the disk quota is exhausted"),
-    "files.reason.EACCES": ("bạn không có quyền ghi vào đó", "you may not write there"),
-    "files.reason.EROFS": ("ổ đĩa chỉ đọc", "the disk is read-only"),
-    "files.reason.ENOENT": ("thư mục không tồn tại", "the folder does not exist"),
-    "files.reason.ENOTDIR": ("một phần của đường dẫn không phải thư mục", "part of the path is not a folder"),
-    "files.reason.EIO": ("lỗi vào/ra của ổ đĩa", "a disk input/output error"),
-})
 _REASONS = {errno.ENOSPC: "ENOSPC", errno.EDQUOT: "EDQUOT", errno.EACCES: "EACCES", errno.EPERM: "EACCES",
             errno.EROFS: "EROFS", errno.ENOENT: "ENOENT", errno.ENOTDIR: "ENOTDIR", errno.EIO: "EIO"}
 

@@ -21,7 +21,7 @@ from hoctap.models.db import Database
 from hoctap.models.fields import PERSON_FIELDS, InputError, match_column, parse_fact, parse_person_field
 from hoctap.models.decode import (DELIMITERS, BrokenCSV, ImportFailed, Problem, Sheet, check_cells, column_letter,
                                   read_sheet, split)
-from hoctap.models.i18n import add, tr
+from hoctap.models.i18n import tr
 from hoctap.models import staged
 from hoctap.models.facts import lc_inputs
 from hoctap.models.people import Progress
@@ -31,15 +31,6 @@ from hoctap.models.units import ensure_assessment, get_unit
 __all__ = ["ImportFailed", "ImportResult", "Problem", "column_letter", "import_roster", "parse_file"]  # the faces' API
 
 MAX_HEADER_SCAN = 20
-
-add({
-    "importer.header_lacks": ("dòng tiêu đề thiếu cột {columns}", "the header row has no column {columns}"),
-    "importer.or": (" và ", " or "),
-    "importer.no_header": ("không tìm thấy dòng tiêu đề có cột 'code' (Mã) và 'full_name' (Họ và tên) trong {n} dòng đầu",
-                           "no header row with the columns 'code' (Mã) and 'full_name' (Họ và tên) in the first {n} rows"),
-    "importer.same_column": ("cùng cột với {other!r} ({name})", "same column as {other!r} ({name})"),
-    "importer.code_repeats": ("mã {code!r} trùng với dòng {row}", "code {code!r} repeats row {row}"),
-})
 
 
 @dataclass

@@ -28,77 +28,12 @@ from hoctap.models.db import Database
 from hoctap.models.evaluate import EntryResult, LevelResult, ShareCounts, evaluate
 from hoctap.models.fields import PERSON_FIELDS, bool_text, display_entry_value, display_fact
 from hoctap.models.files import output
-from hoctap.models.i18n import add
 from hoctap.models.meters import unit_entry_rows
 from hoctap.models.people import Progress, iter_people
 from hoctap.models.present import threshold_text
 from hoctap.models.qualify import POPULATION_OF_KIND, Qualifies
 from hoctap.models.units import Context, catalog_for
 from hoctap.models.xlsx import HOSTILE, Book, column_range, criterion_text, literal
-
-add({
-    "report.sheet_summary": ("Tổng hợp", "Summary"),
-    "report.sheet_lc": ("Công dân học tập", "Learning Citizen"),
-    "report.sheet_evidence": ("Minh chứng", "Evidence"),
-    "report.nation": ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
-    "report.motto": ("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
-    "report.title": ("BẢNG TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ", "SELF-ASSESSMENT RESULTS SUMMARY"),
-    "report.unit": ("Đơn vị", "Unit"),
-    "report.tier": ("Cấp", "Tier"),
-    "report.types": ("Loại hình", "Unit type"),
-    "report.level_sought": ("Mức đề nghị", "Level sought"),
-    "report.level_n": ("Mức độ {n}", "Level {n}"),
-    "report.year": ("Năm đánh giá", "Assessment year"),
-    "report.period": ("{year}; thời kỳ số liệu từ 01/01/{year} đến 31/12/{year}",
-                      "{year}; data period 01/01/{year} to 31/12/{year}"),
-    "report.made": ("Ngày lập", "Date made"),
-    "report.catalog": ("Bộ tiêu chí", "Criteria set"),
-    "report.col_id": ("Tiêu chí / chỉ tiêu", "Criterion / entry"),
-    "report.col_content": ("Nội dung", "Content"),
-    "report.col_requirement": ("Yêu cầu", "Requirement"),
-    "report.col_applicable": ("Áp dụng", "Applicable"),
-    "report.col_value": ("Giá trị ghi nhận", "Recorded value"),
-    "report.col_qualifying": ("Số đạt", "Qualifying"),
-    "report.col_population": ("Tổng số", "Population"),
-    "report.col_percent": ("Tỉ lệ", "Percent"),
-    "report.col_result": ("Kết quả", "Result"),
-    "report.col_shortfall": ("Còn thiếu", "Shortfall"),
-    "report.col_evidence": ("Minh chứng", "Evidence"),
-    "report.col_documents": ("Văn bản, tài liệu", "Documents"),
-    "report.col_updated": ("Cập nhật", "Updated"),
-    "report.col_no": ("STT", "No."),
-    "report.col_total": ("Tổng điểm", "Total"),
-    "report.col_recorded": ("CDHT đã công nhận", "Recorded title"),
-    "report.col_basis": ("Căn cứ", "Basis"),
-    "report.col_group": ("Nhóm công dân", "Citizen group"),
-    "report.basis_scores": ("theo điểm", "by scores"),
-    "report.basis_recorded": ("theo ghi nhận", "as recorded"),
-    "report.lc_title_col": ("Công dân học tập (kết quả)", "Learning Citizen (result)"),
-    "report.met": ("Đạt", "Met"),
-    "report.not_met": ("Không đạt", "Not met"),
-    "report.not_applicable": ("Không áp dụng", "Not applicable"),
-    "report.no_data": ("Chưa có dữ liệu", "No data"),
-    "report.at_least_share": ("≥ {threshold} {population}", "≥ {threshold} of {population}"),
-    "report.at_least_value": ("≥ {label}", "≥ {label}"),
-    "report.must_be_yes": ("Có", "Yes"),
-    "report.see_roster": ("Trang “{sheet}”, cột “{column}”", "Sheet “{sheet}”, column “{column}”"),
-    "report.level_result": ("Kết quả {level}", "Result for {level}"),
-    "report.conclusion": ("Kết luận", "Conclusion"),
-    "report.may_request": ("Đơn vị đủ điều kiện đề nghị công nhận “Đơn vị học tập” {level}",
-                           "The unit may request recognition as a Learning Unit at {level}"),
-    "report.may_not_request": ("Đơn vị chưa đủ điều kiện đề nghị công nhận “Đơn vị học tập”",
-                               "The unit does not yet qualify to request recognition as a Learning Unit"),
-    "report.place_date": ("…, ngày … tháng … năm …", "…, date … month … year …"),
-    "report.preparer": ("NGƯỜI LẬP BIỂU", "PREPARED BY"),
-    "report.head": ("THỦ TRƯỞNG ĐƠN VỊ", "HEAD OF UNIT"),
-    "report.sign_name": ("(Ký, ghi rõ họ tên)", "(Signature and full name)"),
-    "report.sign_seal": ("(Ký tên, đóng dấu)", "(Signature and seal)"),
-    "report.roster_title": ("DANH SÁCH THÀNH VIÊN, NGƯỜI HỌC — {unit} — NĂM {year}",
-                            "MEMBERS AND LEARNERS — {unit} — {year}"),
-    "report.lc_title": ("KẾT QUẢ ĐÁNH GIÁ “CÔNG DÂN HỌC TẬP” — {unit} — NĂM {year}",
-                        "LEARNING CITIZEN ASSESSMENT — {unit} — {year}"),
-    "report.evidence_title": ("DANH MỤC MINH CHỨNG — {unit} — NĂM {year}", "EVIDENCE LIST — {unit} — {year}"),
-})
 
 
 # ---- the workbook --------------------------------------------------------------------------
@@ -159,7 +94,7 @@ class _Report:
         self.summary_ws = self.book.sheet(summary_name, self.names)
         self.roster_ws = self.book.sheet(t("report.sheet_roster"), self.names)
         self.lc_ws = self.book.sheet(t("report.sheet_lc"), self.names)
-        self.evidence_ws = self.book.sheet(t("report.sheet_evidence"), self.names)
+        self.evidence_ws = self.book.sheet(t("evidence"), self.names)
         self.roster_ws.set_footer("&L" + self.unit_label.replace("&", "&&") + "&C" + t("report.page"))
         self.share_counts = self.write_people(progress)
         self.entry_rows = unit_entry_rows(self.db, self.ctx)
@@ -198,7 +133,7 @@ class _Report:
                    lc.result_fact, "basis"]
         lc_headers = [t("report.col_no"), t("field.code"), t("field.full_name"), t("field.kind"), t("report.col_group"),
                       *[f"{i}" for i in range(1, len(lc.score_facts) + 1)],
-                      t("report.col_total"), t("report.col_recorded"), t("report.col_result"), t("report.col_basis")]
+                      t("report.col_total"), t("report.col_recorded"), t("col.result"), t("report.col_basis")]
         lc_ws.merge_range(0, 0, 0, len(lc_headers) - 1, t("report.lc_title", unit=self.unit_label.upper(),
                                                           year=self.ctx.assessment.year), f["title"])
         for c, h in enumerate(lc_headers):
@@ -224,7 +159,7 @@ class _Report:
         dint = f["dint"]
         total_col = last_score + 1
         status_writer, group_writer = fact_writer[lc.status_fact], fact_writer[lc.group_fact]
-        titles = {"1": t("report.met"), "0": t("report.not_met")}
+        titles = {"1": t("met"), "0": t("not_met")}
         basis_scores, basis_recorded = t("report.basis_scores"), t("report.basis_recorded")
         row = head
         for n, (person, facts) in enumerate(iter_people(self.db, self.ctx, progress), start=1):
@@ -296,21 +231,22 @@ class _Report:
                 text += f" ({t('report.at_least_value', label=self.cell_text(entry.fact, entry.at_least))})"
             return text
         if entry.value == "bool":
-            return t("report.must_be_yes")
+            return t("cell.yes")
         return t("report.at_least_value", label=display_entry_value(self.catalogs, entry, entry.at_least, self.lang))
 
     def value_text(self, r: EntryResult) -> str:
         stored = self.entry_rows.get(r.entry.id)
         return display_entry_value(self.catalogs, r.entry, stored.value if stored else None, self.lang, bools="cell",
-                                   blank=self.t("report.no_data"))
+                                   blank=self.t("no_data"))
 
     def result_text(self, r: EntryResult) -> str:
         if not r.applicable:
-            return self.t("report.not_applicable")
-        return self.t("report.met" if r.status == "met" else "report.not_met")
+            return self.t("not_applicable")
+        return self.t("met" if r.status == "met" else "not_met")
 
-    COLS = ["id", "content", "requirement", "applicable", "value", "qualifying", "population", "percent",
-            "result", "shortfall", "evidence"]
+    COLS = ["report.col_id", "col.content", "report.col_requirement", "report.col_applicable", "report.col_value",
+            "report.col_qualifying", "report.col_population", "report.col_percent", "col.result", "col.shortfall",
+            "evidence"]
 
     def write_summary(self, result: LevelResult) -> None:
         t, f, book, ws = self.t, self.book.f, self.book, self.summary_ws
@@ -326,7 +262,7 @@ class _Report:
                           for x in ctx.types)
         info = [
             ("report.unit", self.unit_label),
-            ("report.tier", t(ctx.unit.tier)),
+            ("unit.tier", t(ctx.unit.tier)),
             ("report.types", types),
             ("report.level_sought", t("report.level_n", n=ctx.assessment.level)),
             ("report.catalog", f"{self.catalog.id} ({self.catalog.version}) — {self.catalog.source}"),
@@ -342,11 +278,11 @@ class _Report:
         row += 1
         head = row
         for c, key in enumerate(self.COLS):
-            ws.write_string(head, c, t(f"report.col_{key}"), f["head"])
+            ws.write_string(head, c, t(key), f["head"])
         ws.set_row(head, 32)
         ws.repeat_rows(head)
         row = head + 1
-        met_text, not_met_text, na_text = t("report.met"), t("report.not_met"), t("report.not_applicable")
+        met_text, not_met_text, na_text = t("met"), t("not_met"), t("not_applicable")
         crit_cells = []
         self.summary_rows: dict[str, int] = {}
         for crit in result.criteria:
@@ -458,14 +394,15 @@ class _Report:
 
     def write_evidence(self, result: LevelResult) -> None:
         t, f, book, ws = self.t, self.book.f, self.book, self.evidence_ws
-        cols = ["id", "content", "requirement", "applicable", "value", "result", "evidence", "documents", "updated"]
+        cols = ["report.col_id", "col.content", "report.col_requirement", "report.col_applicable", "report.col_value",
+                "col.result", "evidence", "report.col_documents", "report.col_updated"]
         for c, w in enumerate((10, 44, 16, 9, 16, 11, 40, 30, 12)):
             ws.set_column(c, c, w)
         ws.merge_range(0, 0, 0, len(cols) - 1, t("report.evidence_title", unit=self.unit_label.upper(),
                                                   year=self.ctx.assessment.year), f["title"])
         head = 2
         for c, key in enumerate(cols):
-            ws.write_string(head, c, t(f"report.col_{key}"), f["head"])
+            ws.write_string(head, c, t(key), f["head"])
         ws.freeze_panes(head + 1, 0)
         ws.repeat_rows(head)
         row = head

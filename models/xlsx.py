@@ -10,15 +10,9 @@ from functools import partial
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from hoctap.models.i18n import add, tr_in
+from hoctap.models.i18n import tr_in
 
 HOSTILE = ("=", "+", "-", "@")  # a cell starting with these would be read as a formula
-
-# shared by the dossier and the roster export (cell values are worded by fields.display_fact)
-add({
-    "report.sheet_roster": ("Danh sách", "Roster"),
-    "report.page": ("Trang &P / &N", "Page &P of &N"),
-})
 
 
 def sheet_name(text: str, used: set[str]) -> str:

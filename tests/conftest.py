@@ -20,9 +20,17 @@ from sqlalchemy.pool import NullPool
 from hoctap.models import i18n
 from hoctap.models.catalog import load_catalogs
 from hoctap.models.db import open_database
+from hoctap.models.strings import CORE
+from hoctap.tui.cli_strings import CLI
 
 PG_URL = os.environ.get("HOCTAP_TEST_PG_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def strings():
+    """Every face's words, as a face registers them at start-up."""
+    i18n.register(*CORE, CLI)
 
 
 @pytest.fixture(autouse=True)

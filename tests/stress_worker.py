@@ -16,6 +16,7 @@ import traceback
 
 from sqlalchemy import select
 
+from hoctap.models import i18n
 from hoctap.models.catalog import load_catalogs
 from hoctap.models.db import open_database
 from hoctap.models.errors import StaleEdit
@@ -23,6 +24,7 @@ from hoctap.models.facts import set_facts
 from hoctap.models.fields import parse_fact
 from hoctap.models.people import person_facts, save_person
 from hoctap.models.sql import PT, RE
+from hoctap.models.strings import CORE
 from hoctap.models.units import find_context
 
 FACTS = {"discipline": ["1", "0", ""], "digital_training": ["1", "0", ""], "language_cert": ["1", "0"],
@@ -69,5 +71,6 @@ def run(url: str, unit: str, year: int, seed: int, n: int) -> dict:
 
 
 if __name__ == "__main__":
+    i18n.register(*CORE)  # a stale edit is reported in words
     url, unit, year, seed, n = sys.argv[1:6]
     print(json.dumps(run(url, unit, int(year), int(seed), int(n))))

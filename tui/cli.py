@@ -33,105 +33,12 @@ from hoctap.models.meters import evaluate_context
 from hoctap.models.present import meter_text, shortfall_text, threshold_text
 from hoctap.models.roster import Matching, RosterQuery, parse_where
 from hoctap.models.status import status_json
+from hoctap.models.strings import CORE
 from hoctap.models.text import safe
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context, list_units
+from hoctap.tui.cli_strings import CLI
 
-i18n.add({
-    "cli.description": ("hoctap — bàn làm việc tự đánh giá Đơn vị học tập và Công dân học tập",
-                        "hoctap — Learning Unit and Learning Citizen self-assessment workstation"),
-    "cli.unit_added": ("Đã thêm đơn vị {code} ({name})", "Added unit {code} ({name})"),
-    "cli.imported": ("{verb} {rows} dòng: thêm {added} người, cập nhật {updated}, đưa vào danh sách {enrolled}, đổi {facts} dữ kiện",
-                     "{verb} {rows} rows: {added} people added, {updated} updated, {enrolled} enrolled, {facts} facts changed"),
-    "cli.imported_verb": ("Đã nhập", "Imported"),
-    "cli.dry_run_verb": ("Chạy thử (không ghi gì)", "Dry run (nothing written)"),
-    "cli.ignored": ("Bỏ qua các cột không biết: {cols}", "Ignored unknown columns: {cols}"),
-    "cli.import_failed": ("{path}: không nhập gì cả, {n} lỗi:", "{path}: nothing imported, {n} problem(s):"),
-    "cli.set_done": ("Đã đổi {n} giá trị cho {people} người (lô #{batch})", "Changed {n} values for {people} people (batch #{batch})"),
-    "cli.set_nothing": ("Không có gì thay đổi ({people} người khớp)", "Nothing changed ({people} people matched)"),
-    "cli.checked": ("Đã ghi {n} thay đổi", "Recorded {n} change(s)"),
-    "cli.undone": ("Đã hoàn tác lô #{batch} (lô mới #{new})", "Undid batch #{batch} (new batch #{new})"),
-    "cli.demo_built": ("Đã tạo dữ liệu mẫu: {code} năm {year} trong {db}", "Demo data built: {code} {year} in {db}"),
-    "cli.demo_exists": ("Dữ liệu mẫu {code} năm {year} đã có trong {db}: giữ nguyên, không nhập lại",
-                        "Demo data {code} {year} already in {db}: kept as it is, not rebuilt"),
-    "cli.level_met": ("KẾT LUẬN: ĐẠT mức {level}", "CONCLUSION: level {level} MET"),
-    "cli.level_not_met": ("KẾT LUẬN: CHƯA ĐẠT mức {level}", "CONCLUSION: level {level} NOT MET"),
-    "cli.unconfirmed_note": ("chưa xác nhận: suy đoán, cần đối chiếu văn bản gốc (docs/catalogs.md)",
-                             "unconfirmed: inferred, check the official text (docs/catalogs.md)"),
-    "cli.lc_pass": ("đạt khi: tổng ≥ {total}, mỗi chỉ số ≥ {each} (thang {lo}–{hi})",
-                    "pass: total ≥ {total}, each ≥ {each} ({lo}–{hi})"),
-    "cli.no_catalog_id": ("không có bộ tiêu chí {id!r} (đang có: {known})", "no catalog {id!r} (known: {known})"),
-    "cli.shipped": ("{name} (có sẵn)", "{name} (shipped)"),
-    "cli.catalog_ok": ("{path}: hợp lệ ({kind} {id})", "{path}: valid ({kind} {id})"),
-    "cli.exported": ("Đã ghi báo cáo mức {level} vào {path}", "Wrote the level {level} report to {path}"),
-    "cli.roster_exported": ("Đã ghi {n} người vào {path}", "Wrote {n} people to {path}"),
-    "cli.bundle_exported": ("Đã ghi {code} năm {year} ({n} người) vào {path}", "Wrote {code} {year} ({n} people) to {path}"),
-    "cli.bundle_imported": ("Đã nhập {code} năm {year}: {n} người, {entries} chỉ tiêu đơn vị",
-                            "Imported {code} {year}: {n} people, {entries} unit entries"),
-    "col.entry": ("Chỉ tiêu", "Entry"),
-    "col.content": ("Nội dung", "Content"),
-    "col.result": ("Kết quả", "Result"),
-    "col.verdict": ("Đánh giá", "Verdict"),
-    "col.shortfall": ("Còn thiếu", "Shortfall"),
-    "col.when": ("Thời điểm", "When"),
-    "col.who": ("Người sửa", "Who"),
-    "col.what": ("Nội dung", "What"),
-    "col.source": ("Nguồn", "Source"),
-    "col.batch": ("Lô", "Batch"),
-    "col.id": ("Mã", "Id"),
-    "col.version": ("Phiên bản", "Version"),
-    "col.file": ("Tệp", "File"),
-    "col.kind": ("Loại", "Kind"),
-    "col.title": ("Tên", "Title"),
-    "col.confirmed": ("Đã xác nhận", "Confirmed"),
-    "col.applies": ("Áp dụng cho", "Applies to"),
-    "col.tier": ("Cấp", "Tier"),
-    "col.types": ("Loại hình", "Types"),
-    "col.undone": ("đã hoàn tác bởi #{n}", "undone by #{n}"),
-    "col.changes": ("Số thay đổi", "Changes"),
-    "col.record": ("Bản ghi", "Record"),
-    "col.field": ("Trường", "Field"),
-    "col.old": ("Cũ", "Old"),
-    "col.new": ("Mới", "New"),
-    "help.db": ("địa chỉ cơ sở dữ liệu hoặc tệp SQLite", "database URL or SQLite file"),
-    "help.lang": ("ngôn ngữ", "language"),
-    "help.version": ("in số phiên bản rồi thoát", "print the version and exit"),
-    "help.demo": ("tạo dữ liệu mẫu một lần (các lần sau giữ nguyên) rồi mở", "build the demo once (later runs keep it) and open it"),
-    "help.no_tui": ("chỉ tạo dữ liệu, không mở giao diện", "only build the data"),
-    "help.unit": ("đơn vị", "units"),
-    "help.unit_add": ("thêm một đơn vị", "add a unit"),
-    "help.types": ("loại hình: MÃ[,MÃ...]", "TAG[,TAG...]"),
-    "help.unit_list": ("liệt kê các đơn vị", "list units"),
-    "help.import": ("nhập danh sách người (CSV hoặc XLSX)", "import a roster (CSV or XLSX)"),
-    "help.check": ("đánh dấu các chỉ tiêu cấp đơn vị", "tick unit-level entries"),
-    "help.set": ("đặt dữ kiện cho nhiều người cùng lúc", "set facts for many people at once"),
-    "help.status": ("tiến độ và kết luận", "meters and verdicts"),
-    "help.log": ("nhật ký thay đổi", "the audit trail"),
-    "help.log_batch": ("liệt kê các thay đổi của lô N", "list the changes of batch N"),
-    "help.undo": ("hoàn tác một lô thay đổi (mặc định: lô cuối)", "undo a batch of changes (default: the last)"),
-    "help.export": ("ghi hồ sơ tự đánh giá (xlsx)", "write the dossier workbook (xlsx)"),
-    "help.roster": ("danh sách người dưới dạng tệp", "the roster as a file"),
-    "help.roster_export": ("ghi danh sách ra CSV hoặc XLSX (nhập lại được)", "write the roster to CSV or XLSX (re-importable)"),
-    "help.bundle": ("tệp chuyển giao (cả một đợt đánh giá dạng TOML)", "transfer files (one whole assessment as TOML)"),
-    "help.bundle_export": ("ghi một đợt đánh giá ra tệp chuyển giao", "write an assessment to a transfer file"),
-    "help.bundle_import": ("nạp một tệp chuyển giao vào cơ sở dữ liệu này", "load a transfer file into this database"),
-    "help.catalog": ("bộ tiêu chí", "criteria catalogs"),
-    "help.catalog_list": ("liệt kê các bộ tiêu chí đang dùng", "list catalogs in force"),
-    "help.catalog_show": ("in một bộ tiêu chí", "print one catalog"),
-    "help.catalog_check": ("kiểm tra một tệp bộ tiêu chí", "validate a catalog file"),
-    "help.check_level": ("mức của bộ tiêu chí có các chỉ tiêu này (mặc định: mức của đợt đánh giá; 2 cho chỉ tiêu chỉ có ở mức 2)",
-                         "the level whose catalog holds these entries (default: the assessment's level; 2 for entries only in level 2)"),
-    "help.evidence": ("minh chứng ghi kèm mỗi chỉ tiêu", "evidence recorded on each entry"),
-    "help.documents": ("văn bản, hồ sơ ghi kèm mỗi chỉ tiêu", "documents recorded on each entry"),
-    "help.encoding": ("bảng mã của tệp CSV (mặc định: tự nhận UTF-8, UTF-16 hoặc Windows-1258), ví dụ cp1252",
-                      "the CSV file's text encoding (default: detect UTF-8, UTF-16 or Windows-1258), e.g. cp1252"),
-    "help.dry_run": ("chỉ kiểm tra và báo kết quả, không ghi gì", "check and report only, write nothing"),
-    "help.json": ("kết quả dạng JSON", "the result as JSON"),
-    "help.where": ("chỉ những người có TRƯỜNG=GIÁ_TRỊ (lặp lại được)", "only people with FIELD=VALUE (repeatable)"),
-    "all_units": ("mọi đơn vị", "all units"),
-    "cli.dash_value": ("một giá trị bắt đầu bằng '-' hoặc '--' viết liền với dấu '=': {option}=--giá-trị",
-                       "a value that starts with '-' or '--' goes after '=': {option}=--value"),
-})
 
 # options whose value is free text that may well begin with "-" ("-2+3", "- xem phụ lục")
 TEXT_OPTIONS = ("--evidence", "--documents")
@@ -287,7 +194,6 @@ def _encoding(name: str) -> str:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
-
 class Env:
     """What a command needs, opened lazily (the catalog and database only when used)."""
 
@@ -338,7 +244,7 @@ def cmd_unit(env: Env) -> int:
         unit = add_unit(env.db, env.catalogs, env.args.code, env.args.name, env.args.tier, [env.args.types])
         console.print(tr("cli.unit_added", code=safe(unit.code), name=safe(unit.name)), markup=False)
         return 0
-    table = Table(tr("col.id"), tr("col.title"), tr("col.tier"), tr("col.types"))
+    table = Table(tr("col.id"), tr("col.title"), tr("unit.tier"), tr("col.types"))
     for u in list_units(env.db):
         table.add_row(Text(safe(u.code)), Text(safe(u.name)), tr(u.tier), safe(", ".join(u.type_list)))
     console.print(table)
@@ -420,7 +326,7 @@ def status_table(catalogs, ctx, level: int, result) -> Group:
     table = Table(box=None, padding=(0, 1, 0, 0), expand=True, show_edge=False, header_style="bold")
     table.add_column(tr("col.entry"), no_wrap=True)
     table.add_column(tr("col.result"), no_wrap=True, overflow="ellipsis", max_width=32)
-    table.add_column(tr("col.verdict"), no_wrap=True)
+    table.add_column(tr("cli.col.verdict"), no_wrap=True)
     table.add_column(tr("col.shortfall"), no_wrap=True)
     table.add_column(tr("col.content"), no_wrap=True, overflow="ellipsis", ratio=1, min_width=8)
     for crit in result.criteria:
@@ -458,7 +364,7 @@ def cmd_log(env: Env) -> int:
         ctx = find_context(env.db, a.unit, a.year)
     batches = history(env.db, ctx, a.limit)
     counts = change_counts(env.db, [b.id for b in batches])
-    table = Table(tr("col.batch"), tr("col.when"), tr("col.who"), tr("col.source"), tr("col.changes"), tr("col.what"))
+    table = Table(tr("log.col.batch"), tr("col.when"), tr("log.col.who"), tr("col.source"), tr("log.col.changes"), tr("col.what"))
     for b in batches:
         what = summary_text(b.summary) + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
         table.add_row(f"#{b.id}", b.at.strftime("%Y-%m-%d %H:%M:%S"), Text(safe(b.user)), f"{b.source}/{b.action}",
@@ -475,7 +381,7 @@ def _log_batch(env: Env, batch_id: int) -> int:
     b = get_batch(env.db, batch_id)
     console.print(safe(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {summary_text(b.summary)}"
                        + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")), markup=False)
-    table = Table(tr("col.record"), tr("col.field"), tr("col.old"), tr("col.new"))
+    table = Table(tr("log.col.record"), tr("log.col.field"), tr("log.col.old"), tr("log.col.new"))
     for line in change_lines(env.db, batch_id):
         old, new = line.shown()
         table.add_row(Text(safe(line.record)), Text(safe(line.field)), Text(safe(old)), Text(safe(new)))
@@ -595,6 +501,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    i18n.register(*CORE, CLI)
     argv = sys.argv[1:] if argv is None else argv
     # the language must be known before the help texts are built
     lang = None
