@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
-import hoctap.screens.strings  # noqa: F401  (the labels every screen uses)
 from hoctap.screens.commands import localize_bindings
 
 if TYPE_CHECKING:

@@ -13,7 +13,6 @@ from hoctap.models.units import Context
 from hoctap.models.catalog import Catalogs
 from hoctap.models.citizen import count_fully_scored
 from hoctap.models.i18n import tr
-import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
 from hoctap.screens.pickers import PickFieldValue, value_label
 from hoctap.screens.widgets.roster_view import column_label
 

@@ -114,7 +114,7 @@ class ChecklistScreen(BaseScreen):
                                 yield Select([(v.label(lang()), v.id) for v in scale], prompt=tr("check.unset"),
                                              classes="value", compact=True, disabled=not usable)
                             with Vertical(classes="entry-texts"):  # a whole line each: they hold sentences
-                                yield Input(placeholder=tr("check.evidence"), classes="evidence", compact=True,
+                                yield Input(placeholder=tr("evidence"), classes="evidence", compact=True,
                                             disabled=not usable)
                                 yield Input(placeholder=tr("check.documents"), classes="documents", compact=True,
                                             disabled=not usable)

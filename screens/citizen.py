@@ -21,7 +21,6 @@ from hoctap.models.fields import InputError, display_fact, parse_fact
 from hoctap.models.i18n import lang, tr
 from hoctap.models.errors import StaleEdit
 from hoctap.models.people import save_person
-import hoctap.screens.roster_strings  # noqa: F401  (roster.form.reloaded)
 from hoctap.screens.base import BaseScreen
 from hoctap.screens.widgets.scores import ScoreEntry
 from hoctap.screens.messages import DataChanged
@@ -86,7 +85,7 @@ class CitizenScreen(BaseScreen):
         yield Static(id="lc-indicator")
         yield Static(id="lc-total")
         with Horizontal(id="lc-choices"):
-            yield Label(tr("lc.group"))
+            yield Label(tr("roster.fact.lc_group"))
             yield Select([(v.label(lang()), v.id) for v in self.app.catalogs.scales["lc_group"]],
                          prompt=tr("lc.none"), id="lc-group", compact=True)
             yield Label(tr("lc.status"))
@@ -94,7 +93,7 @@ class CitizenScreen(BaseScreen):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.title = tr("screen.citizen")
+        self.title = tr("report.sheet_lc")
         self.sub_title = f"{self.app.ctx.unit.code} · {self.app.ctx.assessment.year}"
         self.show_total()
         self.query_one("#lc-search").focus()

@@ -7,7 +7,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Footer, Static
 
-import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
 from hoctap.screens.base import BaseModal
 
 
@@ -16,7 +15,7 @@ class ConfirmModal(BaseModal):
 
     BINDINGS = [
         Binding("y,enter", "answer(True)", "roster.key.yes", id="roster.confirm.yes"),
-        Binding("n,escape", "answer(False)", "roster.key.no", id="roster.confirm.no"),
+        Binding("n,escape", "answer(False)", "cell.no", id="roster.confirm.no"),
     ]
 
     def __init__(self, question: str):

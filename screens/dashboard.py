@@ -65,9 +65,9 @@ class MeterTable(Localized, DataTable):
 class DashboardScreen(BaseScreen):
     BINDINGS = [
         Binding("l", "switch_level", "key.level", id="dashboard.level"),
-        Binding("c", "checklist", "key.checklist", id="dashboard.checklist"),
+        Binding("c", "checklist", "screen.checklist", id="dashboard.checklist"),
         Binding("s", "citizen", "key.citizen", id="dashboard.citizen"),
-        Binding("r", "roster", "key.roster", id="dashboard.roster"),
+        Binding("r", "roster", "report.sheet_roster", id="dashboard.roster"),
         Binding("g", "reload", "key.refresh", id="dashboard.reload", show=False),
         # the footer shows the main keys only, so it fits 80 columns; ? and ctrl+p list them all
         Binding("x", "export_report", "key.export_report", id="dashboard.export_report", show=False),

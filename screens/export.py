@@ -57,7 +57,7 @@ class ExportForm(BaseModal):
             yield Static(tr(f"export.{self.what}_title"), classes="form-title")
             with Grid(classes="form-grid"):
                 if self.what == "report":
-                    yield Label(tr("year.level"))
+                    yield Label(tr("report.level_sought"))
                     yield Select([(tr("year.level_n", n=n), n) for n in (1, 2)], value=self.level,
                                  allow_blank=False, id="export-level", compact=True)
                 else:

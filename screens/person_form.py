@@ -18,7 +18,6 @@ from hoctap.models.i18n import lang, tr
 from hoctap.models.roster import RosterRow
 from hoctap.models.errors import StaleEdit
 from hoctap.models.people import DEFAULT_KIND, save_person
-import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
 from hoctap.screens.base import BaseModal
 
 

@@ -13,7 +13,6 @@ from textual.widgets.option_list import Option
 from hoctap.models.catalog import Catalogs
 from hoctap.models.fields import display_fact
 from hoctap.models.i18n import lang, tr
-import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
 from hoctap.screens.base import BaseModal
 from hoctap.screens.widgets.roster_view import column_label
 

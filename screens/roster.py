@@ -21,7 +21,6 @@ from hoctap.models.i18n import tr
 from hoctap.models.people import remove_from_roster
 from hoctap.models.roster import Picked, RosterQuery, RosterRow
 from hoctap.models.undo import undo
-import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
 from hoctap.screens.base import BaseScreen
 from hoctap.screens.batch import BatchSetModal, describe
 from hoctap.screens.confirm import ConfirmModal
@@ -136,7 +135,7 @@ class RosterScreen(BaseScreen):
         return self.view.query
 
     def on_mount(self) -> None:
-        self.title = tr("roster.title")  # what help and the palette call this screen
+        self.title = tr("report.sheet_roster")  # what help and the palette call this screen
         self.reload()
         self.view.focus()
         self._header()
@@ -144,7 +143,7 @@ class RosterScreen(BaseScreen):
     def _header(self) -> None:
         view, q, catalogs = self.view, self.rquery, self.app.catalogs
         unit = self.app.ctx.unit
-        line = Text(f"{tr('roster.title')} {unit.code} {self.app.ctx.assessment.year} · ")
+        line = Text(f"{tr('report.sheet_roster')} {unit.code} {self.app.ctx.assessment.year} · ")
         line.append(tr("roster.loading") if view.loading_rows else tr("roster.count", n=view.count, total=self.total),
                     style="bold")
         if q.not_qualifying:

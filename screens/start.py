@@ -218,7 +218,7 @@ class YearForm(BaseModal):
                 yield Label(tr("year.year"))
                 yield Input(str(last + 1 if last else date.today().year), id="year", type="integer",
                             max_length=4, compact=True)
-                yield Label(tr("year.level"))
+                yield Label(tr("report.level_sought"))
                 yield Select([(tr("year.level_n", n=n), n) for n in (1, 2)], value=1, allow_blank=False,
                              id="year-level", compact=True)
             if last is not None:

@@ -1,10 +1,11 @@
-"""Every label the TUI shows, in Vietnamese and English (registered with models.i18n)."""
+"""Every label the TUI shows, in Vietnamese and English: plain tables that the app registers at
+start-up (``i18n.register(*CORE, *SCREENS)``), with the core's words for what both faces say."""
 
 from __future__ import annotations
 
-from hoctap.models.i18n import add
+from hoctap.models.i18n import Strings
 
-add({
+TUI = Strings("tui", {
     # app-wide keys
     "key.help": ("Trợ giúp", "Help"),
     "key.back": ("Quay lại", "Back"),
@@ -24,11 +25,9 @@ add({
     "unit.title": ("Tạo đơn vị", "Create a unit"),
     "unit.code": ("Mã đơn vị", "Unit code"),
     "unit.name": ("Tên đơn vị", "Unit name"),
-    "unit.tier": ("Cấp", "Tier"),
     "unit.types": ("Loại hình (chọn bằng phím cách)", "Unit types (space to pick)"),
     "year.title": ("Năm đánh giá mới cho {code}", "New assessment year for {code}"),
     "year.year": ("Năm", "Year"),
-    "year.level": ("Mức đề nghị", "Level sought"),
     "year.level_n": ("Mức {n}", "Level {n}"),
     "year.copy": ("Lấy danh sách người từ năm {year}", "Start from the {year} roster"),
     "year.bad": ("năm phải là số từ 2000 đến 2100", "the year must be a number from 2000 to 2100"),
@@ -41,26 +40,21 @@ add({
     "dash.level": ("Mức {level}: {verdict}", "Level {level}: {verdict}"),
     "dash.sought": ("đề nghị mức {level}", "seeking level {level}"),
     "key.level": ("Mức 1/2", "Level 1/2"),
-    "key.checklist": ("Danh mục", "Checklist"),
     "key.citizen": ("Điểm CDHT", "LC scores"),
-    "key.roster": ("Danh sách", "Roster"),
     "key.refresh": ("Tải lại", "Reload"),
     "key.drill": ("Mở người còn thiếu / danh mục", "Open who is missing / the checklist"),
     "key.first": ("Về đầu", "First"),
     "key.last": ("Về cuối", "Last"),
     "key.units": ("Đơn vị", "Units"),
     "unconfirmed_mark": ("* chưa xác nhận", "* unconfirmed"),
-    "col.entry": ("Chỉ tiêu", "Entry"),
     "col.progress": ("Tiến độ", "Progress"),
     "col.count": ("Số", "Count"),
     "col.percent": ("Tỉ lệ", "Share"),
     "col.threshold": ("Ngưỡng", "Threshold"),
     "col.verdict": ("Kết quả", "Verdict"),
-    "col.shortfall": ("Còn thiếu", "Shortfall"),
     "col.wording": ("Nội dung", "Wording"),
     # checklist
     "check.title": ("Danh mục chỉ tiêu của đơn vị — mức {level}", "Unit checklist — level {level}"),
-    "check.evidence": ("Minh chứng", "Evidence"),
     "check.documents": ("Văn bản", "Documents"),
     "check.unset": ("— chưa chọn", "— not set"),
     "check.saved": ("Đã lưu {entry}", "{entry} saved"),
@@ -75,7 +69,6 @@ add({
     "lc.fail": ("CHƯA ĐẠT", "FAIL"),
     "lc.incomplete": ("chưa đủ 10 điểm", "not all ten scores"),
     "lc.rule": ("đạt khi tổng ≥ {total} và mỗi chỉ số ≥ {each}", "passes with total ≥ {total} and each ≥ {each}"),
-    "lc.group": ("Nhóm", "Group"),
     "lc.status": ("Danh hiệu (khi không có điểm)", "Title (when not scored)"),
     "lc.none": ("—", "—"),
     "lc.saved": ("Đã lưu {code}: {n} thay đổi", "Saved {code}: {n} change(s)"),
@@ -98,7 +91,6 @@ add({
     "screen.start": ("Bắt đầu", "Start"),
     "screen.dashboard": ("Bảng chỉ tiêu", "Dashboard"),
     "screen.checklist": ("Danh mục", "Checklist"),
-    "screen.citizen": ("Công dân học tập", "Learning Citizen"),
     "screen.log": ("Nhật ký thay đổi", "Change log"),
     # export
     "key.export_report": ("Xuất báo cáo", "Export"),
@@ -140,15 +132,93 @@ add({
     "key.log_undo": ("Hoàn tác lô", "Undo batch"),
     "log.head": ("{n} lô thay đổi gần nhất (Enter: xem, u: hoàn tác)", "The last {n} batches (Enter: show, u: undo)"),
     "log.empty": ("Chưa có thay đổi nào.", "No change yet."),
-    "log.col.batch": ("Lô", "Batch"),
     "log.col.when": ("Lúc (UTC)", "When (UTC)"),
-    "log.col.who": ("Người sửa", "Who"),
     "log.col.source": ("Nguồn/việc", "Source/action"),
-    "log.col.changes": ("Số thay đổi", "Changes"),
     "log.col.what": ("Nội dung", "Summary"),
     "log.col.undone": ("Hoàn tác bởi", "Undone by"),
-    "log.col.record": ("Bản ghi", "Record"),
-    "log.col.field": ("Trường", "Field"),
-    "log.col.old": ("Cũ", "Old"),
-    "log.col.new": ("Mới", "New"),
 })
+
+# the roster screen, its viewport, pickers, batch dialog and person form
+ROSTER = Strings("roster", {
+    # columns
+    "roster.col.department": ("Phòng ban/Lớp", "Department"),
+    "roster.fact.discipline": ("Kỷ luật", "Discipline"),
+    "roster.fact.required_training": ("Bồi dưỡng", "Training"),
+    "roster.fact.digital_training": ("CĐS", "Digital"),
+    "roster.fact.language_cert": ("Ngoại ngữ", "Language"),
+    "roster.fact.emulation_title": ("Danh hiệu", "Emulation"),
+    "roster.fact.learning_citizen": ("CDHT", "LC recorded"),
+    "roster.fact.lc_group": ("Nhóm", "Group"),
+    "roster.fact.lc_title": ("Đạt CDHT", "LC title"),
+    # header line
+    "roster.count": ("{n}/{total} người", "{n}/{total} people"),
+    "roster.search_is": ("tìm “{text}”", "search “{text}”"),
+    "roster.not_qualifying": ("chưa đạt {entry}", "not yet counted for {entry}"),
+    "roster.sorted_by": ("xếp theo {col} {arrow}", "sorted by {col} {arrow}"),
+    "roster.selected": ("đã chọn {n}", "{n} selected"),
+    "roster.loading": ("đang tải…", "loading…"),
+    "roster.no_value": ("(trống)", "(no value)"),
+    "roster.search_placeholder": ("Tìm theo tên hoặc mã (không cần dấu)", "Search by name or code (no accents needed)"),
+    # bindings
+    "roster.key.filter": ("Lọc", "Filter"),
+    "roster.key.clear_filters": ("Bỏ lọc", "Clear filters"),
+    "roster.key.sort": ("Sắp xếp", "Sort"),
+    "roster.key.sort_reverse": ("Đảo chiều", "Reverse"),
+    "roster.key.select": ("Chọn", "Select"),
+    "roster.key.toggle": ("Đảo chọn", "Toggle"),
+    "roster.key.unselect": ("Bỏ chọn", "Unselect"),
+    "roster.key.select_all": ("Chọn tất cả", "Select all"),
+    "roster.key.select_none": ("Bỏ chọn hết", "Select none"),
+    "roster.key.invert": ("Đảo lựa chọn", "Invert selection"),
+    "roster.key.batch_set": ("Gán cho đã chọn", "Set for selected"),
+    "roster.key.undo": ("Hoàn tác", "Undo"),
+    "roster.key.add": ("Thêm", "Add"),
+    "roster.key.edit": ("Sửa", "Edit"),
+    "roster.key.delete": ("Xoá", "Delete"),
+    "roster.key.up": ("Lên", "Up"),
+    "roster.key.down": ("Xuống", "Down"),
+    "roster.key.page_up": ("Trang trước", "Page up"),
+    "roster.key.page_down": ("Trang sau", "Page down"),
+    "roster.key.first": ("Đầu danh sách", "First"),
+    "roster.key.last": ("Cuối danh sách", "Last"),
+    "roster.key.cancel": ("Huỷ", "Cancel"),
+    "roster.key.apply": ("Áp dụng", "Apply"),
+    "roster.key.remove_change": ("Bỏ thay đổi", "Remove change"),
+    "roster.key.yes": ("Đồng ý", "Yes"),
+    # notifications
+    "roster.batch_done": ("Đã đổi {n} giá trị (lô #{batch})", "Changed {n} values (batch #{batch})"),
+    "roster.batch_running": ("Đang ghi cho {n} người…", "Writing for {n} people…"),
+    "roster.undone": ("Đã hoàn tác lô #{batch}", "Undid batch #{batch}"),
+    "roster.nothing_to_undo": ("Không còn lô nào để hoàn tác", "No batch left to undo"),
+    "roster.no_selection": ("Chưa chọn ai (phím space hoặc S)", "Nobody selected (space or S)"),
+    "roster.empty": ("Danh sách trống", "The list is empty"),
+    "roster.saved": ("Đã lưu {name}", "Saved {name}"),
+    "roster.deleted": ("Đã xoá {name} khỏi danh sách năm nay", "Removed {name} from this year's roster"),
+    "roster.confirm_delete": ("Xoá {name} ({code}) khỏi danh sách năm nay? Các dữ kiện năm nay của người này cũng bị xoá.",
+                              "Remove {name} ({code}) from this year's roster? Their facts for this year go too."),
+    "roster.no_context": ("Chưa chọn đơn vị và đợt đánh giá", "No unit and assessment chosen"),
+    # filter, sort and batch modals
+    "roster.pick.filter_title": ("Lọc: chọn trường rồi giá trị (Enter)", "Filter: pick a field, then a value (Enter)"),
+    "roster.pick.sort_title": ("Sắp xếp theo cột (Enter)", "Sort by column (Enter)"),
+    "roster.pick.batch_title": ("Gán dữ kiện cho {n} người đã chọn", "Set facts for the {n} selected people"),
+    "roster.pick.batch_help": ("Chọn dữ kiện, Enter chọn giá trị; lặp lại cho dữ kiện khác. "
+                               "ctrl+s áp dụng, Delete bỏ một thay đổi.",
+                               "Pick a fact, Enter a value; repeat for more facts. ctrl+s applies, Delete drops a change."),
+    "roster.pick.changes": ("Sẽ gán: {changes}", "Will set: {changes}"),
+    "roster.pick.no_changes": ("Chưa chọn dữ kiện nào", "No fact chosen yet"),
+    "roster.pick.preview": ("{n}/{total} người sẽ thay đổi", "{n}/{total} people would change"),
+    "roster.pick.scored": ("{n} người có đủ 10 điểm: điểm số quyết định danh hiệu của họ",
+                           "{n} have all ten scores: their scores decide their title"),
+    "roster.pick.counting": ("đang đếm…", "counting…"),
+    # person form
+    "roster.form.add_title": ("Thêm người", "Add a person"),
+    "roster.form.edit_title": ("Sửa: {name}", "Edit: {name}"),
+    "roster.form.facts": ("Dữ kiện năm nay", "This year's facts"),
+    "roster.form.hint_bool": ("có / không", "yes / no"),
+    "roster.form.hint_range": ("{lo}–{hi}", "{lo}–{hi}"),
+    "roster.form.fix_errors": ("Còn {n} ô chưa hợp lệ", "{n} field(s) are not valid"),
+    "roster.form.reloaded": ("Đã tải lại dữ liệu mới nhất", "Reloaded the latest data"),
+    "roster.form.gone": ("Người này không còn trong danh sách", "This person is no longer on the roster"),
+})
+
+SCREENS = (TUI, ROSTER)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import importlib
 import json
 import string
 import subprocess
@@ -16,11 +15,13 @@ import pytest
 from hoctap.models import i18n
 from hoctap.models.i18n import DuplicateString, Strings
 from hoctap.models.strings import CORE
+from hoctap.screens.strings import SCREENS
 from hoctap.tui.cli_strings import CLI
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = (*CORE, CLI)
-SCANNED = [*sorted((ROOT / "models").glob("*.py")), ROOT / "tui" / "cli.py",
+TABLES = (*CORE, CLI, *SCREENS)  # every face's words: the CLI registers CORE + CLI, the TUI CORE + SCREENS
+SCANNED = [*sorted((ROOT / "models").glob("*.py")), *sorted((ROOT / "tui").glob("*.py")),
+           *sorted((ROOT / "screens").rglob("*.py")),
            *sorted((ROOT / "benchmarks").glob("*.py")), *sorted((ROOT / "sample_data").glob("*.py"))]
 # translating calls and the position of their key: tr(key), both(key), tr_in(lang, key), and the
 # workbook's t = partial(tr_in, lang)
@@ -82,29 +83,13 @@ def test_every_core_and_cli_table_registers(empty_registry):
     assert set(i18n._MESSAGES) == {k for t in TABLES for k in t.texts}
 
 
-def _screen_tables() -> list[Strings]:
-    found = []
-    for name in ("hoctap.tui.strings", "hoctap.screens.roster_strings"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:  # still on the old add() API
-            continue
-        found += [v for v in vars(module).values() if isinstance(v, Strings)]
-    return found
-
-
-def test_screen_tables_register_with_the_core(empty_registry):
-    screens = _screen_tables()
-    if not screens:
-        pytest.skip("tui/strings.py and screens/roster_strings.py expose no Strings table yet")
-    i18n.register(*TABLES, *screens)
 
 
 def _fields(template: str) -> list[str]:
     return sorted(name for _, name, _, _ in string.Formatter().parse(template) if name is not None)
 
 
-@pytest.mark.parametrize("table", [*TABLES, *_screen_tables()], ids=lambda t: t.domain)
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.domain)
 def test_every_key_has_both_languages_with_the_same_placeholders(table):
     for key, pair in table.texts.items():
         assert isinstance(pair, tuple) and len(pair) == 2, key
@@ -123,7 +108,7 @@ def test_each_text_has_one_key():
 
 def test_table_literals_repeat_no_key():
     """A dict literal keeps the last of two equal keys silently; the source must not have any."""
-    for path in (ROOT / "models" / "strings.py", ROOT / "tui" / "cli_strings.py"):
+    for path in (ROOT / "models" / "strings.py", ROOT / "tui" / "cli_strings.py", ROOT / "screens" / "strings.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Dict):
                 keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]

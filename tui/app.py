@@ -14,12 +14,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.worker import WorkerFailed
 
-import hoctap.screens.strings  # noqa: F401  (registers the UI strings)
 from hoctap.models.catalog import Catalogs
 from hoctap.models.config import Config, crash_log, state_path
 from hoctap.models.db import Database
 from hoctap.models.errors import USER_ERRORS
+from hoctap.models import i18n
 from hoctap.models.i18n import tr
+from hoctap.models.strings import CORE
 from hoctap.models.roster import RosterQuery
 from hoctap.models.units import Context, find_context
 from hoctap.screens.dashboard import DashboardScreen
@@ -27,6 +28,7 @@ from hoctap.screens.help import HelpScreen
 from hoctap.screens.start import StartScreen
 from hoctap.screens.commands import ScreenCommands, localize_bindings
 from hoctap.screens.messages import DataChanged
+from hoctap.screens.strings import SCREENS
 from hoctap.tui.threads import WorkerThreads
 
 
@@ -64,6 +66,7 @@ class HoctapApp(App):
 
     def __init__(self, db: Database, catalogs: Catalogs, config: Config, *, unit: str | None = None,
                  year: int | None = None):
+        i18n.register(*CORE, *SCREENS)  # the TUI's words, before any label is made
         super().__init__()
         localize_bindings(self)
         self.db = db

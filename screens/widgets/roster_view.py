@@ -30,7 +30,6 @@ from hoctap.models.catalog import Catalogs
 from hoctap.models.fields import display_fact
 from hoctap.models.i18n import both, lang, tr
 from hoctap.models.roster import RosterQuery, RosterRow
-import hoctap.screens.roster_strings  # noqa: F401  (registers the roster labels)
 from hoctap.screens.base import Localized
 
 PageReader = Callable[[RosterQuery, int, int, int], list[RosterRow]]
@@ -60,7 +59,7 @@ def column_label(catalogs: Catalogs, key: str) -> str:
     """A short header for a column; facts without one use their shortest alias or name."""
     if key == "mark":
         return ""
-    for prefix in ("roster.col.", "roster.fact."):
+    for prefix in ("roster.col.", "field.", "roster.fact."):  # short roster headers first
         if _has(prefix + key):
             return tr(prefix + key)
     fact = catalogs.facts.get(key)
