@@ -204,11 +204,12 @@ def test_sigkill_during_a_100k_row_import_leaves_postgresql_unchanged(pg_url, ca
     proc = _start_import(pg_url, big_csv)
     watcher = create_engine(pg_url, poolclass=NullPool)
 
-    def writing() -> bool:  # the import holds the writers' lock and has inserted rows
+    def writing() -> bool:  # inside the import's write transaction: rows inserted (executemany or COPY), none committed
         with watcher.connect() as conn:
             return conn.execute(text(
                 "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-                "AND state IN ('active', 'idle in transaction') AND query ILIKE 'INSERT INTO person%'")).scalar() > 0
+                "AND state IN ('active', 'idle in transaction') "
+                r"AND query ~* '^\s*(INSERT INTO|COPY) (person|roster_entry|person_fact|audit_change)\M'")).scalar() > 0
 
     _wait_for(writing, proc, "it started writing")
     _kill_and_check(db, proc, before)
