@@ -74,13 +74,18 @@ def _race(db_url, catalogs, ctx: Context, colleague_pid: int, make_people) -> tu
     return result["value"]
 
 
-def test_set_where_that_waited_does_not_overwrite_a_colleagues_commit(db, db_url, catalogs, school):
+def _trials(db, catalogs, school):
+    """Each trial starts from everyone at "none" and the query ``emulation_title=none``."""
     ctx, codes = school
-    target = codes["P00008"]
     everyone = list(codes.values())
     for _ in range(TRIALS):
         _set_all(db, catalogs, ctx, everyone, "none")
-        query = parse_where(catalogs, RosterQuery(ctx.assessment.id), ["emulation_title=none"])
+        yield ctx, codes["P00008"], everyone, parse_where(catalogs, RosterQuery(ctx.assessment.id),
+                                                          ["emulation_title=none"])
+
+
+def test_set_where_that_waited_does_not_overwrite_a_colleagues_commit(db, db_url, catalogs, school):
+    for ctx, target, everyone, query in _trials(db, catalogs, school):
         selection = Matching(query, catalogs)
         batch, n = _race(db_url, catalogs, ctx, target, lambda: selection)
         facts = person_facts(db, ctx, everyone)
@@ -90,12 +95,7 @@ def test_set_where_that_waited_does_not_overwrite_a_colleagues_commit(db, db_url
 
 
 def test_select_all_matching_refuses_when_the_matching_people_changed(db, db_url, catalogs, school):
-    ctx, codes = school
-    target = codes["P00008"]
-    everyone = list(codes.values())
-    for _ in range(TRIALS):
-        _set_all(db, catalogs, ctx, everyone, "none")
-        query = parse_where(catalogs, RosterQuery(ctx.assessment.id), ["emulation_title=none"])
+    for ctx, target, everyone, query in _trials(db, catalogs, school):
         matched = frozenset(ids(db, query, catalogs))  # what the screen selected
         picked = Picked(matched, catalogs, ((query, matched),))
         with pytest.raises(StaleEdit, match="chọn lại"):
