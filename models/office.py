@@ -219,6 +219,8 @@ def office_evaluate(catalogs: Catalogs, catalog, types, counts: ShareCounts, val
     """The unit's result and the office's, the same engine on the corrected data."""
     own = evaluate(catalogs, catalog, types, counts, values)
     changed = {k: f for k, f in findings.items() if f.agree is False}
+    if not changed:  # nothing corrected: the office's data is the unit's
+        return own, own
     office_values = {**values, **{k: f.value for k, f in changed.items() if f.value is not None}}
     corrected = CorrectedCounts(counts.population, counts.values,
                                 {k: f.count for k, f in changed.items() if f.count is not None})
