@@ -714,7 +714,7 @@ def _overview_frame(db, catalogs, year: int) -> float:
             t = time.perf_counter()
             screen = UnitsScreen(year)
             app.push_screen(screen)
-            while not (screen.rows and screen.query_one("#units-table").row_count):
+            while not (screen.rows and screen.view.rows):
                 await pilot.pause(0.001)
             await pilot.pause(0)
             return time.perf_counter() - t

@@ -1,7 +1,7 @@
 """The receiving office's overview: every unit assessed in a year with its own verdict, the
 office's, what falls short, unconfirmed thresholds and the intake state. Searchable, filtered
 and sorted in memory (one ``office.overview`` per load: a handful of GROUP BY queries);
-the DataTable draws only the rows in view. Selection and batch "mark received"; Enter opens
+``UnitsView`` draws only the rows in view. Selection and batch "mark received"; Enter opens
 the unit's dashboard, ``w`` its review worksheet, ``x`` writes the combined report."""
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from datetime import date
 from pathlib import Path
 
 from platformdirs import user_downloads_path
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from hoctap.models.errors import HoctapError
 from hoctap.models.files import inside, safe_name
@@ -25,6 +24,7 @@ from hoctap.models.office import CHANNELS, UnitRow, deadline, mark_received, ove
 from hoctap.models.text import fold
 from hoctap.models.units import Context, find_context
 from hoctap.screens.base import BaseModal, BaseScreen
+from hoctap.screens.widgets.units_view import UnitsView
 
 FILTERS = ("all", "own_not_met", "disagreed", "not_received", "late")
 SORTS = ("code", "own", "office", "received")
@@ -88,13 +88,14 @@ class UnitsScreen(BaseScreen):
         yield Header()
         yield Input(placeholder=tr("units.search"), id="units-search", compact=True)
         yield Static(id="units-head")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="units-table")
+        yield UnitsView([self.column_label(key) for key in COLUMNS], id="units-table")
         yield Footer(show_command_palette=False)
 
+    @property
+    def view(self) -> UnitsView:
+        return self.query_one("#units-table", UnitsView)
+
     def on_mount(self) -> None:
-        table = self.query_one("#units-table", DataTable)
-        for key in COLUMNS:
-            table.add_column(self.column_label(key), key=key)
         self.reload()
 
     @staticmethod
@@ -109,7 +110,7 @@ class UnitsScreen(BaseScreen):
 
     def reload(self) -> None:
         self.title = tr("screen.units", year=self.year)
-        self.query_one("#units-table", DataTable).loading = True
+        self.view.loading = True
         self.load(self.year)
 
     def data_changed(self) -> None:
@@ -124,7 +125,7 @@ class UnitsScreen(BaseScreen):
         self.post_message(UnitsLoaded(overview(self.app.db, self.app.catalogs, year)))
 
     def worker_failed(self, worker) -> None:
-        self.query_one("#units-table", DataTable).loading = False
+        self.view.loading = False
 
     @on(UnitsLoaded)
     def _loaded(self, message: UnitsLoaded) -> None:
@@ -134,32 +135,28 @@ class UnitsScreen(BaseScreen):
         self.refill()
 
     def refill(self) -> None:
-        """Search, filter and sort the loaded rows; keep the cursor on the same unit."""
-        table = self.query_one("#units-table", DataTable)
-        current = self.current
+        """Search, filter and sort the loaded rows (the view keeps its cursor on the same unit)."""
         words = fold(self.query_one("#units-search", Input).value).split()
         self.shown = sorted((r for r in self.rows if matches(r, self.filter) and
                              all(w in fold(f"{r.unit.code} {r.unit.name}") for w in words)), key=sort_key(self.sort))
-        table.clear()
         catalogs = self.app.catalogs
+        cells = []
         for r in self.shown:
             types = ", ".join(catalogs.unit_types[t].label(lang()) if t in catalogs.unit_types else t
                               for t in r.unit.type_list)
-            table.add_row("✓" if r.assessment_id in self.selected else "", Text(r.unit.code), Text(r.unit.name),
-                          tr(r.unit.tier), Text(types), str(r.level), self.verdict(r.own_met, r.own is not None),
-                          self.verdict(r.office_met, r.reviewed), Text(r.short_text()),
-                          Text(", ".join(r.unconfirmed())), Text(r.intake.text()), key=str(r.assessment_id))
-        table.loading = False
-        keys = [r.assessment_id for r in self.shown]
-        if current is not None and current.assessment_id in keys:
-            table.move_cursor(row=keys.index(current.assessment_id), scroll=False)
+            cells.append(["✓" if r.assessment_id in self.selected else " ", r.unit.code, r.unit.name, tr(r.unit.tier),
+                          types, str(r.level), self.verdict(r.own_met, r.own is not None),
+                          self.verdict(r.office_met, r.reviewed), r.short_text(), ", ".join(r.unconfirmed()),
+                          r.intake.text()])
+        self.view.set_rows(cells, [r.assessment_id for r in self.shown], self.selected)
+        self.view.loading = False
         self.update_head()
 
     @staticmethod
-    def verdict(met: bool | None, known: bool) -> Text:
+    def verdict(met: bool | None, known: bool) -> str:
         if not known:
-            return Text(tr("office.not_reviewed"), style="dim")
-        return Text(tr("met"), style="green") if met else Text(tr("not_met"), style="red")
+            return tr("office.not_reviewed")
+        return tr("met") if met else tr("not_met")
 
     def update_head(self) -> None:
         head = self.query_one("#units-head", Static)
@@ -172,10 +169,9 @@ class UnitsScreen(BaseScreen):
 
     @property
     def current(self) -> UnitRow | None:
-        table = self.query_one("#units-table", DataTable)
-        if not table.row_count or not self.shown:
+        if not self.shown:
             return None
-        return self.shown[min(table.cursor_row, len(self.shown) - 1)]
+        return self.shown[min(self.view.cursor, len(self.shown) - 1)]
 
     @on(Input.Changed, "#units-search")
     def _searched(self) -> None:
@@ -183,7 +179,7 @@ class UnitsScreen(BaseScreen):
 
     @on(Input.Submitted, "#units-search")
     def _search_done(self) -> None:
-        self.query_one("#units-table", DataTable).focus()
+        self.view.focus()
 
     def action_search(self) -> None:
         self.query_one("#units-search", Input).focus()
@@ -201,10 +197,8 @@ class UnitsScreen(BaseScreen):
         if r is None:
             return
         self.selected ^= {r.assessment_id}
-        table = self.query_one("#units-table", DataTable)
-        table.update_cell(str(r.assessment_id), "selected", "✓" if r.assessment_id in self.selected else "")
-        if table.cursor_row < table.row_count - 1:
-            table.move_cursor(row=table.cursor_row + 1)
+        self.view.rows[self.view.cursor][0] = "✓" if r.assessment_id in self.selected else " "
+        self.view.move_to(self.view.cursor + 1)
         self.update_head()
 
     def action_select_all(self) -> None:
@@ -234,7 +228,6 @@ class UnitsScreen(BaseScreen):
             self.selected.clear()
             self.reload()
 
-    @on(DataTable.RowSelected, "#units-table")
     def action_open(self) -> None:
         if self.current is not None:
             self.open_unit(self.current.unit.code, "dashboard")

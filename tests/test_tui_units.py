@@ -20,7 +20,7 @@ WIDE = (220, 40)
 
 
 def shown(screen) -> list[str]:
-    return [str(k.value) for k in screen.query_one("#units-table", DataTable).rows]
+    return [str(k) for k in screen.view.keys]
 
 
 async def test_overview_filters_selects_marks_received_and_opens_units(db, catalogs, tmp_path):
@@ -34,9 +34,11 @@ async def test_overview_filters_selects_marks_received_and_opens_units(db, catal
         await press(pilot, "o")
         screen = app.screen
         assert isinstance(screen, UnitsScreen) and screen.year == 2024
-        table = screen.query_one("#units-table", DataTable)
+        table = screen.view
         assert shown(screen) == [str(x.assessment.id) for x in (a, b, c)]
-        row_b = row_text(table, str(b.assessment.id))
+        drawn = [table.render_line(y).text for y in range(4)]  # the header and the three units, as drawn
+        assert drawn[0].split()[:2] == ["✓", "Mã"] and drawn[2].split()[:3] == ["B", "Đơn", "vị"]
+        row_b = table.text_of(b.assessment.id)
         assert "Không đạt" in row_b and "C2.1 (+2)" in row_b and "Chưa thẩm định" in row_b and "Chưa nhận" in row_b
         await press(pilot, "f")  # own verdict not met: only B
         assert shown(screen) == [str(b.assessment.id)]
@@ -48,7 +50,7 @@ async def test_overview_filters_selects_marks_received_and_opens_units(db, catal
         screen.query_one("#units-search", Input).value = ""
         await press(pilot, "enter")  # back to the table
         # select A and B, mark both received by post
-        table.move_cursor(row=0)
+        table.move_to(0)
         await press(pilot, "space", "space", "r")
         assert isinstance(app.screen, ReceiveForm)
         app.screen.query_one("#receive-on", Input).value = "20/01/2025"
@@ -59,14 +61,14 @@ async def test_overview_filters_selects_marks_received_and_opens_units(db, catal
             state = intake_of(db, ctx)
             assert (state.received_on, state.channel, state.received_by, state.late) == (date(2025, 1, 20), "in_person", "Phạm Thu", True)
         assert intake_of(db, c).received_on is None
-        assert "nộp muộn" in row_text(table, str(a.assessment.id))
+        assert "nộp muộn" in table.text_of(a.assessment.id)
         # the combined report
         await press(pilot, "x")
         rows = CalamineWorkbook.from_path(str(tmp_path / "out" / "bao-cao-tong-hop-2024.xlsx")).get_sheet_by_name(
             "Các đơn vị").to_python()
         assert [r[1] for r in rows[3:]] == ["A", "B", "C"]
         # the review worksheet of B: the office corrects C2.1 to 9 of 10, B is met by the office
-        table.move_cursor(row=1)
+        table.move_to(1)
         await press(pilot, "w")
         rs = app.screen
         assert isinstance(rs, ReviewScreen) and rs.ctx.unit.code == "B"
@@ -85,6 +87,6 @@ async def test_overview_filters_selects_marks_received_and_opens_units(db, catal
         await press(pilot, "a")  # agreeing after all: the correction goes
         assert findings_of(db, b)["C2.1"].agree is True and not review(db, catalogs, b).office.met
         await press(pilot, "q")
-        assert app.screen is screen and "Không đạt" in row_text(table, str(b.assessment.id))
+        assert app.screen is screen and "Không đạt" in table.text_of(b.assessment.id)
         await press(pilot, "enter")
         assert isinstance(app.screen, DashboardScreen) and app.ctx.unit.code == "B"
