@@ -74,11 +74,11 @@ def column_value(entity: str, column: str, text: str | None):
     """The inverse of ``_text`` for the office's audited columns."""
     if column == "received_on":
         return None if text is None else date.fromisoformat(text)
-    if column == "agree":
+    if column in ("agree", "complete"):
         return None if text is None else text == "1"
     if column == "count":
         return None if text is None else int(text)
-    if column in ("channel", "received_by", "note"):
+    if column in ("channel", "received_by", "note", "missing"):
         return text or ""
     return text
 
@@ -156,6 +156,31 @@ def mark_received(db: Database, assessment_ids: Sequence[int], *, received_on: d
                              batch_summary("intake", n=len(touched)))
         record_changes(s, batch, audit)
         return Written(batch, len(touched))
+
+
+def record_completeness(db: Database, ctx: Context, complete: bool | None, missing: str = "", *,
+                        source: str = "cli") -> Written:
+    """What the dossier check found at intake (``complete``; ``missing``: what it lacks, as shown
+    to the user), kept beside the intake record, audited and undoable."""
+    aid = ctx.assessment.id
+    new = {"complete": complete, "missing": nfc(missing.strip())}
+    with db.write() as s:
+        row = s.get(Intake, aid)
+        if row is None:
+            row = Intake(assessment_id=aid, version=0)
+            s.add(row)
+        diff = {k: v for k, v in new.items() if getattr(row, k) != v}
+        if not diff:
+            return Written(None, 0)
+        audit = [dict(entity="intake", entity_id=aid, field=k, old=audit_text(getattr(row, k)), new=audit_text(v))
+                 for k, v in diff.items()]
+        for k, v in diff.items():
+            setattr(row, k, v)
+        row.version += 1
+        s.flush()
+        batch = record_batch(s, source, "intake", aid, batch_summary("intake", n=1))
+        record_changes(s, batch, audit)
+        return Written(batch, 1)
 
 
 def intake_of(db: Database, ctx: Context) -> IntakeState:
@@ -417,7 +442,8 @@ def overview_json(catalogs: Catalogs, rows: Iterable[UnitRow]) -> list[dict]:
                              for e in r.short(r.office)] if r.reviewed else [],
             "disagreements": list(r.disagreements), "unconfirmed": r.unconfirmed(),
             "received_on": audit_text(r.intake.received_on), "channel": r.intake.channel or None,
-            "late": r.intake.late, "complete": r.intake.complete, "deadline": r.intake.deadline.isoformat(),
+            "late": r.intake.late, "complete": r.intake.complete, "missing": r.intake.missing,
+            "deadline": r.intake.deadline.isoformat(),
             "population": r.population, "lc_holders": r.lc_holders,
         })
     return out
