@@ -50,11 +50,11 @@ class UnitsLoaded(Message):
 
 
 class Done(Message):
-    """A write or file finished: what to tell the user."""
+    """A worker finished: a unit to open (``where``: "dashboard" or "review"), or words to show."""
 
-    def __init__(self, text: str, ctx: Context | None = None) -> None:
+    def __init__(self, text: str = "", ctx: Context | None = None, where: str = "") -> None:
         super().__init__()
-        self.text, self.ctx = text, ctx
+        self.text, self.ctx, self.where = text, ctx, where
 
 
 class UnitsScreen(BaseScreen):
@@ -238,13 +238,13 @@ class UnitsScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def open_unit(self, code: str, where: str) -> None:
-        self.post_message(Done(where, find_context(self.app.db, code, self.year)))
+        self.post_message(Done(ctx=find_context(self.app.db, code, self.year), where=where))
 
     @on(Done)
     def _done(self, message: Done) -> None:
-        if message.text == "dashboard":
+        if message.where == "dashboard":
             self.app.open_context(message.ctx)
-        elif message.text == "review":
+        elif message.where == "review":
             from hoctap.screens.review import ReviewScreen
 
             self.app.push_screen(ReviewScreen(message.ctx))
