@@ -216,3 +216,24 @@ def test_the_combined_report_cell_by_cell_with_its_charts(db, db_url, catalogs, 
     assert f"'Thống kê'!$A${level_row}:$A${level_row + 1}" in refs[0]
     assert f"'Thống kê'!$C${level_row}:$C${level_row + 1}" in refs[0]
     assert f"'Thống kê'!$A${min(type_rows)}:$A${max(type_rows)}" in refs[1]
+
+
+def test_the_overview_reads_set_based_whatever_the_number_of_units(db, catalogs, units, tmp_path):
+    """As many statements for four units as for six: no query per unit."""
+    from sqlalchemy import event
+
+    def statements() -> int:
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert len(overview(db, catalogs, 2024)) >= 4
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    four = statements()
+    build_unit(db, catalogs, tmp_path, "E")
+    build_unit(db, catalogs, tmp_path, "F", short=1)
+    set_finding(db, catalogs, find_context(db, "F", 2024), "C2.1", agree=True)
+    assert statements() == four
