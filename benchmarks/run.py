@@ -646,6 +646,112 @@ def _roster_order(w: Workload) -> list[dict]:
     return sorted(w.rows, key=lambda r: (sort_key(r["full_name"]), r["code"]))
 
 
+# ---- the receiving office ------------------------------------------------------------------------
+
+OFFICE_UNITS, OFFICE_YEARS = 1000, (2022, 2023, 2024)
+OFFICE_FACTS = {"discipline": "1", "required_training": "1", "digital_training": "1", "language_cert": "1",
+                "emulation_title": "advanced_worker", "lc_title": "1"}
+
+
+def _office_db(w: Workload):
+    """1,000 units × 3 years (people per unit: size / 1,000, between 5 and 30), written with bare
+    SQL into a fresh schema: building it through the core would take longer than the benchmark."""
+    from hoctap.models.db import open_database
+
+    path = w.dir / "office.sqlite"
+    db = open_database(f"sqlite:///{path}")
+    per_unit = max(5, min(30, w.size // OFFICE_UNITS))
+    units, assessments, people, roster, facts, entries = [], [], [], [], [], []
+    entry_ids = ("C1.1", "C1.2", "C1.3", "C1.4", "C1.5", "C3.2", "C3.3")
+    for u in range(1, OFFICE_UNITS + 1):
+        units.append((u, f"U{u:04d}", f"Đơn vị {u}", "district", "public_service", 1))
+        for p in range(per_unit):
+            pid = (u - 1) * per_unit + p + 1
+            people.append((pid, u, f"P{p}", f"Người {p}", "staff", f"p{p}", f"p{p}", 1))
+        for y, year in enumerate(OFFICE_YEARS):
+            aid = (u - 1) * len(OFFICE_YEARS) + y + 1
+            assessments.append((aid, u, year, 1 + (u % 5 == 0), "2024-01-01 00:00:00.000000", 1))
+            entries += [(aid, e, "advanced_collective" if e == "C3.3" else "1", "", "", "2024-01-01 00:00:00.000000", 1)
+                        for e in entry_ids]
+            for p in range(per_unit):
+                pid = (u - 1) * per_unit + p + 1
+                roster.append((aid, pid, 1))
+                short = p == 0 and u % 3 == 0  # every third unit falls short on discipline
+                facts += [(aid, pid, k, "0" if short and k == "discipline" else v) for k, v in OFFICE_FACTS.items()]
+    with sqlite3.connect(path) as con:
+        con.executemany("INSERT INTO unit (id, code, name, tier, types, version) VALUES (?,?,?,?,?,?)", units)
+        con.executemany("INSERT INTO assessment (id, unit_id, year, level, created_at, version) VALUES (?,?,?,?,?,?)",
+                        assessments)
+        con.executemany("INSERT INTO person (id, unit_id, code, full_name, kind, search, sort_key, version) "
+                        "VALUES (?,?,?,?,?,?,?,?)", people)
+        con.executemany("INSERT INTO roster_entry (assessment_id, person_id, version) VALUES (?,?,?)", roster)
+        con.executemany("INSERT INTO person_fact (assessment_id, person_id, name, value) VALUES (?,?,?,?)", facts)
+        con.executemany("INSERT INTO unit_entry_value (assessment_id, entry_id, value, evidence, documents, updated_at,"
+                        " version) VALUES (?,?,?,?,?,?,?)", entries)
+    return path, db, per_unit
+
+
+def _overview_frame(db, catalogs, year: int) -> float:
+    """The units overview's first frame in a headless Textual app: from pushing the screen to
+    its table filled and painted."""
+    import asyncio
+
+    from hoctap.models.config import Config
+    from hoctap.screens.units import UnitsScreen
+    from hoctap.tui.app import HoctapApp
+
+    class OverviewOnly(HoctapApp):
+        CSS_PATH = str(ROOT / "tui" / "app.tcss")
+
+        async def on_mount(self, event) -> None:  # no start screen: its list of 3,000 years is not measured here
+            event.prevent_default()
+
+    async def run() -> float:
+        app = OverviewOnly(db, catalogs, Config(lang="vi"))
+        app.poll_seconds = None
+        async with app.run_test(size=(200, 50)) as pilot:
+            await pilot.pause()
+            t = time.perf_counter()
+            screen = UnitsScreen(year)
+            app.push_screen(screen)
+            while not (screen.rows and screen.view.rows):
+                await pilot.pause(0.001)
+            await pilot.pause(0)
+            return time.perf_counter() - t
+
+    return asyncio.run(run())
+
+
+def bench_units_overview(w: Workload, runs: int) -> Result:
+    """units overview on 1,000 units × 3 years (office.overview; TUI first frame in extra)"""
+    from hoctap.models.office import overview
+
+    path, db, per_unit = _office_db(w)
+    res = Result("units_overview", f"units overview, 1,000 units × 3 years × {per_unit} people (office.overview)", 0.5)
+    year = OFFICE_YEARS[-1]
+    overview(db, w.catalogs, year)  # warm the page cache
+    res.runs = repeat(lambda: overview(db, w.catalogs, year), runs)
+    names = ",".join("?" * len(OFFICE_FACTS))
+    in_year = "SELECT id FROM assessment WHERE year = ?"
+    queries = [
+        (f"SELECT r.assessment_id, count(*) FROM roster_entry r JOIN person p ON p.id = r.person_id "
+         f"WHERE r.assessment_id IN ({in_year}) GROUP BY r.assessment_id, p.kind", (year,)),
+        (f"SELECT f.assessment_id, f.name, f.value, p.kind, count(*) FROM person_fact f JOIN person p ON p.id = f.person_id "
+         f"WHERE f.assessment_id IN ({in_year}) AND f.name IN ({names}) GROUP BY f.assessment_id, f.name, f.value, p.kind",
+         (year, *OFFICE_FACTS)),
+        (f"SELECT assessment_id, entry_id, value FROM unit_entry_value WHERE assessment_id IN ({in_year})", (year,)),
+    ]
+    with sqlite3.connect(path) as con:
+        def bare() -> None:
+            for sql, params in queries:
+                con.execute(sql, params).fetchall()
+        bare()
+        res.baselines["bare SQL: the same GROUP BY aggregates"] = repeat(bare, runs)
+    res.extra["tui_first_frame_s"] = [_overview_frame(db, w.catalogs, year) for _ in range(runs)]
+    db.dispose()
+    return res
+
+
 # ---- registry --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -669,6 +775,7 @@ BENCHMARKS = [
     Bench("tui_page_down", bench_tui_page_down, (ROSTER_MODULE, "tmux"), 0.050),
     Bench("tui_filter", bench_tui_filter, (ROSTER_MODULE, "tmux"), 0.200),
     Bench("export_xlsx", bench_export_xlsx, (REPORT_MODULE,)),
+    Bench("units_overview", bench_units_overview, ("hoctap.models.office", "textual")),
 ]
 
 
@@ -707,6 +814,9 @@ def table(results: list[Result]) -> str:
         dash = r.extra.get("dashboard_s")
         if dash:
             notes.append(f"dashboard frame {fmt(statistics.median(dash))}")
+        frame = r.extra.get("tui_first_frame_s")
+        if frame:
+            notes.append(f"TUI first frame {fmt(statistics.median(frame))}")
         parse = r.extra.get("parse_file_s")
         if parse:
             notes.append(f"parse_file alone {fmt(statistics.median(parse))}")

@@ -11,6 +11,7 @@ them: a catalog with the same id replaces the shipped one, a vocabulary adds to 
 
 from __future__ import annotations
 
+import functools
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -152,7 +153,14 @@ class Entry(_Labelled):
 
     @property
     def threshold(self) -> Fraction:
-        return Fraction(str(self.threshold_percent))
+        return _exact(self.threshold_percent)
+
+
+@functools.lru_cache(maxsize=None)
+def _exact(percent: int | float) -> Fraction:
+    """A threshold as typed ("92.5" is 185/2, not the float's binary value); cached: the
+    overview evaluates thousands of units."""
+    return Fraction(str(percent))
 
 
 class Criterion(_Labelled):

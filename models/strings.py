@@ -8,6 +8,7 @@ code they belong to.
 from __future__ import annotations
 
 from hoctap.models.i18n import Strings
+from hoctap.models.office_strings import OFFICE
 
 COMMON = Strings("common", {
     # values
@@ -391,4 +392,4 @@ BUNDLE = Strings("bundle", {
     "bundle.unit.types": ("loại hình", "types"),
 })
 
-CORE = (COMMON, CATALOG, CONFIG, DB, FILES, AUDIT, REPORT, EXPORT, IMPORT, BUNDLE)
+CORE = (COMMON, CATALOG, CONFIG, DB, FILES, AUDIT, REPORT, EXPORT, IMPORT, BUNDLE, OFFICE)

@@ -17,7 +17,8 @@ from hoctap.models.facts import write_fact_values
 from hoctap.models.i18n import tr
 from hoctap.models.people import PERSON_COLUMNS, as_text, search_columns
 from hoctap.models.sql import AC, PF, PT, RE, chunks
-from hoctap.models.tables import Assessment, AuditBatch, UnitEntryValue, utcnow
+from hoctap.models.office import audit_text, column_value
+from hoctap.models.tables import Assessment, AuditBatch, Intake, ReviewFinding, UnitEntryValue, utcnow
 
 
 Key = tuple  # (entity, entity_id, field) of an audit change
@@ -59,7 +60,8 @@ def _current_values(s: Session, aid: int, keys: Iterable[Key]) -> dict[Key, str 
         entry_id, column = k[2].rsplit("/", 1)
         row = entries.get(entry_id)
         out[k] = (None if column == "value" else "") if row is None else getattr(row, column)
-    unknown = set(by_entity) - {"fact", "roster", "person", "unit_entry"}
+    out.update(_office_values(s, by_entity))
+    unknown = set(by_entity) - {"fact", "roster", "person", "unit_entry", *OFFICE_ROWS}
     if unknown:
         raise HoctapError(tr("err.nothing_to_undo"))
     return out
@@ -147,7 +149,42 @@ def _restore(s: Session, aid: int, plan: dict[Key, str | None]) -> None:
         setattr(row, column, value if column == "value" else (value or ""))
         row.version += 1
         row.updated_at = utcnow()
+    _restore_office(s, {k: v for k, v in plan.items() if k[0] in OFFICE_ROWS})
     s.flush()
+
+
+# the receiving office's rows: per assessment (entity_id) a column, or "entry/column" for a finding
+OFFICE_ROWS = {"intake": Intake, "review": ReviewFinding}
+
+
+def _office_row(s: Session, key: Key, create: bool = False):
+    entity, aid, field = key
+    if entity == "intake":
+        row, column, new = s.get(Intake, aid), field, lambda: Intake(assessment_id=aid, version=0)
+    else:
+        entry_id, column = field.rsplit("/", 1)
+        row, new = s.get(ReviewFinding, (aid, entry_id)), lambda: ReviewFinding(assessment_id=aid, entry_id=entry_id, version=0)
+    if row is None and create:
+        row = new()
+        s.add(row)
+    return row, column
+
+
+def _office_values(s: Session, by_entity: dict[str, list[Key]]) -> dict[Key, str | None]:
+    out = {}
+    for entity in OFFICE_ROWS:
+        for k in by_entity.get(entity, []):
+            row, column = _office_row(s, k)
+            out[k] = audit_text(getattr(row, column) if row is not None else column_value(entity, column, None))
+    return out
+
+
+def _restore_office(s: Session, plan: dict[Key, str | None]) -> None:
+    for k, v in plan.items():
+        row, column = _office_row(s, k, create=True)
+        setattr(row, column, column_value(k[0], column, v))
+    for row in {id(r): r for r in (_office_row(s, k)[0] for k in plan)}.values():
+        row.version += 1
 
 
 def _unit_of(s: Session, aid: int) -> int:

@@ -49,6 +49,7 @@ class StartScreen(BaseScreen):
         Binding("n", "new_unit", "key.new_unit", id="start.new_unit"),
         Binding("y", "new_year", "key.new_year", id="start.new_year"),
         Binding("l", "level_sought", "key.level_sought", id="start.level"),
+        Binding("o", "units", "key.office_units", id="start.units"),
         Binding("q", "app.quit", "key.quit", id="start.quit"),
     ]
 
@@ -130,6 +131,15 @@ class StartScreen(BaseScreen):
     def set_level(self, code: str, year: int, level: int) -> None:
         ensure_context(self.app.db, code, year, level, source="tui")
         self.post_message(UnitsLoaded(units_and_years(self.app.db)))
+
+    def action_units(self) -> None:
+        """The receiving office's overview of the highlighted year (else the newest one)."""
+        from hoctap.screens.units import UnitsScreen
+
+        option = self.query_one("#assessments", OptionList).highlighted_option
+        year = (option.id or "").partition("|")[2] if option is not None else ""
+        years = [y for u in self.units for y, _ in u.years]
+        self.app.push_screen(UnitsScreen(int(year) if year else max(years, default=date.today().year)))
 
     def action_new_unit(self) -> None:
         def created(code: str | None) -> None:

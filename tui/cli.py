@@ -37,6 +37,7 @@ from hoctap.models.strings import CORE
 from hoctap.models.text import safe
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context, list_units
+from hoctap.tui.cli_office_units import UNITS_CLI, add_units_parser, cmd_units
 from hoctap.tui.cli_strings import CLI
 
 
@@ -175,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = bsub.add_parser("import", parents=[common], help=tr("help.bundle_import"))
     p.add_argument("file", type=Path, metavar="FILE.toml")
 
+    add_units_parser(sub, common, _year)
     cat = sub.add_parser("catalog", parents=[common], help=tr("help.catalog"))
     csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
     csub.add_parser("list", parents=[common], help=tr("help.catalog_list"))
@@ -492,7 +494,7 @@ def cmd_bundle(env: Env) -> int:
 
 COMMANDS = {"demo": cmd_demo, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
             "status": cmd_status, "log": cmd_log, "undo": cmd_undo, "catalog": cmd_catalog}
-COMMANDS.update({"export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle})
+COMMANDS.update({"export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle, "units": cmd_units})
 
 
 def _fail(message: str) -> int:
@@ -501,7 +503,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    i18n.register(*CORE, CLI)
+    i18n.register(*CORE, CLI, UNITS_CLI)
     argv = sys.argv[1:] if argv is None else argv
     # the language must be known before the help texts are built
     lang = None

@@ -1,0 +1,47 @@
+"""The receiving office's screens' words: the units overview and the review worksheet."""
+
+from __future__ import annotations
+
+from hoctap.models.i18n import Strings
+
+UNITS_SCREEN = Strings("units_screen", {
+    "screen.units": ("Các đơn vị năm {year}", "Units of {year}"),
+    "screen.review": ("Thẩm định {code} · {year}", "Review {code} · {year}"),
+    "key.office_units": ("Tổng quan các đơn vị", "Units overview"),
+    "units.key.receive": ("Nhận hồ sơ", "Mark received"),
+    "units.key.review": ("Thẩm định", "Review"),
+    "units.key.report": ("Báo cáo tổng hợp", "Combined report"),
+    "units.key.prev_year": ("Năm trước", "Previous year"),
+    "units.key.next_year": ("Năm sau", "Next year"),
+    "units.search": ("Tìm theo mã hoặc tên đơn vị", "Search by unit code or name"),
+    "units.head": ("{shown}/{total} đơn vị · đã chọn {selected} · lọc: {filter} · xếp theo: {sort} · hạn nộp {deadline}",
+                   "{shown}/{total} units · {selected} selected · filter: {filter} · sorted by: {sort} · due {deadline}"),
+    "units.empty": ("Chưa có đơn vị nào đánh giá năm {year}", "No units assessed in {year} yet"),
+    "units.filter.all": ("tất cả", "all"),
+    "units.filter.own_not_met": ("tự đánh giá chưa đạt", "own verdict not met"),
+    "units.filter.disagreed": ("có chỉ tiêu không đồng ý", "with disagreements"),
+    "units.filter.not_received": ("chưa nhận hồ sơ", "not received"),
+    "units.sort.code": ("mã", "code"),
+    "units.sort.own": ("tự đánh giá", "own verdict"),
+    "units.sort.office": ("thẩm định", "office's verdict"),
+    "units.sort.received": ("ngày nhận", "date received"),
+    "units.received": ("Đã ghi nhận hồ sơ của {n} đơn vị", "Recorded {n} unit(s) as received"),
+    "units.report_saved": ("Đã lưu báo cáo tổng hợp: {path}", "Saved the combined report: {path}"),
+    "units.report_file": ("bao-cao-tong-hop-{year}", "combined-report-{year}"),
+    "units.receive_title": ("Nhận hồ sơ của {n} đơn vị", "Mark {n} unit(s) as received"),
+    "units.receive_on": ("Ngày nhận", "Date received"),
+    "units.receive_channel": ("Hình thức", "Channel"),
+    "units.receive_by": ("Người nhận", "Received by"),
+    "units.key.open": ("Mở bảng điều khiển của đơn vị", "Open the unit's dashboard"),
+    "units.save": ("Lưu (ctrl+s)", "Save (ctrl+s)"),
+    "units.col.selected": ("✓", "✓"),
+    "review.head": ("Đơn vị tự đánh giá: {own} · Thẩm định: {office} · Không đồng ý: {disagreed}",
+                    "Unit's own verdict: {own} · Office's verdict: {office} · Disagreed: {disagreed}"),
+    "review.none": ("không có", "none"),
+    "review.col.finding": ("Ý kiến", "Finding"),
+    "review.col.note": ("Ghi chú", "Note"),
+    "review.form_title": ("Ý kiến thẩm định: {entry}", "The office's finding: {entry}"),
+    "review.form_value": ("Giá trị đã sửa", "Corrected value"),
+    "review.form_count": ("Số người đạt đã sửa", "Corrected number qualifying"),
+    "review.saved": ("Đã ghi ý kiến về {entry}", "Recorded the finding on {entry}"),
+})
