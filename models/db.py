@@ -227,7 +227,7 @@ def _check_sqlite_file(path: Path, url: str) -> None:
     before = {p for p in sides if p.exists()}
     names = None
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             names = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         finally:
