@@ -152,3 +152,11 @@ def test_a_read_only_shm_left_by_a_reader_is_named_with_owner_and_mode(tmp_path,
     db.dispose()
     keep.close()
     assert str(shm) in message and "owner root" in message and "mode 0o444" in message and "never delete a -wal" in message
+
+
+def test_a_relative_sqlite_path_opens_an_existing_database(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", "sqlite:///rel.db", "unit", "add", "X1", "--name", "Trường X",
+                 "--tier", "district", "--type", "preschool"]) == 0
+    assert main(["--db", "sqlite:///rel.db", "unit", "list"]) == 0  # the file exists now
+    assert "Trường X" in capsys.readouterr().out
