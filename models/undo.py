@@ -9,6 +9,7 @@ from typing import Iterable
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
+from hoctap.models import dossier
 from hoctap.models.audit import batch_summary, record_batch, record_changes
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
@@ -59,7 +60,8 @@ def _current_values(s: Session, aid: int, keys: Iterable[Key]) -> dict[Key, str 
         entry_id, column = k[2].rsplit("/", 1)
         row = entries.get(entry_id)
         out[k] = (None if column == "value" else "") if row is None else getattr(row, column)
-    unknown = set(by_entity) - {"fact", "roster", "person", "unit_entry"}
+    out.update(dossier.current_values(s, aid, [k for e in dossier.ENTITIES for k in by_entity.get(e, [])]))
+    unknown = set(by_entity) - {"fact", "roster", "person", "unit_entry", *dossier.ENTITIES}
     if unknown:
         raise HoctapError(tr("err.nothing_to_undo"))
     return out
@@ -147,6 +149,7 @@ def _restore(s: Session, aid: int, plan: dict[Key, str | None]) -> None:
         setattr(row, column, value if column == "value" else (value or ""))
         row.version += 1
         row.updated_at = utcnow()
+    dossier.restore(s, aid, {k: v for k, v in plan.items() if k[0] in dossier.ENTITIES})
     s.flush()
 
 
