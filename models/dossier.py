@@ -89,7 +89,7 @@ def _text(raw: str) -> str:
     return "\n".join(line.rstrip() for line in nfc(raw).strip().splitlines())
 
 
-def _iso(value) -> str | None:
+def iso(value) -> str | None:
     return value.isoformat() if isinstance(value, date) else value
 
 
@@ -135,7 +135,7 @@ def set_info(db: Database, ctx: Context, changes: dict[str, str | date | None], 
         if row is None:
             row = DossierInfo(assessment_id=aid, version=0)
             s.add(row)
-        audit = [dict(entity="dossier", entity_id=aid, field=k, old=_iso(getattr(row, k)), new=_iso(v))
+        audit = [dict(entity="dossier", entity_id=aid, field=k, old=iso(getattr(row, k)), new=iso(v))
                  for k, v in parsed.items() if getattr(row, k) != v]
         for change in audit:
             setattr(row, change["field"], parsed[change["field"]])
@@ -256,7 +256,7 @@ def _links(s: Session, evidence_ids: Iterable[int]) -> dict[int, list[str]]:
 
 
 def _evidence_json(row: Evidence, entries: Iterable[str]) -> str:
-    data = {c: _iso(getattr(row, c)) for c in _EVIDENCE_COLS}
+    data = {c: iso(getattr(row, c)) for c in _EVIDENCE_COLS}
     data["entries"] = sorted(set(entries))
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
@@ -483,7 +483,7 @@ def current_values(s: Session, aid: int, keys: Iterable[tuple]) -> dict[tuple, s
         entity, entity_id, field = key
         if entity == "dossier":
             row = s.get(DossierInfo, entity_id)
-            out[key] = _iso(getattr(row, field)) if row is not None else _iso(getattr(DossierInfo(), field))
+            out[key] = iso(getattr(row, field)) if row is not None else iso(getattr(DossierInfo(), field))
         elif entity == "team":
             row = s.get(TeamMember, entity_id)
             out[key] = _member_json(row) if row is not None else None

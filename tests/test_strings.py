@@ -16,10 +16,11 @@ from hoctap.models import i18n
 from hoctap.models.i18n import DuplicateString, Strings
 from hoctap.models.strings import CORE
 from hoctap.screens.strings import SCREENS
+from hoctap.tui.cli_dossier_strings import CLI_DOSSIER
 from hoctap.tui.cli_strings import CLI
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = (*CORE, CLI, *SCREENS)  # every face's words: the CLI registers CORE + CLI, the TUI CORE + SCREENS
+TABLES = (*CORE, CLI, CLI_DOSSIER, *SCREENS)  # every face's words: the CLI registers CORE + CLI, the TUI CORE + SCREENS
 SCANNED = [*sorted((ROOT / "models").glob("*.py")), *sorted((ROOT / "tui").glob("*.py")),
            *sorted((ROOT / "screens").rglob("*.py")),
            *sorted((ROOT / "benchmarks").glob("*.py")), *sorted((ROOT / "sample_data").glob("*.py"))]
