@@ -40,8 +40,16 @@ _MEMBER_COLS = ("seq", "full_name", "position", "role")
 _EVIDENCE_COLS = ("code", "title", "number", "issued_on", "issuer")
 
 
+ROLE_KEYS = {"leader": "team.role.leader", "secretary": "team.role.secretary", "member": "staff"}
+INFO_KEYS = {**{name: f"dossier.{name}" for name in INFO_FIELDS}, "conclusion": "report.conclusion"}
+
+
 def role_label(role: str) -> str:
-    return tr(f"team.role.{role}")
+    return tr(ROLE_KEYS[role])
+
+
+def info_label(name: str) -> str:
+    return tr(INFO_KEYS[name])
 
 
 def section_label(section: str) -> str:
@@ -52,7 +60,7 @@ def parse_role(raw: str) -> str:
     """A role by id or by its label in either language ("thư ký", "secretary")."""
     text = nfc(raw).strip().casefold()
     for role in ROLES:
-        if text == role or text in (t.casefold() for t in both(f"team.role.{role}")):
+        if text == role or text in (t.casefold() for t in both(ROLE_KEYS[role])):
             return role
     raise InputError(tr("err.bad_role", value=raw, choices=", ".join(role_label(r) for r in ROLES)))
 
@@ -127,7 +135,7 @@ def set_info(db: Database, ctx: Context, changes: dict[str, str | date | None], 
         elif name == "conclusion":
             parsed[name] = _text(raw or "")
         else:
-            parsed[name] = _line(raw or "", f"dossier.{name}")
+            parsed[name] = _line(raw or "", INFO_KEYS[name])
     aid = ctx.assessment.id
     with db.write() as s:
         row = s.get(DossierInfo, aid)

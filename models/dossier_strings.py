@@ -8,7 +8,6 @@ DOSSIER = Strings("dossier", {
     # roles in the evaluation team
     "team.role.leader": ("Tổ trưởng", "Team leader"),
     "team.role.secretary": ("Thư ký", "Secretary"),
-    "team.role.member": ("Thành viên", "Member"),
     # narrative sections
     "narrative.strengths": ("Điểm mạnh", "Strengths"),
     "narrative.weaknesses": ("Điểm yếu", "Weaknesses"),
@@ -24,7 +23,6 @@ DOSSIER = Strings("dossier", {
     "dossier.team_decision_date": ("Ngày quyết định thành lập tổ", "Date of the team decision"),
     "dossier.report_no": ("Số báo cáo tự đánh giá", "Number of the report"),
     "dossier.request_no": ("Số tờ trình đề nghị công nhận", "Number of the request"),
-    "dossier.conclusion": ("Kết luận", "Conclusion"),
     # evidence fields
     "evidence.code": ("Mã minh chứng", "Evidence code"),
     "evidence.title": ("Tên minh chứng", "Title"),

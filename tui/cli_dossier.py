@@ -48,7 +48,7 @@ def add_parsers(sub, common, year) -> None:
     p = action(dsub, "info", "help.dossier_info")
     for name in d.INFO_FIELDS:
         p.add_argument(_option(name), dest=name, default=None, metavar="TEXT",
-                       help=tr("help.d_field", label=tr(f"dossier.{name}")))
+                       help=tr("help.d_field", label=d.info_label(name)))
     p.add_argument("--json", action="store_true", help=tr("help.json"))
 
     team = sub.add_parser("team", parents=[common], help=tr("help.team"))
@@ -141,7 +141,7 @@ def cmd_dossier(env) -> int:
         return 0
     table = Table(show_header=False)
     for name, value in values.items():
-        table.add_row(tr(f"dossier.{name}"), value)
+        table.add_row(d.info_label(name), value)
     console.print(table)
     return 0
 
@@ -162,7 +162,7 @@ def cmd_team(env) -> int:
     if not team:
         console.print(tr("check.no_team"))
         return 0
-    table = Table(tr("col.no"), tr("field.full_name"), tr("field.position"), tr("col.role"))
+    table = Table(tr("report.col_no"), tr("field.full_name"), tr("field.position"), tr("col.role"))
     for n, m in enumerate(team, 1):
         table.add_row(str(n), m.full_name, m.position, d.role_label(m.role))
     console.print(table)
