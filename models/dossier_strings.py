@@ -31,6 +31,10 @@ DOSSIER = Strings("dossier", {
     "evidence.issuer": ("Nơi ban hành", "Issued by"),
     "evidence.entries": ("Chỉ tiêu", "Entries"),
     "evidence.converted_title": ("Minh chứng chỉ tiêu {entry}", "Evidence for entry {entry}"),
+    "dossier.saved": ("Đã lưu (lô #{batch})", "Saved (batch #{batch})"),
+    "col.role": ("Vai trò", "Role"),
+    "col.criterion": ("Tiêu chí", "Criterion"),
+    "col.section": ("Phần", "Section"),
     # audit summaries
     "summary.dossier_info": ("thông tin hồ sơ", "dossier details"),
     "summary.team_add": ("thêm thành viên tổ đánh giá {name}", "team member {name} added"),

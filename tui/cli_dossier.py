@@ -112,7 +112,7 @@ def _evidence_fields(p, default: str | None = "") -> None:
 
 
 def _saved(w: Written) -> int:
-    console.print(tr("cli.d_saved", batch=w.batch) if w.batch is not None else tr("cli.d_nothing"))
+    console.print(tr("dossier.saved", batch=w.batch) if w.batch is not None else tr("cli.d_nothing"))
     return 0
 
 
