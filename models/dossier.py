@@ -554,3 +554,17 @@ def restore(s: Session, aid: int, plan: dict[tuple, str | None]) -> None:
                 s.add(row)
             row.text, row.version = value or "", row.version + 1
     s.flush()
+
+
+# ---- defaults from the tier --------------------------------------------------------------------
+
+def authority_of(catalogs: Catalogs, ctx: Context, info: DossierInfo, lang: str = "vi") -> str:
+    """The recognising authority addressed: the dossier's own, else the tier's (vocabulary)."""
+    tier = catalogs.tiers.get(ctx.unit.tier)
+    return info.authority or (tier.authority(lang) if tier else "")
+
+
+def send_to_of(catalogs: Catalogs, ctx: Context, info: DossierInfo, lang: str = "vi") -> str:
+    """Where the dossier is sent: the dossier's own, else the tier's (vocabulary)."""
+    tier = catalogs.tiers.get(ctx.unit.tier)
+    return info.send_to or (tier.send_to(lang) if tier else "")

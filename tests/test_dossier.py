@@ -226,3 +226,33 @@ def test_every_dossier_option_has_help_in_both_languages():
             for action_parser in actions.choices.values():
                 for a in action_parser._actions:
                     assert a.help, (lang, name, a.dest)
+
+
+def test_the_tier_is_data_a_local_vocabulary_renames_it(db, demo, tmp_path, capsys, db_url):
+    from hoctap.models.catalog import load_catalogs
+
+    shipped = load_catalogs()
+    info = d.get_info(db, demo)
+    assert shipped.tier_label("district") == "Cấp huyện"
+    assert d.authority_of(shipped, demo, info) == "Chủ tịch Uỷ ban nhân dân cấp huyện"
+    assert d.send_to_of(shipped, demo, info, "en") == "the district Division of Education and Training"
+    (tmp_path / "local.toml").write_text('''kind = "vocabulary"
+id = "local"
+version = "1"
+[tiers.district]
+vi = "Cấp xã"
+en = "Commune"
+authority_vi = "Chủ tịch Uỷ ban nhân dân xã"
+authority_en = "Chairman of the commune People's Committee"
+send_to_vi = "Uỷ ban nhân dân xã"
+send_to_en = "the commune People's Committee"
+''', encoding="utf-8")
+    local = load_catalogs([tmp_path])
+    assert local.tier_label("district", "en") == "Commune"
+    assert d.authority_of(local, demo, info) == "Chủ tịch Uỷ ban nhân dân xã"
+    d.set_info(db, demo, {"authority": "Giám đốc Sở Giáo dục và Đào tạo"})
+    assert d.authority_of(local, demo, d.get_info(db, demo)) == "Giám đốc Sở Giáo dục và Đào tạo"
+    (tmp_path / "config").mkdir(exist_ok=True)
+    (tmp_path / "config" / "config.toml").write_text(f'catalog_dirs = ["{tmp_path}"]\n', encoding="utf-8")
+    code, out, _ = cli(capsys, db_url, "unit", "list")
+    assert code == 0 and "Commune" in out

@@ -248,7 +248,7 @@ def cmd_unit(env: Env) -> int:
         return 0
     table = Table(tr("col.id"), tr("col.title"), tr("unit.tier"), tr("col.types"))
     for u in list_units(env.db):
-        table.add_row(Text(safe(u.code)), Text(safe(u.name)), tr(u.tier), safe(", ".join(u.type_list)))
+        table.add_row(Text(safe(u.code)), Text(safe(u.name)), env.catalogs.tier_label(u.tier, i18n.lang()), safe(", ".join(u.type_list)))
     console.print(table)
     return 0
 
