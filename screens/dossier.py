@@ -53,6 +53,7 @@ class DossierScreen(BaseScreen):
         Binding("delete", "team_remove", "dossier.key.team_remove", id="dossier.team_remove", show=False),
         Binding("i", "info", "dossier.key.info", id="dossier.info"),
         Binding("w", "write", "dossier.key.write", id="dossier.write"),
+        Binding("v", "evidence_add", "dossier.key.evidence_add", id="dossier.evidence_add"),
         Binding("m", "convert", "dossier.key.convert", id="dossier.convert", show=False),
         Binding("q,escape", "back", "key.back", id="dossier.back"),
     ]
@@ -192,6 +193,19 @@ class DossierScreen(BaseScreen):
 
         title = tr("dossier.text_form", criterion=crit, section=d.section_label(section))
         self.app.push_screen(TextForm(title, row.text if row else ""), done)
+
+    def action_evidence_add(self) -> None:
+        fields = [("title", tr("evidence.title"), ""), ("entries", tr("evidence.entries"), ""),
+                  ("number", tr("evidence.number"), ""), ("issued_on", tr("evidence.issued_on"), ""),
+                  ("issuer", tr("evidence.issuer"), "")]
+
+        def done(values: dict | None) -> None:
+            if values is not None:
+                entries = values.pop("entries").replace(";", ",").split(",")
+                self.save(d.add_evidence, self.app.catalogs, self.app.ctx, values.pop("title"), entries=entries,
+                          level=self.level, scheme=self.app.config.evidence_code, source="tui", **values)
+
+        self.app.push_screen(FieldsForm(tr("dossier.evidence_form"), fields), done)
 
     def action_convert(self) -> None:
         self.save(d.convert_free_text, self.app.catalogs, self.app.ctx, level=self.level, source="tui",

@@ -12,6 +12,8 @@ DOSSIER_SCREEN = Strings("dossier_screen", {
     "dossier.key.team_remove": ("Bỏ thành viên", "Remove member"),
     "dossier.key.info": ("Thông tin hồ sơ", "Dossier details"),
     "dossier.key.write": ("Viết phần đã chọn", "Write the section"),
+    "dossier.key.evidence_add": ("Thêm minh chứng", "Add evidence"),
+    "dossier.evidence_form": ("Minh chứng mới (chỉ tiêu cách nhau bằng dấu phẩy)", "New evidence (entries separated by commas)"),
     "dossier.key.convert": ("Chuyển minh chứng vào danh mục", "Register free-text evidence"),
     "dossier.team_title": ("Tổ đánh giá", "Evaluation team"),
     "dossier.narrative_title": ("Phần viết theo tiêu chí", "Narrative per criterion"),

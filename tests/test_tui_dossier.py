@@ -54,8 +54,16 @@ async def test_team_details_and_narrative_edited_from_the_dossier_screen(db, cat
         assert "Thiếu kinh phí cho thư viện" in row_text(screen.query_one("#dossier-narrative", DataTable), "C1/weaknesses")
         assert "Tiêu chí C1: chưa viết phần điểm yếu" not in check_text(screen)
 
-        await press(pilot, "m")  # the free-text evidence becomes register rows
-        assert len(d.list_evidence(db, demo)) == 8
+        await press(pilot, "v")
+        app.screen.query_one("#f-title", Input).value = "Kế hoạch học tập 2024"
+        app.screen.query_one("#f-entries", Input).value = "C1.1, C1.2"
+        app.screen.query_one("#f-issued_on", Input).value = "05/01/2024"
+        await press(pilot, "ctrl+s")
+        assert {i.row.code: i.entries for i in d.list_evidence(db, demo)} == {"H1-01": ("C1.1", "C1.2")}
+        assert "Chỉ tiêu C1.1 chưa có minh chứng" not in check_text(screen)
+
+        await press(pilot, "m")  # the rest of the free-text evidence becomes register rows
+        assert len(d.list_evidence(db, demo)) == 7
         assert "chưa có minh chứng" not in check_text(screen)
 
         screen.query_one("#dossier-team", DataTable).focus()
