@@ -99,10 +99,28 @@ class FactDef(_Labelled):
         return self
 
 
+class Tier(_Labelled):
+    """How a tier is named, who recognises its units and where their dossiers go: data, since
+    the 2025 local-government reform moved district duties to communes and provinces."""
+
+    authority_vi: str
+    authority_en: str
+    send_to_vi: str
+    send_to_en: str
+
+    def authority(self, lang: Lang = "vi") -> str:
+        return self.authority_en if lang == "en" else self.authority_vi
+
+    def send_to(self, lang: Lang = "vi") -> str:
+        return self.send_to_en if lang == "en" else self.send_to_vi
+
+
 class VocabularyFile(_Strict):
     kind: Literal["vocabulary"]
     id: str
     version: str
+    # a later vocabulary's tier replaces an earlier one (a province renames its tier)
+    tiers: dict[Literal["district", "provincial"], Tier] = {}
     unit_types: dict[str, UnitType] = {}
     scales: dict[str, list[ScaleValue]] = {}
     facts: dict[str, FactDef] = {}
@@ -330,6 +348,7 @@ class Catalogs:
     citizen: LearningCitizenCatalog | None = None
     paths: dict[str, Path] = field(default_factory=dict)  # catalog id -> its file
     fact_paths: dict[str, Path] = field(default_factory=dict)  # fact -> the vocabulary defining it
+    tiers: dict[str, Tier] = field(default_factory=dict)
 
     # -- lookups --
     def for_level(self, tier: str, level: int) -> LearningUnitCatalog:
@@ -337,6 +356,10 @@ class Catalogs:
             if cat.tier == tier and cat.level == level:
                 return cat
         raise KeyError(f"no catalog for tier {tier!r} level {level}")
+
+    def tier_label(self, tier: str, lang: Lang = "vi") -> str:
+        known = self.tiers.get(tier)
+        return known.label(lang) if known else tier
 
     def education_types(self) -> set[str]:
         return {tag for tag, t in self.unit_types.items() if t.education}
@@ -371,6 +394,7 @@ class Catalogs:
     # -- building --
     def add(self, path: Path, parsed) -> None:
         if isinstance(parsed, VocabularyFile):
+            self.tiers.update(parsed.tiers)
             for section, current in (("unit_types", self.unit_types), ("scales", self.scales), ("facts", self.facts)):
                 for name, value in getattr(parsed, section).items():
                     if name in current:

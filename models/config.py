@@ -5,6 +5,7 @@
     theme = "textual-dark"
     catalog_dirs = ["~/hoctap-catalogs"]       # extra or overriding catalogs
     export_mode = "0640"                       # exports' mode (default: 0600, 0660 in a setgid folder)
+    evidence_code = "H{criterion}-{nn:02}"     # how new evidence is numbered (criterion number, count)
     [keymap]                                   # binding id = keys
     "roster.select" = "space"
 """
@@ -75,6 +76,7 @@ class Config:
     catalog_dirs: list[Path] = field(default_factory=list)
     keymap: dict[str, str] = field(default_factory=dict)
     export_mode: int | None = None  # None: private (0600), or 0660 in a setgid folder
+    evidence_code: str = "H{criterion}-{nn:02}"  # models.dossier.DEFAULT_CODE_SCHEME
     path: Path | None = None
 
     @property
@@ -84,7 +86,8 @@ class Config:
         return [*self.catalog_dirs, default]
 
 
-_KEYS = {"db": str, "lang": str, "theme": str, "catalog_dirs": list, "keymap": dict, "export_mode": str}
+_KEYS = {"db": str, "lang": str, "theme": str, "catalog_dirs": list, "keymap": dict, "export_mode": str,
+         "evidence_code": str}
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -115,5 +118,6 @@ def load_config(path: Path | None = None) -> Config:
     cfg.lang = raw.get("lang", cfg.lang)
     cfg.theme = raw.get("theme", cfg.theme)
     cfg.catalog_dirs = [Path(p).expanduser() for p in raw.get("catalog_dirs", [])]
+    cfg.evidence_code = raw.get("evidence_code", cfg.evidence_code)
     cfg.keymap = {str(k): str(v) for k, v in raw.get("keymap", {}).items()}
     return cfg

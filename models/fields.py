@@ -7,7 +7,7 @@ Parsing accepts ids and Vietnamese or English labels, any case, NFC or NFD.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from hoctap.models.catalog import Catalogs
@@ -268,3 +268,18 @@ def field_name(catalogs: Catalogs, text: str) -> str:
     """The person field or fact ``text`` names (as ``match_column``, computed facts included);
     an unknown name comes back as given, for the caller to refuse with its own message."""
     return match_column(catalogs, text, computed=True) or text
+
+
+def parse_date(raw: str | date | None, name: str) -> date | None:
+    """YYYY-MM-DD or the Vietnamese DD/MM/YYYY; empty is "no date"."""
+    if raw is None or isinstance(raw, date):
+        return raw
+    text = nfc(raw).strip()
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    raise InputError(tr("err.bad_date", name=name, value=text))

@@ -19,7 +19,7 @@ from hoctap.models.catalog import Catalogs, Entry
 from hoctap.models.db import Database
 from hoctap.models.errors import HoctapError, StaleEdit
 from hoctap.models.evaluate import EntryResult, LevelResult, ShareCounts, evaluate
-from hoctap.models.fields import InputError, parse_unit_value
+from hoctap.models.fields import InputError, parse_date, parse_unit_value
 from hoctap.models.i18n import tr
 from hoctap.models.qualify import POPULATION_OF_KIND
 from hoctap.models.sql import PF, PT, RE, chunks
@@ -35,18 +35,6 @@ FINDING_FIELDS = ("agree", "value", "count", "note")
 def deadline(year: int) -> date:
     """Dossiers of a year's assessment are due by 15 January of the year after."""
     return date(year + 1, 1, 15)
-
-
-def parse_date(raw: str | date) -> date:
-    if isinstance(raw, date):
-        return raw
-    text = str(raw).strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            pass
-    raise InputError(tr("err.bad_date", value=text))
 
 
 def parse_channel(raw: str) -> str:
@@ -121,7 +109,7 @@ def mark_received(db: Database, assessment_ids: Sequence[int], *, received_on: d
                   received_by: str = "", note: str | None = None, expected_versions: dict[int, int] | None = None,
                   source: str = "cli") -> Written:
     """Record the dossiers of these assessments as received: one batch for all of them."""
-    values = {"received_on": parse_date(received_on), "channel": parse_channel(channel),
+    values = {"received_on": parse_date(received_on, tr("office.received_on")), "channel": parse_channel(channel),
               "received_by": nfc(received_by.strip())}
     if note is not None:
         values["note"] = nfc(note.strip())

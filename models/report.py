@@ -262,7 +262,7 @@ class _Report:
                           for x in ctx.types)
         info = [
             ("report.unit", self.unit_label),
-            ("unit.tier", t(ctx.unit.tier)),
+            ("unit.tier", self.catalogs.tier_label(ctx.unit.tier, self.lang)),
             ("report.types", types),
             ("report.level_sought", t("report.level_n", n=ctx.assessment.level)),
             ("report.catalog", f"{self.catalog.id} ({self.catalog.version}) — {self.catalog.source}"),

@@ -7,10 +7,13 @@ code they belong to.
 
 from __future__ import annotations
 
+from hoctap.models.dossier_strings import DOSSIER
 from hoctap.models.i18n import Strings
 from hoctap.models.office_strings import OFFICE
 
 COMMON = Strings("common", {
+    "err.bad_date": ("{name}: {value!r} không phải ngày (viết YYYY-MM-DD hoặc DD/MM/YYYY)",
+                     "{name}: {value!r} is not a date (write YYYY-MM-DD or DD/MM/YYYY)"),
     # values
     "yes": ("có", "yes"),
     "no": ("không", "no"),
@@ -392,4 +395,4 @@ BUNDLE = Strings("bundle", {
     "bundle.unit.types": ("loại hình", "types"),
 })
 
-CORE = (COMMON, CATALOG, CONFIG, DB, FILES, AUDIT, REPORT, EXPORT, IMPORT, BUNDLE, OFFICE)
+CORE = (COMMON, CATALOG, CONFIG, DB, FILES, AUDIT, REPORT, EXPORT, IMPORT, BUNDLE, OFFICE, DOSSIER)

@@ -9,6 +9,7 @@ from typing import Iterable
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
+from hoctap.models import dossier
 from hoctap.models.audit import batch_summary, record_batch, record_changes
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
@@ -61,7 +62,8 @@ def _current_values(s: Session, aid: int, keys: Iterable[Key]) -> dict[Key, str 
         row = entries.get(entry_id)
         out[k] = (None if column == "value" else "") if row is None else getattr(row, column)
     out.update(_office_values(s, by_entity))
-    unknown = set(by_entity) - {"fact", "roster", "person", "unit_entry", *OFFICE_ROWS}
+    out.update(dossier.current_values(s, aid, [k for e in dossier.ENTITIES for k in by_entity.get(e, [])]))
+    unknown = set(by_entity) - {"fact", "roster", "person", "unit_entry", *OFFICE_ROWS, *dossier.ENTITIES}
     if unknown:
         raise HoctapError(tr("err.nothing_to_undo"))
     return out
@@ -150,6 +152,7 @@ def _restore(s: Session, aid: int, plan: dict[Key, str | None]) -> None:
         row.version += 1
         row.updated_at = utcnow()
     _restore_office(s, {k: v for k, v in plan.items() if k[0] in OFFICE_ROWS})
+    dossier.restore(s, aid, {k: v for k, v in plan.items() if k[0] in dossier.ENTITIES})
     s.flush()
 
 

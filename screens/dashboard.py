@@ -68,6 +68,7 @@ class DashboardScreen(BaseScreen):
         Binding("c", "checklist", "screen.checklist", id="dashboard.checklist"),
         Binding("s", "citizen", "key.citizen", id="dashboard.citizen"),
         Binding("r", "roster", "report.sheet_roster", id="dashboard.roster"),
+        Binding("d", "dossier", "key.dossier", id="dashboard.dossier", show=False),
         Binding("g", "reload", "key.refresh", id="dashboard.reload", show=False),
         # the footer shows the main keys only, so it fits 80 columns; ? and ctrl+p list them all
         Binding("x", "export_report", "key.export_report", id="dashboard.export_report", show=False),
@@ -261,6 +262,11 @@ class DashboardScreen(BaseScreen):
         self.level = 2 if self.level == 1 else 1
         self.query_one("#meters", DataTable).loading = True
         self.load()
+
+    def action_dossier(self) -> None:
+        from hoctap.screens.dossier import DossierScreen
+
+        self.app.push_screen(DossierScreen(self.level))
 
     def action_checklist(self) -> None:
         self.open_checklist()

@@ -181,7 +181,7 @@ class UnitForm(BaseModal):
                 yield Label(tr("unit.name"))
                 yield Input(id="unit-name", compact=True)
                 yield Label(tr("unit.tier"))
-                yield Select([(tr(t), t) for t in ("district", "provincial")], value="district",
+                yield Select([(self.app.catalogs.tier_label(t, lang()), t) for t in ("district", "provincial")], value="district",
                              allow_blank=False, id="unit-tier", compact=True)
             yield Label(tr("unit.types"))
             yield SelectionList(*[(t.label(lang()), tag) for tag, t in catalogs.unit_types.items()], id="unit-types")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hoctap.models.i18n import Strings
 from hoctap.screens.units_strings import UNITS_SCREEN
+from hoctap.screens.dossier_strings import DOSSIER_SCREEN
 
 TUI = Strings("tui", {
     # app-wide keys
@@ -222,4 +223,4 @@ ROSTER = Strings("roster", {
     "roster.form.gone": ("Người này không còn trong danh sách", "This person is no longer on the roster"),
 })
 
-SCREENS = (TUI, ROSTER, UNITS_SCREEN)
+SCREENS = (TUI, ROSTER, UNITS_SCREEN, DOSSIER_SCREEN)

@@ -38,6 +38,7 @@ from hoctap.models.text import safe
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context, list_units
 from hoctap.tui.cli_office_units import UNITS_CLI, add_units_parser, cmd_units
+from hoctap.tui import cli_dossier
 from hoctap.tui.cli_strings import CLI
 
 
@@ -184,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     p = csub.add_parser("check", parents=[common], help=tr("help.catalog_check"))
     p.add_argument("file", type=Path)
+    cli_dossier.add_parsers(sub, common, _year)
     return parser
 
 
@@ -248,7 +250,7 @@ def cmd_unit(env: Env) -> int:
         return 0
     table = Table(tr("col.id"), tr("col.title"), tr("unit.tier"), tr("col.types"))
     for u in list_units(env.db):
-        table.add_row(Text(safe(u.code)), Text(safe(u.name)), tr(u.tier), safe(", ".join(u.type_list)))
+        table.add_row(Text(safe(u.code)), Text(safe(u.name)), env.catalogs.tier_label(u.tier, i18n.lang()), safe(", ".join(u.type_list)))
     console.print(table)
     return 0
 
@@ -495,6 +497,7 @@ def cmd_bundle(env: Env) -> int:
 COMMANDS = {"demo": cmd_demo, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
             "status": cmd_status, "log": cmd_log, "undo": cmd_undo, "catalog": cmd_catalog}
 COMMANDS.update({"export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle, "units": cmd_units})
+COMMANDS.update(cli_dossier.COMMANDS)
 
 
 def _fail(message: str) -> int:
@@ -503,7 +506,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    i18n.register(*CORE, CLI, UNITS_CLI)
+    i18n.register(*CORE, CLI, UNITS_CLI, cli_dossier.CLI_DOSSIER)
     argv = sys.argv[1:] if argv is None else argv
     # the language must be known before the help texts are built
     lang = None
