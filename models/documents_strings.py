@@ -1,0 +1,108 @@
+"""Words of the dossier documents (the labels templates show) and of their rendering errors."""
+
+from __future__ import annotations
+
+from hoctap.models.i18n import Strings
+
+DOCUMENTS = Strings("documents", {
+    # errors
+    "doc.template_syntax": ("Mẫu {path}, dòng {line}: lỗi cú pháp: {error} (đoạn: «{text}»)",
+                            "Template {path}, line {line}: syntax error: {error} (paragraph: «{text}»)"),
+    "doc.template_field": ("Mẫu {path}, dòng {line}: trường không có: {error} (đoạn: «{text}»)",
+                           "Template {path}, line {line}: unknown field: {error} (paragraph: «{text}»)"),
+    "doc.template_bad": ("Mẫu {path}: không phải tệp Word (.docx) đọc được: {error}",
+                         "Template {path}: not a readable Word (.docx) file: {error}"),
+    "doc.template_missing": ("Không có mẫu {name}", "No template {name}"),
+    "doc.out_not_folder": ("{path}: không phải thư mục", "{path}: not a folder"),
+    # the header and common parts
+    "doc.nation": ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
+    "doc.motto": ("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
+    "doc.number": ("Số", "No."),
+    "doc.date_line": ("{place}, ngày {d:02d} tháng {m:02d} năm {y}", "{place}, {month} {d}, {y}"),
+    "doc.recipients": ("Nơi nhận", "Recipients"),
+    "doc.to": ("Kính gửi", "To"),
+    "doc.file_copy": ("Lưu: VT", "Filed: Records"),
+    "doc.team_copy": ("Tổ đánh giá", "The evaluation team"),
+    "doc.sign_note": ("(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, full name, seal)"),
+    "doc.sign_name": ("(Ký, ghi rõ họ tên)", "(Signature, full name)"),
+    "doc.blank": ("…………", "…………"),
+    # roles in the team
+    "doc.role.leader": ("Tổ trưởng", "Team leader"),
+    "doc.role.secretary": ("Thư ký", "Secretary"),
+    "doc.role.member": ("Thành viên", "Member"),
+    # verdicts
+    "doc.met": ("Đạt", "Met"),
+    "doc.not_met": ("Không đạt", "Not met"),
+    "doc.no_data": ("Chưa có số liệu", "No data"),
+    # (a) the decision setting up the team
+    "doc.decision_title": ("QUYẾT ĐỊNH", "DECISION"),
+    "doc.decision_subject": ("Về việc thành lập Tổ đánh giá công nhận “Đơn vị học tập” năm {year}",
+                             "On establishing the evaluation team for the recognition of “Learning Unit”, year {year}"),
+    "doc.decision_basis": ("Căn cứ Thông tư số 24/2023/TT-BGDĐT ngày 18 tháng 12 năm 2023 của Bộ trưởng Bộ Giáo dục và "
+                           "Đào tạo ban hành Quy định tiêu chí, quy trình đánh giá và công nhận “Đơn vị học tập” cấp huyện, "
+                           "cấp tỉnh;",
+                           "Pursuant to Circular No. 24/2023/TT-BGDĐT of 18 December 2023 of the Minister of Education "
+                           "and Training on the criteria and procedure for evaluating and recognising “Learning Units” at "
+                           "district and provincial level;"),
+    "doc.decision_decides": ("QUYẾT ĐỊNH:", "DECIDES:"),
+    "doc.decision_art1": ("Điều 1. Thành lập Tổ đánh giá công nhận “Đơn vị học tập” năm {year} của {unit}, gồm các "
+                          "ông (bà) có tên sau:",
+                          "Article 1. The evaluation team for the recognition of “Learning Unit”, year {year}, of {unit} "
+                          "is established, with the following members:"),
+    "doc.decision_art2": ("Điều 2. Tổ đánh giá có nhiệm vụ tự đánh giá theo các tiêu chí, chỉ tiêu, lập báo cáo tự "
+                          "đánh giá và bản tổng hợp kết quả; Tổ tự giải thể sau khi hoàn thành nhiệm vụ.",
+                          "Article 2. The team evaluates the unit against the criteria and entries, writes the "
+                          "self-assessment report and the summary of results, and is dissolved once its task is done."),
+    "doc.decision_art3": ("Điều 3. Quyết định có hiệu lực kể từ ngày ký. Các ông (bà) có tên tại Điều 1 chịu trách "
+                          "nhiệm thi hành Quyết định này.",
+                          "Article 3. This decision takes effect from the date of signing. The persons named in "
+                          "Article 1 are responsible for implementing it."),
+    # (b) the self-assessment report
+    "doc.report_title": ("BÁO CÁO TỰ ĐÁNH GIÁ", "SELF-ASSESSMENT REPORT"),
+    "doc.report_subject": ("Công nhận “Đơn vị học tập” năm {year}", "Recognition as “Learning Unit”, year {year}"),
+    "doc.report_intro": ("Căn cứ Thông tư số 24/2023/TT-BGDĐT, Tổ đánh giá của {unit} đã tự đánh giá theo các tiêu "
+                         "chí, chỉ tiêu với số liệu từ ngày 01 tháng 01 đến ngày 31 tháng 12 năm {year}. Kết quả như "
+                         "sau:",
+                         "Under Circular No. 24/2023/TT-BGDĐT, the evaluation team of {unit} evaluated the unit against "
+                         "the criteria and entries with data from 1 January to 31 December {year}. The results follow:"),
+    "doc.criterion": ("Tiêu chí", "Criterion"),
+    "doc.entry": ("Chỉ tiêu", "Entry"),
+    "doc.finding": ("Kết quả", "Finding"),
+    "doc.evidence": ("Minh chứng", "Evidence"),
+    "doc.no_evidence": ("chưa có", "none yet"),
+    "doc.self_verdict": ("Tự đánh giá", "Self-assessment"),
+    "doc.strengths": ("Điểm mạnh", "Strengths"),
+    "doc.weaknesses": ("Điểm yếu", "Weaknesses"),
+    "doc.plan": ("Kế hoạch cải tiến", "Plan to improve"),
+    "doc.conclusion": ("Kết luận", "Conclusion"),
+    "doc.level_requested": ("Đề nghị công nhận", "Level requested"),
+    "doc.overall": ("Kết quả chung theo tiêu chí", "Overall result by criteria"),
+    # (c) the request
+    "doc.request_title": ("TỜ TRÌNH", "REQUEST"),
+    "doc.request_subject": ("Về việc đề nghị công nhận “Đơn vị học tập” năm {year}",
+                            "On the request for recognition as “Learning Unit”, year {year}"),
+    "doc.request_body": ("Căn cứ kết quả tự đánh giá, {unit} đề nghị {authority} xem xét, công nhận {unit} đạt: {level}.",
+                         "Based on the self-assessment, {unit} requests {authority} to consider and recognise {unit} "
+                         "as: {level}."),
+    "doc.enclosures": ("Hồ sơ kèm theo gồm", "Enclosed"),
+    "doc.send_to": ("Nơi gửi hồ sơ", "Where the dossier is sent"),
+    "doc.enc.report": ("Báo cáo tự đánh giá công nhận “Đơn vị học tập” năm {year}",
+                       "Self-assessment report for the recognition as “Learning Unit”, year {year}"),
+    "doc.enc.summary": ("Bản tổng hợp kết quả đánh giá các tiêu chí, chỉ tiêu", "Summary of results per criterion and entry"),
+    "doc.enc.evidence": ("Danh mục minh chứng ({n} minh chứng)", "Evidence list ({n} pieces)"),
+    "doc.enc.decision": ("Quyết định thành lập Tổ đánh giá", "Decision establishing the evaluation team"),
+    # (d) the evidence list
+    "doc.evidence_title": ("DANH MỤC MINH CHỨNG", "EVIDENCE LIST"),
+    "doc.col.seq": ("TT", "No."),
+    "doc.col.code": ("Mã minh chứng", "Code"),
+    "doc.col.title": ("Tên minh chứng", "Title"),
+    "doc.col.number": ("Số, ngày ban hành", "Number, date"),
+    "doc.col.issuer": ("Nơi ban hành", "Issued by"),
+    "doc.col.entries": ("Chỉ tiêu", "Entries"),
+    # file names of the set
+    "doc.file.decision": ("quyet-dinh-thanh-lap-to-danh-gia", "team-decision"),
+    "doc.file.report": ("bao-cao-tu-danh-gia", "self-assessment-report"),
+    "doc.file.request": ("to-trinh-de-nghi-cong-nhan", "request-for-recognition"),
+    "doc.file.evidence": ("danh-muc-minh-chung", "evidence-list"),
+    "doc.file.summary": ("bang-tong-hop-ket-qua", "summary-of-results"),
+})
