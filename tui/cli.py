@@ -37,6 +37,7 @@ from hoctap.models.strings import CORE
 from hoctap.models.text import safe
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context, list_units
+from hoctap.tui import cli_documents
 from hoctap.tui.cli_strings import CLI
 
 
@@ -182,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     p = csub.add_parser("check", parents=[common], help=tr("help.catalog_check"))
     p.add_argument("file", type=Path)
+    cli_documents.add_parsers(sub, common, _year)
     return parser
 
 
@@ -493,6 +495,7 @@ def cmd_bundle(env: Env) -> int:
 COMMANDS = {"demo": cmd_demo, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
             "status": cmd_status, "log": cmd_log, "undo": cmd_undo, "catalog": cmd_catalog}
 COMMANDS.update({"export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle})
+COMMANDS.update(cli_documents.COMMANDS)
 
 
 def _fail(message: str) -> int:
@@ -501,7 +504,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    i18n.register(*CORE, CLI)
+    i18n.register(*CORE, CLI, cli_documents.DOSSIER_CLI)
     argv = sys.argv[1:] if argv is None else argv
     # the language must be known before the help texts are built
     lang = None
