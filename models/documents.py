@@ -40,13 +40,14 @@ def find_template(name: str) -> Path:
     raise HoctapError(tr("doc.template_missing", name=name))
 
 
-def _line_text(source: str | None, line: int | None) -> str:
+def _where(source: str | None, line: int | None) -> tuple[int | str, str]:
+    """The paragraph a Jinja line falls in, counted as Word shows them (from 1), and its text."""
     if not source or not line:
-        return ""
-    lines = source.splitlines()
-    text = _TAGS.sub("", lines[line - 1]) if 0 < line <= len(lines) else ""
-    text = " ".join(text.split())
-    return text if len(text) <= 80 else text[:79] + "…"
+        return "?", ""
+    lines = source.splitlines()[:line]
+    number = sum(1 for x in lines if x.startswith("<w:p"))
+    text = " ".join(_TAGS.sub("", lines[-1]).split()) if lines else ""
+    return number or "?", text if len(text) <= 80 else text[:79] + "…"
 
 
 def _template_line(tb) -> int | None:
@@ -75,12 +76,11 @@ def render_bytes(name: str, context: dict) -> bytes:
         source = re.sub(r"<w:p([ >])", r"\n<w:p\1", doc.patch_xml(doc.get_xml()))
         doc.render(context, jinja_env=env)
     except jinja2.TemplateSyntaxError as e:
-        raise HoctapError(tr("doc.template_syntax", path=path, line=e.lineno, error=e.message,
-                             text=_line_text(source, e.lineno))) from None
+        line, text = _where(source, e.lineno)
+        raise HoctapError(tr("doc.template_syntax", path=path, line=line, error=e.message, text=text)) from None
     except jinja2.UndefinedError as e:
-        line = _template_line(e.__traceback__)
-        raise HoctapError(tr("doc.template_field", path=path, line=line or "?", error=e.message,
-                             text=_line_text(source, line))) from None
+        line, text = _where(source, _template_line(e.__traceback__))
+        raise HoctapError(tr("doc.template_field", path=path, line=line, error=e.message, text=text)) from None
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -6,10 +6,10 @@ from hoctap.models.i18n import Strings
 
 DOCUMENTS = Strings("documents", {
     # errors
-    "doc.template_syntax": ("Mẫu {path}, dòng {line}: lỗi cú pháp: {error} (đoạn: «{text}»)",
-                            "Template {path}, line {line}: syntax error: {error} (paragraph: «{text}»)"),
-    "doc.template_field": ("Mẫu {path}, dòng {line}: trường không có: {error} (đoạn: «{text}»)",
-                           "Template {path}, line {line}: unknown field: {error} (paragraph: «{text}»)"),
+    "doc.template_syntax": ("Mẫu {path}, dòng (đoạn văn) {line}: lỗi cú pháp: {error} (nội dung: «{text}»)",
+                            "Template {path}, line (paragraph) {line}: syntax error: {error} (text: «{text}»)"),
+    "doc.template_field": ("Mẫu {path}, dòng (đoạn văn) {line}: trường không có: {error} (nội dung: «{text}»)",
+                           "Template {path}, line (paragraph) {line}: unknown field: {error} (text: «{text}»)"),
     "doc.template_bad": ("Mẫu {path}: không phải tệp Word (.docx) đọc được: {error}",
                          "Template {path}: not a readable Word (.docx) file: {error}"),
     "doc.template_missing": ("Không có mẫu {name}", "No template {name}"),
