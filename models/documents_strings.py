@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from hoctap.models.i18n import Strings
 
+# words the documents share with the rest of hoctap: their keys there, by the name a template uses
+SHARED = {"met": "met", "not_met": "not_met", "role_member": "staff", "entry": "col.entry", "evidence": "evidence",
+          "nation": "report.nation", "motto": "report.motto", "conclusion": "report.conclusion"}
+
 DOCUMENTS = Strings("documents", {
     # errors
     "doc.template_syntax": ("Mẫu {path}, dòng (đoạn văn) {line}: lỗi cú pháp: {error} (nội dung: «{text}»)",
@@ -15,12 +19,11 @@ DOCUMENTS = Strings("documents", {
     "doc.template_missing": ("Không có mẫu {name}", "No template {name}"),
     "doc.out_not_folder": ("{path}: không phải thư mục", "{path}: not a folder"),
     # the header and common parts
-    "doc.nation": ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIET NAM"),
-    "doc.motto": ("Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness"),
     "doc.number": ("Số", "No."),
-    "doc.date_line": ("{place}, ngày {d:02d} tháng {m:02d} năm {y}", "{place}, {month} {d}, {y}"),
+    "doc.date_line": ("{place}, ngày {day} tháng {month} năm {year}", "{place}, {month} {day}, {year}"),
     "doc.recipients": ("Nơi nhận", "Recipients"),
     "doc.to": ("Kính gửi", "To"),
+    "doc.as_article1": ("Như Điều 1", "As in Article 1"),
     "doc.file_copy": ("Lưu: VT", "Filed: Records"),
     "doc.team_copy": ("Tổ đánh giá", "The evaluation team"),
     "doc.sign_note": ("(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, full name, seal)"),
@@ -29,10 +32,7 @@ DOCUMENTS = Strings("documents", {
     # roles in the team
     "doc.role.leader": ("Tổ trưởng", "Team leader"),
     "doc.role.secretary": ("Thư ký", "Secretary"),
-    "doc.role.member": ("Thành viên", "Member"),
     # verdicts
-    "doc.met": ("Đạt", "Met"),
-    "doc.not_met": ("Không đạt", "Not met"),
     "doc.no_data": ("Chưa có số liệu", "No data"),
     # (a) the decision setting up the team
     "doc.decision_title": ("QUYẾT ĐỊNH", "DECISION"),
@@ -66,15 +66,12 @@ DOCUMENTS = Strings("documents", {
                          "Under Circular No. 24/2023/TT-BGDĐT, the evaluation team of {unit} evaluated the unit against "
                          "the criteria and entries with data from 1 January to 31 December {year}. The results follow:"),
     "doc.criterion": ("Tiêu chí", "Criterion"),
-    "doc.entry": ("Chỉ tiêu", "Entry"),
     "doc.finding": ("Kết quả", "Finding"),
-    "doc.evidence": ("Minh chứng", "Evidence"),
     "doc.no_evidence": ("chưa có", "none yet"),
     "doc.self_verdict": ("Tự đánh giá", "Self-assessment"),
     "doc.strengths": ("Điểm mạnh", "Strengths"),
     "doc.weaknesses": ("Điểm yếu", "Weaknesses"),
     "doc.plan": ("Kế hoạch cải tiến", "Plan to improve"),
-    "doc.conclusion": ("Kết luận", "Conclusion"),
     "doc.level_requested": ("Đề nghị công nhận", "Level requested"),
     "doc.overall": ("Kết quả chung theo tiêu chí", "Overall result by criteria"),
     # (c) the request
@@ -99,6 +96,24 @@ DOCUMENTS = Strings("documents", {
     "doc.col.number": ("Số, ngày ban hành", "Number, date"),
     "doc.col.issuer": ("Nơi ban hành", "Issued by"),
     "doc.col.entries": ("Chỉ tiêu", "Entries"),
+    # (e) the recognition decision of the office (issue 12) and its annex
+    "doc.recognition_subject": ("Về việc công nhận “Đơn vị học tập” năm {year}",
+                                "On the recognition of “Learning Units”, year {year}"),
+    "doc.recognition_art1": ("Điều 1. Công nhận {n} đơn vị đạt “Đơn vị học tập” năm {year} (có danh sách kèm theo).",
+                             "Article 1. {n} units are recognised as “Learning Units”, year {year} (list annexed)."),
+    "doc.recognition_art2": ("Điều 2. Quyết định có hiệu lực kể từ ngày ký. Thủ trưởng các đơn vị có tên tại Điều 1 "
+                             "chịu trách nhiệm thi hành Quyết định này.",
+                             "Article 2. This decision takes effect from the date of signing. The heads of the units "
+                             "named in Article 1 are responsible for implementing it."),
+    "doc.annex_title": ("DANH SÁCH ĐƠN VỊ ĐƯỢC CÔNG NHẬN “ĐƠN VỊ HỌC TẬP” NĂM {year}",
+                        "UNITS RECOGNISED AS “LEARNING UNITS”, YEAR {year}"),
+    "doc.annex_note": ("(Kèm theo Quyết định số {no} ngày {date} của {issuer})",
+                       "(Annexed to Decision No. {no} of {date} of {issuer})"),
+    "doc.level_n": ("Mức độ {level}", "Level {level}"),
+    "doc.col.unit": ("Tên đơn vị", "Unit"),
+    "doc.col.level": ("Mức độ", "Level"),
+    "doc.col.unit_code": ("Mã số", "Unit ID"),
+    "doc.col.decision": ("Số, ngày quyết định", "Decision number, date"),
     # file names of the set
     "doc.file.decision": ("quyet-dinh-thanh-lap-to-danh-gia", "team-decision"),
     "doc.file.report": ("bao-cao-tu-danh-gia", "self-assessment-report"),

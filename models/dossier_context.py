@@ -17,7 +17,7 @@ from hoctap.models.fields import display_entry_value
 from hoctap.models.i18n import tr_in
 from hoctap.models.meters import evaluate_context, unit_entry_rows
 from hoctap.models.present import percent_text, threshold_text
-from hoctap.models.documents_strings import DOCUMENTS
+from hoctap.models.documents_strings import DOCUMENTS, SHARED
 from hoctap.models.tables import DossierInfo, Evidence, EvidenceLink, Narrative, TeamMember
 from hoctap.models.units import Context, catalog_for
 
@@ -30,14 +30,28 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 def labels(lang: str) -> dict[str, str]:
     """Every fixed label of the documents (``L`` in a template): the ``doc.*`` words without
     parameters, keyed without the ``doc.`` prefix (dots become underscores)."""
-    return {k[4:].replace(".", "_"): tr_in(lang, k) for k, pair in DOCUMENTS.texts.items()
-            if "{" not in pair[0] and not k.startswith("doc.file.")}
+    own = {k[4:].replace(".", "_"): tr_in(lang, k) for k, pair in DOCUMENTS.texts.items()
+           if "{" not in pair[0] and not k.startswith("doc.file.")}
+    return own | {name: tr_in(lang, key) for name, key in SHARED.items()}
+
+
+def word(lang: str, name: str) -> str:
+    """One label by its template name (``L.<name>``)."""
+    key = SHARED.get(name) or "doc." + (name.replace("_", ".", 1) if name.startswith(("role_", "col_")) else name)
+    return tr_in(lang, key)
 
 
 def date_text(d: date | None, lang: str) -> str:
     if d is None:
         return ""
     return d.strftime("%d/%m/%Y") if lang == "vi" else f"{_MONTHS[d.month - 1]} {d.day}, {d.year}"
+
+
+def place_date_text(place: str, d: date, lang: str) -> str:
+    """The date line: "Hà Nội, ngày 05 tháng 01 năm 2025" / "Hà Nội, January 5, 2025"."""
+    if lang == "en":
+        return tr_in(lang, "doc.date_line", place=place, day=d.day, month=_MONTHS[d.month - 1], year=d.year)
+    return tr_in(lang, "doc.date_line", place=place, day=f"{d.day:02d}", month=f"{d.month:02d}", year=d.year)
 
 
 def finding(catalogs: Catalogs, r: EntryResult, lang: str) -> str:
@@ -52,7 +66,7 @@ def finding(catalogs: Catalogs, r: EntryResult, lang: str) -> str:
 
 
 def verdict(met: bool | None, lang: str) -> str:
-    return tr_in(lang, "doc.met" if met else "doc.not_met")
+    return word(lang, "met" if met else "not_met")
 
 
 def build_context(db: Database, catalogs: Catalogs, ctx: Context, level: int | None = None, *, lang: str = "vi",
@@ -84,7 +98,7 @@ def build_context(db: Database, catalogs: Catalogs, ctx: Context, level: int | N
 
     def member(m: TeamMember) -> dict:
         role = m.role if m.role in ROLES else "member"
-        return {"seq": m.seq, "name": m.full_name, "position": m.position, "role": tr_in(lang, f"doc.role.{role}"),
+        return {"seq": m.seq, "name": m.full_name, "position": m.position, "role": word(lang, f"role_{role}"),
                 "role_id": role}
 
     team = [member(m) for m in members]
@@ -111,10 +125,7 @@ def build_context(db: Database, catalogs: Catalogs, ctx: Context, level: int | N
     authority = info.authority or blank
     level_label = catalog.label(lang)
     place = info.place or "…"
-    if lang == "vi":
-        place_date = tr_in(lang, "doc.date_line", place=place, d=made.day, m=made.month, y=made.year)
-    else:
-        place_date = tr_in(lang, "doc.date_line", place=place, month=_MONTHS[made.month - 1], d=made.day, y=made.year)
+    place_date = place_date_text(place, made, lang)
     return {
         "L": labels(lang),
         "lang": lang,
@@ -124,7 +135,7 @@ def build_context(db: Database, catalogs: Catalogs, ctx: Context, level: int | N
         "level_label": level_label,
         "met": result.met,
         "header": {"governing_body": info.governing_body, "unit_name": unit_name,
-                   "nation": tr_in(lang, "doc.nation"), "motto": tr_in(lang, "doc.motto")},
+                   "nation": word(lang, "nation"), "motto": word(lang, "motto")},
         "numbers": {"team_decision": info.team_decision_no or blank, "report": info.report_no or blank,
                     "request": info.request_no or blank},
         "team_decision_date": date_text(info.team_decision_date, lang),

@@ -17,7 +17,7 @@ from docx import Document
 from hoctap.models.documents_strings import DOCUMENTS
 from hoctap.models.dossier_context import labels
 from hoctap.models.meters import unit_entry_rows
-from hoctap.models.tables import DossierInfo, Evidence, EvidenceLink, Narrative, TeamMember
+from hoctap.models.tables import DossierInfo, Evidence, EvidenceLink, Narrative, Recognition, TeamMember
 from hoctap.tui.cli import main
 
 TEAM = [("Nguyễn Văn An", "Hiệu trưởng", "leader"), ("Trần Thị Bình", "Văn thư", "secretary"),
@@ -234,3 +234,35 @@ def test_the_report_opens_in_libreoffice_with_the_criterion_headings_in_order(sq
     positions = [text.find(f"Tiêu chí {c}.") for c in ("C1", "C2", "C3")]
     assert -1 not in positions and positions == sorted(positions)
     assert "BÁO CÁO TỰ ĐÁNH GIÁ" in text
+
+
+def test_the_recognition_decision_annex_lists_exactly_the_units_recognised(db, tmp_path):
+    from hoctap.models.recognition_docs import render_recognition_decision
+    from hoctap.models.tables import Unit
+
+    units = {}
+    with db.write() as s:
+        for code, name in (("UB-A", "Ủy ban nhân dân xã An Bình"), ("THCS-B", "Trường THCS Bình Minh"),
+                           ("MN-C", "Trường Mầm non Cát Tiên"), ("TH-D", "Trường Tiểu học Đông Hòa")):
+            unit = Unit(code=code, name=name, tier="district", types="public_service")
+            s.add(unit)
+            s.flush()
+            units[code] = unit.id
+        when = date(2025, 2, 10)
+        for code, level, year in (("UB-A", 1, 2024), ("THCS-B", 2, 2024), ("MN-C", 1, 2024), ("TH-D", 1, 2023)):
+            s.add(Recognition(unit_id=units[code], level=level, year=year, decision_no="45/QĐ-UBND",
+                              decision_date=when, issuer="Ủy ban nhân dân quận Ba Đình"))
+    path = render_recognition_decision(db, 2024, tmp_path / "qd.docx")
+    doc = Document(path)
+    body = [p.text for p in doc.paragraphs]
+    assert "Điều 1. Công nhận 3 đơn vị đạt “Đơn vị học tập” năm 2024 (có danh sách kèm theo)." in body
+    assert "(Kèm theo Quyết định số 45/QĐ-UBND ngày 10/02/2025 của Ủy ban nhân dân quận Ba Đình)" in body
+    header = [p.text for cell in doc.tables[0]._cells for p in cell.paragraphs]
+    assert "ỦY BAN NHÂN DÂN QUẬN BA ĐÌNH" in header and "Số: 45/QĐ-UBND" in header
+    rows = [[c.text for c in row.cells] for row in doc.tables[-1].rows]
+    assert rows[1:] == [["1", "Mức độ 1", "MN-C", "Trường Mầm non Cát Tiên", "45/QĐ-UBND, 10/02/2025"],
+                        ["2", "Mức độ 1", "UB-A", "Ủy ban nhân dân xã An Bình", "45/QĐ-UBND, 10/02/2025"],
+                        ["3", "Mức độ 2", "THCS-B", "Trường THCS Bình Minh", "45/QĐ-UBND, 10/02/2025"]]
+    english = Document(render_recognition_decision(db, 2024, tmp_path / "en.docx", lang="en"))
+    assert "Article 1. 3 units are recognised as “Learning Units”, year 2024 (list annexed)." in \
+        [p.text for p in english.paragraphs]

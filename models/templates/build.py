@@ -28,15 +28,35 @@ def new_document() -> Document:
     section.left_margin, section.right_margin = Mm(30), Mm(15)
     style = doc.styles["Normal"]
     style.font.name, style.font.size = "Times New Roman", Pt(13)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "Times New Roman")
+    times(style)
     style.paragraph_format.space_after = Pt(3)
     for name in ("Heading 1", "Heading 2"):
         h = doc.styles[name]
         h.font.name, h.font.size, h.font.bold, h.font.italic = "Times New Roman", Pt(13), True, False
         h.font.color.rgb = None
-        h.element.rPr.rFonts.set(qn("w:eastAsia"), "Times New Roman")
+        times(h)
         h.paragraph_format.space_before, h.paragraph_format.space_after = Pt(6), Pt(3)
     return doc
+
+
+def times(style) -> None:
+    """Times New Roman for every script, the theme's fonts (Calibri Light in headings) dropped."""
+    fonts = style.element.rPr.rFonts
+    for attr in list(fonts.attrib):
+        if attr.endswith("Theme"):
+            del fonts.attrib[attr]
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), "Times New Roman")
+
+
+def widths(table, *mm: int) -> None:
+    """Fixed column widths (Word and LibreOffice read them from each cell)."""
+    table.autofit = False
+    for column, w in zip(table.columns, mm):
+        column.width = Mm(w)
+    for row in table.rows:
+        for cell, w in zip(row.cells, mm):
+            cell.width = Mm(w)
 
 
 def para(container, text: str = "", *, align=J, bold=False, italic=False, size=None, style=None):
@@ -44,7 +64,7 @@ def para(container, text: str = "", *, align=J, bold=False, italic=False, size=N
     p.alignment = align
     if text:
         run = p.add_run(text)
-        run.bold, run.italic = bold, italic
+        run.bold, run.italic = bold or None, italic or None  # None: as the style says
         if size:
             run.font.size = Pt(size)
     return p
@@ -62,8 +82,8 @@ def header(doc, number: str) -> None:
     t = doc.add_table(rows=2, cols=2)
     no_borders(t)
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    widths(t, 62, 103)
     left, right = t.cell(0, 0), t.cell(0, 1)
-    left.width, right.width = Mm(65), Mm(100)
     left.paragraphs[0].alignment = C
     left.paragraphs[0].add_run("{{ header.governing_body|upper }}").font.size = Pt(12)
     para(left, "{{ header.unit_name|upper }}", align=C, bold=True, size=12)
@@ -91,6 +111,7 @@ def closing(doc, recipients: list[str], signer: str, name: str, note: str = "{{ 
     para(doc)
     t = doc.add_table(rows=1, cols=2)
     no_borders(t)
+    widths(t, 70, 95)
     left, right = t.cell(0, 0), t.cell(0, 1)
     r = left.paragraphs[0].add_run("{{ L.recipients }}:")
     r.bold, r.italic, r.font.size = True, True, Pt(12)
@@ -117,7 +138,7 @@ def decision() -> Document:
     para(doc, "{%p endfor %}")
     para(doc, "{{ L.decision_art2 }}")
     para(doc, "{{ L.decision_art3 }}")
-    closing(doc, ["{{ L.decision_title|capitalize }} 1", "{{ L.file_copy }}"], "{{ head.title|upper }}",
+    closing(doc, ["{{ L.as_article1 }}", "{{ L.file_copy }}"], "{{ head.title|upper }}",
             "{{ head.name }}")
     return doc
 
@@ -199,15 +220,42 @@ def evidence() -> Document:
         t.cell(2, i).paragraphs[0].add_run(v)
     row = t.add_row()
     row.cells[0].paragraphs[0].add_run("{%tr endfor %}")
-    for i, w in enumerate((10, 25, 55, 35, 30, 25)):
-        for cell in t.columns[i].cells:
-            cell.width = Mm(w)
+    widths(t, 10, 22, 50, 33, 28, 22)
     closing(doc, ["{{ authority }}", "{{ L.file_copy }}"], "{{ head.title|upper }}", "{{ head.name }}")
     return doc
 
 
+def recognition() -> Document:
+    """The office's draft decision recognising units, and its annex listing them per level."""
+    doc = new_document()
+    header(doc, "{{ numbers.decision }}")
+    title(doc, "{{ L.decision_title }}", "{{ titles.recognition_subject }}")
+    para(doc, "{{ L.decision_basis }}", italic=True)
+    para(doc, "{{ L.decision_decides }}", align=C, bold=True)
+    para(doc, "{{ titles.recognition_art1 }}")
+    para(doc, "{{ L.recognition_art2 }}")
+    closing(doc, ["{{ L.as_article1 }}", "{{ L.file_copy }}"], "{{ header.unit_name|upper }}", "{{ L.blank }}")
+    doc.add_page_break()
+    para(doc, "{{ titles.annex_title }}", align=C, bold=True)
+    para(doc, "{{ titles.annex_note }}", align=C, italic=True)
+    cols = ("seq", "level", "unit_code", "unit", "decision")
+    t = doc.add_table(rows=3, cols=len(cols))
+    t.style = "Table Grid"
+    for i, col in enumerate(cols):
+        t.cell(0, i).paragraphs[0].alignment = C
+        t.cell(0, i).paragraphs[0].add_run("{{ L.col_" + col + " }}").bold = True
+    t.cell(1, 0).paragraphs[0].add_run("{%tr for x in recognised %}")
+    for i, v in enumerate(("{{ x.seq }}", "{{ x.level }}", "{{ x.code }}", "{{ x.name }}",
+                           "{{ x.decision_no }}{% if x.decision_no and x.decision_date %}, {% endif %}"
+                           "{{ x.decision_date }}")):
+        t.cell(2, i).paragraphs[0].add_run(v)
+    t.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    widths(t, 10, 25, 28, 62, 40)
+    return doc
+
+
 TEMPLATES = {"01_decision.docx": decision, "02_report.docx": report, "03_request.docx": request,
-             "04_evidence.docx": evidence}
+             "04_evidence.docx": evidence, "05_recognition.docx": recognition}
 
 
 def main() -> None:
