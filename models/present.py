@@ -13,12 +13,12 @@ from hoctap.models.i18n import lang, tr
 MARK = {"met": "✓", "not_met": "✗", "not_applicable": "–", "no_data": "?"}
 
 
-def percent_text(value: Fraction | None) -> str:
+def percent_text(value: Fraction | None, language: str | None = None) -> str:
     """One decimal, truncated: 89.95% shows as 89.9%, never as a 90.0% that is not met."""
     if value is None:
         return "—"
     tenths = math.floor(value * 10)
-    return f"{tenths // 10}.{tenths % 10}%" if lang() == "en" else f"{tenths // 10},{tenths % 10}%"
+    return f"{tenths // 10}.{tenths % 10}%" if (language or lang()) == "en" else f"{tenths // 10},{tenths % 10}%"
 
 
 def threshold_text(entry, language: str | None = None) -> str:

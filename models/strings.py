@@ -395,4 +395,6 @@ BUNDLE = Strings("bundle", {
     "bundle.unit.types": ("loại hình", "types"),
 })
 
-CORE = (COMMON, CATALOG, CONFIG, DB, FILES, AUDIT, REPORT, EXPORT, IMPORT, BUNDLE, OFFICE, DOSSIER)
+from hoctap.models.documents_strings import DOCUMENTS  # noqa: E402  (its own module: the dossier documents)
+
+CORE = (COMMON, CATALOG, CONFIG, DB, FILES, AUDIT, REPORT, EXPORT, IMPORT, BUNDLE, OFFICE, DOSSIER, DOCUMENTS)

@@ -38,7 +38,7 @@ from hoctap.models.text import safe
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context, list_units
 from hoctap.tui.cli_office_units import UNITS_CLI, add_units_parser, cmd_units
-from hoctap.tui import cli_dossier
+from hoctap.tui import cli_documents, cli_dossier
 from hoctap.tui.cli_strings import CLI
 
 
@@ -506,7 +506,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    i18n.register(*CORE, CLI, UNITS_CLI, cli_dossier.CLI_DOSSIER)
+    i18n.register(*CORE, CLI, UNITS_CLI, cli_dossier.CLI_DOSSIER, cli_documents.DOSSIER_CLI)
     argv = sys.argv[1:] if argv is None else argv
     # the language must be known before the help texts are built
     lang = None

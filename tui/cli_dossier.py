@@ -17,6 +17,7 @@ from hoctap.models.dossier_check import check_dossier
 from hoctap.models.errors import HoctapError
 from hoctap.models.i18n import tr
 from hoctap.models.units import find_context
+from hoctap.tui import cli_documents
 from hoctap.tui.cli_dossier_strings import CLI_DOSSIER
 
 __all__ = ["CLI_DOSSIER", "COMMANDS", "add_parsers"]
@@ -42,6 +43,7 @@ def add_parsers(sub, common, year) -> None:
 
     dossier = sub.add_parser("dossier", parents=[common], help=tr("help.dossier"))
     dsub = dossier.add_subparsers(dest="dossier_command", metavar="ACTION", required=True)
+    cli_documents.add_export_parser(dsub, common, year)
     p = action(dsub, "check", "help.dossier_check")
     p.add_argument("--level", type=int, choices=(1, 2), default=None, help=tr("help.d_level"))
     p.add_argument("--json", action="store_true", help=tr("help.json"))
@@ -120,6 +122,8 @@ def _saved(w: Written) -> int:
 
 def cmd_dossier(env) -> int:
     a = env.args
+    if a.dossier_command == "export":
+        return cli_documents.cmd_dossier_export(env)
     ctx = find_context(env.db, a.unit, a.year)
     if a.dossier_command == "check":
         result = check_dossier(env.db, env.catalogs, ctx, a.level)

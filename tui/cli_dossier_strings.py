@@ -5,7 +5,8 @@ from __future__ import annotations
 from hoctap.models.i18n import Strings
 
 CLI_DOSSIER = Strings("cli_dossier", {
-    "help.dossier": ("hồ sơ đề nghị công nhận: kiểm tra, thông tin", "the recognition dossier: check, details"),
+    "help.dossier": ("hồ sơ đề nghị công nhận: kiểm tra, thông tin, xuất văn bản Word",
+                     "the recognition dossier: check, details, export of the Word documents"),
     "help.dossier_check": ("liệt kê những gì hồ sơ còn thiếu trước khi nộp (mã thoát 0: đủ, 1: thiếu)",
                            "list what the dossier still lacks before submission (exit 0: complete, 1: not)"),
     "help.dossier_info": ("xem hoặc sửa thủ trưởng, cơ quan, địa danh, số văn bản", "show or set the head, bodies, place and document numbers"),
