@@ -7,6 +7,7 @@ code they belong to.
 
 from __future__ import annotations
 
+from hoctap.models.collect_strings import COLLECT
 from hoctap.models.i18n import Strings
 
 COMMON = Strings("common", {
@@ -391,4 +392,4 @@ BUNDLE = Strings("bundle", {
     "bundle.unit.types": ("loại hình", "types"),
 })
 
-CORE = (COMMON, CATALOG, CONFIG, DB, FILES, AUDIT, REPORT, EXPORT, IMPORT, BUNDLE)
+CORE = (COMMON, CATALOG, CONFIG, DB, FILES, AUDIT, REPORT, EXPORT, IMPORT, BUNDLE, COLLECT)

@@ -37,6 +37,8 @@ from hoctap.models.strings import CORE
 from hoctap.models.text import safe
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context, list_units
+from hoctap.tui.cli_office import cmd_collect
+from hoctap.tui.cli_office_strings import OFFICE_CLI
 from hoctap.tui.cli_strings import CLI
 
 
@@ -173,7 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, metavar="FILE.toml")
     _unit_year(p)
     p = bsub.add_parser("import", parents=[common], help=tr("help.bundle_import"))
-    p.add_argument("file", type=Path, metavar="FILE.toml")
+    p.add_argument("file", type=Path, metavar="FILE.toml|DIR", help=tr("help.bundle_source"))
+    p.add_argument("--replace", action="store_true", help=tr("help.replace"))
 
     cat = sub.add_parser("catalog", parents=[common], help=tr("help.catalog"))
     csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
@@ -485,7 +488,9 @@ def cmd_bundle(env: Env) -> int:
         console.print(tr("cli.bundle_exported", code=safe(ctx.unit.code), year=ctx.assessment.year, n=n, path=a.file),
                       markup=False)
         return 0
-    r = import_bundle(env.db, env.catalogs, a.file)
+    if a.file.is_dir():
+        return cmd_collect(env, console)
+    r = import_bundle(env.db, env.catalogs, a.file, replace=a.replace)
     console.print(tr("cli.bundle_imported", code=safe(r.unit), year=r.year, n=r.people, entries=r.entries), markup=False)
     return 0
 
@@ -501,7 +506,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    i18n.register(*CORE, CLI)
+    i18n.register(*CORE, CLI, OFFICE_CLI)
     argv = sys.argv[1:] if argv is None else argv
     # the language must be known before the help texts are built
     lang = None
