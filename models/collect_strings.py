@@ -12,3 +12,21 @@ COLLECT = Strings("collect", {
     "collect.reason.conflict": ("đơn vị không khớp", "conflicting unit"),
     "collect.reason.present": ("đã có dữ liệu năm này", "unit/year already present"),
 })
+
+RECOGNITION = Strings("recognition", {
+    "summary.recognition": ("quyết định công nhận {code} mức {level} năm {year} (số {no})",
+                            "recognition of {code} at level {level} in {year} (no. {no})"),
+    "recog.bad_rules": ("{path}: quy định công nhận không đọc được: {error}", "{path}: the recognition rules cannot be read: {error}"),
+    "recog.exists": ("{code} đã có quyết định công nhận mức {level} năm {year}",
+                     "{code} already has a level {level} recognition for {year}"),
+    "recog.date_before_year": ("ngày quyết định {date} trước năm công nhận {year}",
+                               "the decision date {date} is before the year of recognition {year}"),
+    "recog.lapsed": ("công nhận đã hết hạn ngày {until}", "the recognition lapsed on {until}"),
+    "recog.lapses": ("công nhận hết hạn ngày {until} (trong năm nay)", "the recognition lapses on {until} (this year)"),
+    "recog.level2_early": ("đề nghị Mức 2 quá sớm: chỉ được từ ngày {since}",
+                           "Level 2 requested too early: allowed from {since}"),
+    "recog.level2_no_level1": ("đề nghị Mức 2 nhưng chưa có quyết định công nhận Mức 1 còn hiệu lực",
+                               "Level 2 requested without a Level 1 recognition in force"),
+    "recog.rules": ("Quy định: công nhận giữ {kept} năm sau năm công nhận; đề nghị Mức 2 sau quyết định Mức 1 ít nhất {after} năm",
+                    "Rules: a recognition is kept for the {kept} years following its year; Level 2 at least {after} year(s) after the Level 1 decision"),
+})

@@ -7,7 +7,7 @@ code they belong to.
 
 from __future__ import annotations
 
-from hoctap.models.collect_strings import COLLECT
+from hoctap.models.collect_strings import COLLECT, RECOGNITION
 from hoctap.models.i18n import Strings
 
 COMMON = Strings("common", {
@@ -392,4 +392,4 @@ BUNDLE = Strings("bundle", {
     "bundle.unit.types": ("loại hình", "types"),
 })
 
-CORE = (COMMON, CATALOG, CONFIG, DB, FILES, AUDIT, REPORT, EXPORT, IMPORT, BUNDLE, COLLECT)
+CORE = (COMMON, CATALOG, CONFIG, DB, FILES, AUDIT, REPORT, EXPORT, IMPORT, BUNDLE, COLLECT, RECOGNITION)

@@ -17,7 +17,8 @@ from hoctap.models.facts import write_fact_values
 from hoctap.models.i18n import tr
 from hoctap.models.people import PERSON_COLUMNS, as_text, search_columns
 from hoctap.models.sql import AC, PF, PT, RE, chunks
-from hoctap.models.tables import Assessment, AuditBatch, UnitEntryValue, utcnow
+from hoctap.models.recognition import current_json, from_json
+from hoctap.models.tables import Assessment, AuditBatch, Recognition, UnitEntryValue, utcnow
 
 
 Key = tuple  # (entity, entity_id, field) of an audit change
@@ -59,7 +60,11 @@ def _current_values(s: Session, aid: int, keys: Iterable[Key]) -> dict[Key, str 
         entry_id, column = k[2].rsplit("/", 1)
         row = entries.get(entry_id)
         out[k] = (None if column == "value" else "") if row is None else getattr(row, column)
-    unknown = set(by_entity) - {"fact", "roster", "person", "unit_entry"}
+    recognitions = [k[1] for k in by_entity.get("recognition", [])]
+    if recognitions:
+        held = current_json(s, recognitions)
+        out.update({("recognition", rid, "*"): held.get(rid) for rid in recognitions})
+    unknown = set(by_entity) - {"fact", "roster", "person", "unit_entry", "recognition"}
     if unknown:
         raise HoctapError(tr("err.nothing_to_undo"))
     return out
@@ -147,6 +152,11 @@ def _restore(s: Session, aid: int, plan: dict[Key, str | None]) -> None:
         setattr(row, column, value if column == "value" else (value or ""))
         row.version += 1
         row.updated_at = utcnow()
+    for (_e, rid, _f), value in keys("recognition"):
+        if value is None:
+            s.execute(delete(Recognition).where(Recognition.id == rid))
+        else:
+            s.execute(insert(Recognition).values(id=rid, **from_json(value)))
     s.flush()
 
 

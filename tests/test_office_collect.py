@@ -120,3 +120,70 @@ def test_replace_swaps_a_unit_year_in_one_batch_that_undo_reverts(db, db_url, ca
 def test_a_missing_folder_is_an_error_not_a_traceback(db_url, tmp_path, capsys):
     assert main(["--db", db_url, "--lang", "en", "bundle", "import", str(tmp_path / "nowhere")]) == 2
     assert "cannot read the file" in capsys.readouterr().err
+
+
+# ---- recognition history -------------------------------------------------------------------------
+
+from datetime import date  # noqa: E402
+
+from hoctap.models.recognition import Rules, add_recognition, standing_of, standings  # noqa: E402
+from hoctap.models.i18n import tr  # noqa: E402
+from hoctap.models.tables import Recognition  # noqa: E402
+
+RULES = Rules(kept_years=3, level2_after_years=1)
+
+
+def decision(level, year, on):
+    return Recognition(unit_id=1, level=level, year=year, decision_no="12/QĐ", decision_date=on, issuer="UBND")
+
+
+@pytest.mark.parametrize("on, in_force, warning", [
+    (date(2027, 12, 31), True, ("recog.lapses", "2027-12-31")),  # the last day of the third year after 2024
+    (date(2028, 1, 1), False, ("recog.lapsed", "2027-12-31")),
+    (date(2026, 6, 1), True, None),
+])
+def test_a_recognition_is_kept_for_the_three_years_after_its_year(on, in_force, warning):
+    st = standing_of(RULES, "U01", [decision(1, 2024, date(2025, 1, 20))], on)
+    assert (st.in_force is not None, st.kept_until) == (in_force, date(2027, 12, 31))
+    assert st.warnings == ([] if warning is None else [tr(warning[0], until=warning[1])])
+
+
+@pytest.mark.parametrize("on, allowed", [(date(2026, 1, 19), False), (date(2026, 1, 20), True)])
+def test_level_2_may_be_sought_one_year_after_the_level_1_decision(on, allowed):
+    st = standing_of(RULES, "U01", [decision(1, 2025, date(2025, 1, 20))], on, seeks_level=2)
+    assert st.level2_from == date(2026, 1, 20) and st.level2_allowed is allowed
+    assert st.warnings == ([] if allowed else [tr("recog.level2_early", since="2026-01-20")])
+
+
+def test_level_2_without_level_1_is_warned_and_the_rules_are_data():
+    assert standing_of(RULES, "U01", [], date(2026, 1, 1), seeks_level=2).warnings == [tr("recog.level2_no_level1")]
+    longer = Rules(kept_years=5, level2_after_years=2)
+    st = standing_of(longer, "U01", [decision(1, 2024, date(2024, 12, 1))], date(2029, 12, 31))
+    assert st.in_force is not None and st.level2_from == date(2026, 12, 1)
+
+
+def test_recognition_add_and_list_on_the_command_line_undoably(db, db_url, catalogs, tmp_path, capsys, monkeypatch):
+    from hoctap.tui import cli
+    monkeypatch.setattr(cli.console, "width", 250)  # the whole table on one line per row
+    d = tmp_path / "in"
+    d.mkdir()
+    write(d / "u01.toml", bundle(catalogs, "U01", 2))
+    collect_folder(db, catalogs, d)
+    args = ["--db", db_url, "--lang", "en", "recognition"]
+    assert main([*args, "add", "--unit", "u01", "--level", "1", "--year", "2024", "--number", "125/QĐ-UBND",
+                 "--date", "2025-01-20", "--issuer", "UBND huyện Bình Chánh"]) == 0
+    assert "batch #" in capsys.readouterr().out
+    assert main([*args, "add", "--unit", "U01", "--level", "1", "--year", "2024", "--number", "9",
+                 "--date", "2025-01-20"]) == 2
+    assert "already has a level 1 recognition for 2024" in capsys.readouterr().err
+    assert main([*args, "add", "--unit", "U01", "--level", "1", "--year", "2024", "--number", "9",
+                 "--date", "2025-13-01"]) == 2
+    assert main([*args, "list", "--on", "2026-01-19"]) == 0
+    out = capsys.readouterr().out
+    assert "125/QĐ-UBND" in out and "2027-12-31" in out and "2026-01-20" in out and "(unconfirmed)" in out
+    [st] = standings(db, RULES, date(2026, 1, 19))
+    assert st.unit == "U01" and st.in_force.decision_no == "125/QĐ-UBND"
+    batch = add_recognition(db, "U01", 2, 2026, "7/QĐ", date(2026, 3, 1), "UBND")
+    undo(db, catalogs, batch)
+    with db.read() as s:
+        assert [(r.level, r.year) for r in s.exec(select(Recognition)).scalars()] == [(1, 2024)]

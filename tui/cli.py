@@ -37,7 +37,7 @@ from hoctap.models.strings import CORE
 from hoctap.models.text import safe
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context, list_units
-from hoctap.tui.cli_office import cmd_collect
+from hoctap.tui.cli_office import add_parsers as add_office_parsers, cmd_collect, cmd_recognition
 from hoctap.tui.cli_office_strings import OFFICE_CLI
 from hoctap.tui.cli_strings import CLI
 
@@ -178,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, metavar="FILE.toml|DIR", help=tr("help.bundle_source"))
     p.add_argument("--replace", action="store_true", help=tr("help.replace"))
 
+    add_office_parsers(sub, common, _year)
     cat = sub.add_parser("catalog", parents=[common], help=tr("help.catalog"))
     csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
     csub.add_parser("list", parents=[common], help=tr("help.catalog_list"))
@@ -498,6 +499,7 @@ def cmd_bundle(env: Env) -> int:
 COMMANDS = {"demo": cmd_demo, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
             "status": cmd_status, "log": cmd_log, "undo": cmd_undo, "catalog": cmd_catalog}
 COMMANDS.update({"export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle})
+COMMANDS["recognition"] = lambda env: cmd_recognition(env, console)
 
 
 def _fail(message: str) -> int:
