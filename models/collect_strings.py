@@ -11,6 +11,12 @@ COLLECT = Strings("collect", {
     "collect.reason.catalog": ("khác bộ tiêu chí", "another catalog version"),
     "collect.reason.conflict": ("đơn vị không khớp", "conflicting unit"),
     "collect.reason.present": ("đã có dữ liệu năm này", "unit/year already present"),
+    "rollover.unknown_fact": ("không chép được thông tin {name!r} (chép được: {known})",
+                              "{name!r} cannot be carried over (these can: {known})"),
+    "rollover.backwards": ("năm mới {to} phải sau năm {src}", "the new year {to} must come after {src}"),
+    "rollover.no_source": ("không có đợt đánh giá năm {year}", "no assessment in {year}"),
+    "rollover.started": ("năm {year} đã có danh sách", "{year} already has a roster"),
+    "summary.rollover": ("năm mới {code}: {n} người từ {src} sang {to}", "new year {code}: {n} people from {src} to {to}"),
 })
 
 RECOGNITION = Strings("recognition", {

@@ -187,3 +187,41 @@ def test_recognition_add_and_list_on_the_command_line_undoably(db, db_url, catal
     undo(db, catalogs, batch)
     with db.read() as s:
         assert [(r.level, r.year) for r in s.exec(select(Recognition)).scalars()] == [(1, 2024)]
+
+
+# ---- new year ----------------------------------------------------------------------------------
+
+def facts_in_year(db, code, year):
+    with db.read() as s:
+        return sorted(s.execute(select(Person.code, PersonFact.name, PersonFact.value)
+                                .join(Person, Person.id == PersonFact.person_id)
+                                .join(Assessment, Assessment.id == PersonFact.assessment_id)
+                                .join(Unit, Unit.id == Assessment.unit_id)
+                                .where(Unit.code == code, Assessment.year == year)).all())
+
+
+def test_a_rollover_carries_exactly_the_chosen_facts(db, db_url, catalogs, tmp_path, capsys):
+    d = tmp_path / "in"
+    d.mkdir()
+    for k in (1, 2, 3):
+        doc = bundle(catalogs, f"U0{k}", 4)
+        for i, p in enumerate(doc["people"]):
+            p["facts"].update(emulation_title="advanced_worker", digital_training=i % 2 == 1)
+        write(d / f"u0{k}.toml", doc)
+    collect_folder(db, catalogs, d)
+    args = ["--db", db_url, "--lang", "en", "newyear", "--from", "2025", "--to", "2026"]
+    assert main([*args, "--all", "--carry", "language_cert,lc_title"]) == 2  # a computed title is never carried
+    assert main([*args, "--unit", "U01", "--unit", "U02", "--carry", "language_cert,digital_training"]) == 0
+    out = capsys.readouterr().out
+    assert "U01 2026: 4 people, 8 facts carried" in out and "Started 2 unit(s)" in out
+    carried = {(c, n, v) for c, n, v in facts_in_year(db, "U01", 2025) if n in ("language_cert", "digital_training")}
+    assert set(facts_in_year(db, "U01", 2026)) == carried  # no emulation title
+    assert people_of(db, "U01", 2026) == 4 and people_of(db, "U03", 2026) == 0
+    assert main([*args, "--all"]) == 0  # U01, U02 already started; U03 with its roster only
+    out = capsys.readouterr().out
+    assert "U01: left alone, 2026 already has a roster" in out and "U03 2026: 4 people, 0 facts carried" in out
+    assert facts_in_year(db, "U03", 2026) == [] and people_of(db, "U03", 2026) == 4
+    ctx = find_context(db, "U03", 2026)
+    from hoctap.models.audit import history
+    undo(db, catalogs, next(b.id for b in history(db, ctx) if b.action == "rollover"))
+    assert people_of(db, "U03", 2026) == 0

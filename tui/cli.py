@@ -37,7 +37,7 @@ from hoctap.models.strings import CORE
 from hoctap.models.text import safe
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context, list_units
-from hoctap.tui.cli_office import add_parsers as add_office_parsers, cmd_collect, cmd_recognition
+from hoctap.tui.cli_office import add_parsers as add_office_parsers, cmd_collect, cmd_newyear, cmd_recognition
 from hoctap.tui.cli_office_strings import OFFICE_CLI
 from hoctap.tui.cli_strings import CLI
 
@@ -499,7 +499,7 @@ def cmd_bundle(env: Env) -> int:
 COMMANDS = {"demo": cmd_demo, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
             "status": cmd_status, "log": cmd_log, "undo": cmd_undo, "catalog": cmd_catalog}
 COMMANDS.update({"export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle})
-COMMANDS["recognition"] = lambda env: cmd_recognition(env, console)
+COMMANDS.update(recognition=lambda env: cmd_recognition(env, console), newyear=lambda env: cmd_newyear(env, console))
 
 
 def _fail(message: str) -> int:

@@ -12,6 +12,7 @@ from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from hoctap.models.collect import collect_folder, reason_label
+from hoctap.models.rollover import rollover
 from hoctap.models.recognition import add_recognition, kept_until, load_rules, standings
 from hoctap.models.i18n import tr
 from hoctap.models.text import safe
@@ -67,6 +68,14 @@ def add_parsers(sub, common, year) -> None:
     p.add_argument("--unit", metavar="CODE", help=tr("help.rec_list_unit"))
     p.add_argument("--on", type=_date, metavar="YYYY-MM-DD", help=tr("help.rec_on"))
 
+    p = sub.add_parser("newyear", parents=[common], help=tr("help.newyear"))
+    p.add_argument("--from", dest="from_year", required=True, type=year, help=tr("help.ny_from"))
+    p.add_argument("--to", dest="to_year", required=True, type=year, help=tr("help.ny_to"))
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--unit", action="append", metavar="CODE", help=tr("help.ny_unit"))
+    who.add_argument("--all", action="store_true", help=tr("help.ny_all"))
+    p.add_argument("--carry", default="", metavar="FACT,FACT", help=tr("help.ny_carry"))
+
 
 def cmd_recognition(env, console: Console) -> int:
     a = env.args
@@ -92,4 +101,16 @@ def cmd_recognition(env, console: Console) -> int:
     console.print(table)
     note = tr("recog.rules", kept=rules.kept_years, after=rules.level2_after_years)
     console.print(f"{note} ({tr('unconfirmed')})" if rules.unconfirmed else note, markup=False, soft_wrap=True)
+    return 0
+
+
+def cmd_newyear(env, console: Console) -> int:
+    a = env.args
+    carry = [n.strip() for n in a.carry.split(",") if n.strip()]
+    r = rollover(env.db, env.catalogs, a.from_year, a.to_year, None if a.all else a.unit, carry)
+    for code, n, facts in r.started:
+        console.print(tr("cli.ny_started", code=safe(code), year=a.to_year, n=n, facts=facts), markup=False)
+    for code, why in r.skipped:
+        console.print(tr("cli.ny_skipped", code=safe(code), why=why), markup=False)
+    console.print(tr("cli.ny_total", n=len(r.started), skipped=len(r.skipped)), markup=False)
     return 0
