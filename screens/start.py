@@ -49,6 +49,7 @@ class StartScreen(BaseScreen):
         Binding("n", "new_unit", "key.new_unit", id="start.new_unit"),
         Binding("y", "new_year", "key.new_year", id="start.new_year"),
         Binding("l", "level_sought", "key.level_sought", id="start.level"),
+        Binding("c", "collect", "key.collect", id="start.collect"),
         Binding("q", "app.quit", "key.quit", id="start.quit"),
     ]
 
@@ -130,6 +131,11 @@ class StartScreen(BaseScreen):
     def set_level(self, code: str, year: int, level: int) -> None:
         ensure_context(self.app.db, code, year, level, source="tui")
         self.post_message(UnitsLoaded(units_and_years(self.app.db)))
+
+    def action_collect(self) -> None:
+        from hoctap.screens.collect import CollectForm
+
+        self.app.push_screen(CollectForm(), lambda came_in: self.load() if came_in else None)
 
     def action_new_unit(self) -> None:
         def created(code: str | None) -> None:

@@ -4,6 +4,7 @@ start-up (``i18n.register(*CORE, *SCREENS)``), with the core's words for what bo
 from __future__ import annotations
 
 from hoctap.models.i18n import Strings
+from hoctap.screens.collect_strings import OFFICE_SCREENS
 
 TUI = Strings("tui", {
     # app-wide keys
@@ -221,4 +222,4 @@ ROSTER = Strings("roster", {
     "roster.form.gone": ("Người này không còn trong danh sách", "This person is no longer on the roster"),
 })
 
-SCREENS = (TUI, ROSTER)
+SCREENS = (TUI, ROSTER, OFFICE_SCREENS)

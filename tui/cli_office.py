@@ -40,7 +40,7 @@ def cmd_collect(env, console: Console) -> int:
             console.print(tr("cli.collect_refused", file=safe(r.path.name), reason=reason_label(r.reason),
                              message=r.message), markup=False, soft_wrap=True)
     refused = [r for r in results if not r.ok]
-    console.print(tr("cli.collect_total", ok=len(results) - len(refused), refused=len(refused)), markup=False)
+    console.print(tr("collect.total", ok=len(results) - len(refused), refused=len(refused)), markup=False)
     if any(r.reason == "present" for r in refused):
         console.print(tr("cli.collect_hint"), markup=False)
     return 2 if refused else 0

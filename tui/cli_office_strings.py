@@ -15,7 +15,6 @@ OFFICE_CLI = Strings("cli_office", {
                        "✓ {file}: {code} {year}, {n} people, {entries} unit entries{replaced}"),
     "cli.collect_replaced": (" (đã thay dữ liệu cũ)", " (replaced the old data)"),
     "cli.collect_refused": ("✗ {file}: {reason}: {message}", "✗ {file}: {reason}: {message}"),
-    "cli.collect_total": ("{ok} tệp đã nhập, {refused} tệp bị từ chối", "{ok} file(s) came in, {refused} refused"),
     "cli.collect_hint": ("Đơn vị đã có dữ liệu năm đó: chạy lại với --replace để thay",
                          "A unit/year already here: run again with --replace to swap its data"),
     "cli.collect_empty": ("{path}: không có tệp *.toml nào", "{path}: no *.toml file in it"),

@@ -1,0 +1,19 @@
+"""Words of the receiving office's screens (collect a folder, new year)."""
+
+from __future__ import annotations
+
+from hoctap.models.i18n import Strings
+
+OFFICE_SCREENS = Strings("office_screens", {
+    "key.collect": ("Nạp thư mục", "Collect folder"),
+    "key.collect_run": ("Nạp", "Collect"),
+    "collect.title": ("Nạp một thư mục tệp chuyển giao", "Collect a folder of transfer files"),
+    "collect.folder": ("Thư mục", "Folder"),
+    "collect.replace": ("Thay dữ liệu năm đó của đơn vị đã có", "Replace a unit/year already here"),
+    "collect.col.file": ("Tệp chuyển giao", "Transfer file"),
+    "collect.col.result": ("Kết quả nạp", "Outcome"),
+    "collect.col.detail": ("Chi tiết", "Detail"),
+    "collect.in": ("đã nhập", "came in"),
+    "collect.replaced": ("đã thay", "replaced"),
+    "collect.detail": ("{code} năm {year}: {n} người", "{code} {year}: {n} people"),
+})
