@@ -6,6 +6,7 @@ from hoctap.models.i18n import Strings
 
 COLLECT = Strings("collect", {
     "collect.not_folder": ("{path}: không phải thư mục", "{path}: not a folder"),
+    "collect.total": ("{ok} tệp đã nhập, {refused} tệp bị từ chối", "{ok} file(s) came in, {refused} refused"),
     "collect.reason.damaged": ("tệp hỏng", "damaged file"),
     "collect.reason.foreign": ("không phải tệp chuyển dữ liệu", "not a transfer file"),
     "collect.reason.catalog": ("khác bộ tiêu chí", "another catalog version"),
