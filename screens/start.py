@@ -50,6 +50,7 @@ class StartScreen(BaseScreen):
         Binding("y", "new_year", "key.new_year", id="start.new_year"),
         Binding("l", "level_sought", "key.level_sought", id="start.level"),
         Binding("c", "collect", "key.collect", id="start.collect"),
+        Binding("Y", "rollover", "key.rollover", id="start.rollover"),
         Binding("q", "app.quit", "key.quit", id="start.quit"),
     ]
 
@@ -136,6 +137,12 @@ class StartScreen(BaseScreen):
         from hoctap.screens.collect import CollectForm
 
         self.app.push_screen(CollectForm(), lambda came_in: self.load() if came_in else None)
+
+    def action_rollover(self) -> None:
+        from hoctap.screens.rollover import RolloverForm
+
+        units = [(u.code, u.name, [y for y, _ in u.years]) for u in self.units]
+        self.app.push_screen(RolloverForm(units), lambda started: self.load() if started else None)
 
     def action_new_unit(self) -> None:
         def created(code: str | None) -> None:

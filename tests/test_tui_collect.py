@@ -37,3 +37,36 @@ async def test_collect_a_folder_from_the_start_screen(db, catalogs, tmp_path):
         options = app.screen.query_one("#assessments", OptionList)
         assert any("U01" in str(options.get_option_at_index(i).prompt) for i in range(options.option_count))
     assert people_of(db, "U01") == 3 and people_of(db, "U02") == 0
+
+
+async def test_new_year_for_many_units_from_the_start_screen(db, catalogs, tmp_path):
+    from textual.widgets import SelectionList
+
+    from hoctap.screens.rollover import RolloverForm
+    from tests.test_office_collect import facts_in_year
+
+    d = tmp_path / "inbox"
+    d.mkdir()
+    for code in ("U01", "U02"):
+        doc = bundle(catalogs, code, 4)
+        for p in doc["people"]:
+            p["facts"]["emulation_title"] = "advanced_worker"
+        write(d / f"{code}.toml", doc)
+    from hoctap.models.collect import collect_folder
+    collect_folder(db, catalogs, d)
+    app = make_app(db, catalogs)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await press(pilot, "Y")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, RolloverForm)
+        assert form.query_one("#rollover-to", Input).value == "2026"
+        assert sorted(form.query_one("#rollover-units", SelectionList).selected) == ["U01", "U02"]
+        form.query_one("#rollover-units", SelectionList).deselect("U02")
+        form.query_one("#rollover-carry", SelectionList).select("language_cert")
+        await press(pilot, "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, StartScreen)
+    assert people_of(db, "U01", 2026) == 4 and people_of(db, "U02", 2026) == 0
+    assert {n for _c, n, _v in facts_in_year(db, "U01", 2026)} == {"language_cert"}
