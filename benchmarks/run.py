@@ -640,6 +640,97 @@ def bench_export_xlsx(w: Workload, runs: int) -> Result:
     return res
 
 
+COLLECT_UNITS = 100
+
+
+def _collect_folder(w: Workload) -> tuple[Path, list[list[dict]]]:
+    """100 units' transfer files of ``size // 100`` people each (1,000 at the default size),
+    written once; also the rows, for the bare-SQL floor."""
+    import tomli_w
+
+    from hoctap.models.bundle import _typed
+    from hoctap.sample_data.generator import FACT_COLUMNS, PERSON_COLUMNS, people
+
+    folder = w.dir / "inbox"
+    per_unit = max(10, w.size // COLLECT_UNITS)
+    units = []
+    if not folder.exists():
+        folder.mkdir()
+        cat = w.catalogs.units["c24-district-l1"]
+        for k in range(COLLECT_UNITS):
+            rows = list(people(per_unit, seed=k, code_prefix=f"U{k:03}-"))
+            units.append(rows)
+            doc = {"format": "hoctap-bundle", "format_version": 1,
+                   "unit": {"code": f"U{k:03}", "name": f"Đơn vị {k:03}", "tier": "district", "types": TYPES},
+                   "assessment": {"year": YEAR, "level": 1},
+                   "catalog": {"id": cat.id, "version": cat.version},
+                   "citizen_catalog": {"id": w.catalogs.citizen.id, "version": w.catalogs.citizen.version},
+                   "people": [{**{c: int(r[c]) if c == "birth_year" else r[c] for c in PERSON_COLUMNS if r.get(c)},
+                               "facts": {n: _typed(w.catalogs, n, r[n]) for n in (*FACT_COLUMNS,
+                                         *(f"lc_{i}" for i in range(1, 11))) if r.get(n)}} for r in rows]}
+            (folder / f"u{k:03}.toml").write_text(tomli_w.dumps(doc), encoding="utf-8")
+        w.collect_rows = units
+    return folder, w.collect_rows
+
+
+def _bare_collect(w: Workload, units: list[list[dict]]) -> float:
+    """The same units, people, roster entries and facts written with sqlite3 executemany, one
+    transaction per unit, into a fresh database (no reading, no checking, no audit)."""
+    from hoctap.sample_data.generator import PERSON_COLUMNS
+
+    db_path, db = w.fresh_db()
+    db.dispose()
+    con = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        t, c = time.perf_counter(), cpu_now()
+        pid = 0
+        for k, rows in enumerate(units, start=2):
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("INSERT INTO unit (id, code, name, tier, types, version) VALUES (?,?,?,?,?,1)",
+                        (k, f"U{k:03}", f"Đơn vị {k}", "district", ",".join(TYPES)))
+            con.execute("INSERT INTO assessment (id, unit_id, year, level, created_at, version) "
+                        "VALUES (?, ?, 2024, 1, '2024-01-01', 1)", (k, k))
+            ids = range(pid + 1, pid + len(rows) + 1)
+            pid += len(rows)
+            con.executemany("INSERT INTO person (id, unit_id, code, full_name, kind, department, position, birth_year, "
+                            "gender, search, sort_key, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                            [(i, k, *(r.get(c) for c in PERSON_COLUMNS), "", "", 1) for i, r in zip(ids, rows)])
+            con.executemany("INSERT INTO roster_entry (assessment_id, person_id, version) VALUES (?,?,1)",
+                            [(k, i) for i in ids])
+            con.executemany("INSERT INTO person_fact (assessment_id, person_id, name, value) VALUES (?,?,?,?)",
+                            [(k, i, n, v) for i, r in zip(ids, rows) for n, v in r.items()
+                             if n not in PERSON_COLUMNS and v])
+            con.execute("COMMIT")
+        return sample(time.perf_counter() - t, cpu_now() - c)
+    finally:
+        con.close()
+        db_path.unlink()
+
+
+def bench_collect(w: Workload, runs: int) -> Result:
+    """collect a folder of 100 transfer files (collect_folder)"""
+    from hoctap.models.collect import collect_folder
+
+    folder, units = _collect_folder(w)
+    per_unit = len(units[0])
+    res = Result("collect", f"collect {COLLECT_UNITS} transfer files of {per_unit:,} people each (collect_folder)", None)
+
+    def one() -> float:
+        db_path, db = w.fresh_db()
+        try:
+            t = timed(lambda: collect_folder(db, w.catalogs, folder))
+            with sqlite3.connect(db_path) as con:  # every file came in
+                assert con.execute("SELECT count(*) FROM roster_entry").fetchone()[0] == COLLECT_UNITS * per_unit
+            return t
+        finally:
+            db.dispose()
+            db_path.unlink()
+
+    res.runs = [one() for _ in range(runs)]
+    res.baselines["bare executemany of the same units"] = [_bare_collect(w, units) for _ in range(runs)]
+    return res
+
+
 def _roster_order(w: Workload) -> list[dict]:
     from hoctap.models.people import sort_key
 
@@ -776,6 +867,7 @@ BENCHMARKS = [
     Bench("tui_filter", bench_tui_filter, (ROSTER_MODULE, "tmux"), 0.200),
     Bench("export_xlsx", bench_export_xlsx, (REPORT_MODULE,)),
     Bench("units_overview", bench_units_overview, ("hoctap.models.office", "textual")),
+    Bench("collect", bench_collect),
 ]
 
 

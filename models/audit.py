@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # units records its writes here: a runtime import would be ci
     from hoctap.models.units import Context
 
 
-UNDOABLE = ("set", "check", "import", "person", "delete", "intake", "review", "dossier")
+UNDOABLE = ("set", "check", "import", "person", "delete", "intake", "review", "dossier", "recognition", "rollover")
 
 
 class Written(NamedTuple):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import tomli_w
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from hoctap.models.audit import batch_summary, record_batch, record_changes
 from hoctap.models.catalog import Catalogs
@@ -28,7 +28,7 @@ from hoctap.models.files import atomic_write
 from hoctap.models.i18n import tr
 from hoctap.models.meters import unit_entry_rows
 from hoctap.models.people import Progress, iter_people, upsert_people
-from hoctap.models.sql import RE
+from hoctap.models.sql import PF, RE
 from hoctap.models.tables import Unit, UnitEntryValue, utcnow
 from hoctap.models.text import nfc, safe
 from hoctap.models.units import Context, catalog_for, ensure_assessment, parse_unit_types
@@ -38,7 +38,14 @@ FORMAT_VERSION = 1
 
 
 class BundleError(HoctapError):
-    """A transfer file that cannot be imported; the message names the file and the key."""
+    """A transfer file that cannot be imported; the message names the file and the key.
+    ``reason`` sorts the refusals of a collected folder: "damaged" (unreadable, bad keys),
+    "foreign" (not a transfer file), "catalog" (another catalog or version), "conflict" (the
+    unit is here with another name, tier or types), "present" (that unit/year holds data)."""
+
+    def __init__(self, message: str, reason: str = "damaged"):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass
@@ -49,6 +56,7 @@ class BundleResult:
     entries: int
     unit_created: bool
     batch_id: int | None
+    replaced: bool = False
 
 
 # ---- export ----------------------------------------------------------------------------------
@@ -194,10 +202,10 @@ def read_bundle(catalogs: Catalogs, source: str | Path | bytes, name: str = "") 
 
 def _read_document(catalogs: Catalogs, doc: dict, path: str) -> dict:
     if doc.get("format") != FORMAT:
-        raise BundleError(tr("bundle.not_bundle", path=path))
+        raise BundleError(tr("bundle.not_bundle", path=path), "foreign")
     version = doc.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool) or version != FORMAT_VERSION:
-        raise BundleError(tr("bundle.format_version", path=path, got=safe(repr(version))[:40], want=FORMAT_VERSION))
+        raise BundleError(tr("bundle.format_version", path=path, got=safe(repr(version))[:40], want=FORMAT_VERSION), "foreign")
     unit = _get(doc, "unit", dict, "")
     code = _check("unit.code", parse_code, _get(unit, "code", str, "unit"), "code")
     unit_name = _check("unit.name", parse_name, _get(unit, "name", str, "unit"), "name")
@@ -223,11 +231,11 @@ def _read_document(catalogs: Catalogs, doc: dict, path: str) -> dict:
         cat_id, version = _get(ref, "id", str, key), _get(ref, "version", str, key)
         cat = known.get(cat_id)
         if cat is None:
-            raise BundleError(tr("bundle.unknown_catalog", path=path, id=safe(cat_id)[:80]))
+            raise BundleError(tr("bundle.unknown_catalog", path=path, id=safe(cat_id)[:80]), "catalog")
         if cat.version != version:
-            raise BundleError(tr("bundle.catalog_version", path=path, id=cat_id, got=safe(version)[:40], want=cat.version))
+            raise BundleError(tr("bundle.catalog_version", path=path, id=cat_id, got=safe(version)[:40], want=cat.version), "catalog")
         if key == "catalog" and (cat.tier != tier or cat.level != level):
-            raise BundleError(tr("bundle.catalog_level", path=path, id=cat_id, tier=tier, level=level))
+            raise BundleError(tr("bundle.catalog_level", path=path, id=cat_id, tier=tier, level=level), "catalog")
     problems: list[str] = []
     people = _read_people(catalogs, _get(doc, "people", list, "", required=False) or [], problems)
     entries = _read_entries(catalogs, tier, _get(doc, "entries", list, "", required=False) or [], problems)
@@ -317,10 +325,13 @@ def _read_entries(catalogs: Catalogs, tier: str, raw_entries: list, problems: li
 
 
 def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, *, name: str = "",
-                  source_tag: str = "import", progress: Progress | None = None) -> BundleResult:
+                  source_tag: str = "import", progress: Progress | None = None,
+                  replace: bool = False) -> BundleResult:
     """Load a transfer file into this database in one transaction. Refused (nothing written)
     for a catalog version that differs from the file's, a unit with the same code but another
-    name, tier or types, or an assessment of that unit and year that already holds data."""
+    name, tier or types, or an assessment of that unit and year that already holds data —
+    unless ``replace``: then that assessment's roster, facts and unit entries are swapped for
+    the file's in the same transaction and audit batch (so one undo brings the old data back)."""
     doc = read_bundle(catalogs, source, name)
     path, u, types = doc["path"], doc["unit"], doc["types"]
     if progress:
@@ -339,14 +350,16 @@ def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, 
             for what, ours, theirs in (("name", unit.name, u["name"]), ("tier", unit.tier, u["tier"]),
                                        ("types", sorted(unit.type_list), sorted(types))):
                 if ours != theirs:
-                    raise BundleError(tr("bundle.unit_conflict", path=path, code=unit.code, what=f"{tr('bundle.unit.' + what)} ({ours} ≠ {theirs})"))
+                    raise BundleError(tr("bundle.unit_conflict", path=path, code=unit.code, what=f"{tr('bundle.unit.' + what)} ({ours} ≠ {theirs})"), "conflict")
         ctx = ensure_assessment(s, unit.code, doc["year"], doc["level"], source=source_tag)
         aid = ctx.assessment.id
         held = s.execute(select(func.count()).select_from(RE).where(RE.c.assessment_id == aid)).scalar()
         held += s.execute(select(func.count()).select_from(UnitEntryValue).where(UnitEntryValue.assessment_id == aid)).scalar()
-        if held:
-            raise BundleError(tr("bundle.assessment_exists", path=path, code=unit.code, year=doc["year"]))
-        audit, _stats = upsert_people(s, catalogs, ctx, doc["people"])
+        if held and not replace:
+            raise BundleError(tr("bundle.assessment_exists", path=path, code=unit.code, year=doc["year"]), "present")
+        audit = _clear_assessment(s, aid) if held else []
+        people_audit, _stats = upsert_people(s, catalogs, ctx, doc["people"])
+        audit += people_audit
         now = utcnow()
         if doc["entries"]:
             s.execute(insert(UnitEntryValue), [dict(assessment_id=aid, entry_id=k, updated_at=now, version=1, **v)
@@ -361,4 +374,22 @@ def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, 
             record_changes(s, batch_id, audit)
     if progress:
         progress(len(doc["people"]), len(doc["people"]))
-    return BundleResult(u["code"], doc["year"], len(doc["people"]), len(doc["entries"]), created, batch_id)
+    return BundleResult(u["code"], doc["year"], len(doc["people"]), len(doc["entries"]), created, batch_id,
+                        replaced=bool(held))
+
+
+def _clear_assessment(s, aid: int) -> list[dict]:
+    """Empty an assessment's roster, facts and unit entries; returns their audit rows (old ->
+    nothing), in the keys undo restores. People records stay: they belong to the unit."""
+    audit = [dict(entity="fact", entity_id=r.person_id, field=r.name, old=r.value, new=None)
+             for r in s.execute(select(PF.c.person_id, PF.c.name, PF.c.value).where(PF.c.assessment_id == aid))]
+    audit += [dict(entity="roster", entity_id=pid, field="*", old="{}", new=None)
+              for pid in s.execute(select(RE.c.person_id).where(RE.c.assessment_id == aid)).scalars()]
+    for e in s.exec(select(UnitEntryValue).where(UnitEntryValue.assessment_id == aid)).scalars():
+        audit += [dict(entity="unit_entry", entity_id=aid, field=f"{e.entry_id}/{col}", old=getattr(e, col),
+                       new=None if col == "value" else "") for col in ("value", "evidence", "documents")
+                  if getattr(e, col) not in (None, "")]
+    s.execute(delete(PF).where(PF.c.assessment_id == aid))
+    s.execute(delete(RE).where(RE.c.assessment_id == aid))
+    s.execute(delete(UnitEntryValue).where(UnitEntryValue.assessment_id == aid))
+    return audit

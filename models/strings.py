@@ -8,6 +8,7 @@ code they belong to.
 from __future__ import annotations
 
 from hoctap.models.dossier_strings import DOSSIER
+from hoctap.models.collect_strings import COLLECT, RECOGNITION
 from hoctap.models.i18n import Strings
 from hoctap.models.office_strings import OFFICE
 
@@ -397,4 +398,5 @@ BUNDLE = Strings("bundle", {
 
 from hoctap.models.documents_strings import DOCUMENTS  # noqa: E402  (its own module: the dossier documents)
 
-CORE = (COMMON, CATALOG, CONFIG, DB, FILES, AUDIT, REPORT, EXPORT, IMPORT, BUNDLE, OFFICE, DOSSIER, DOCUMENTS)
+CORE = (COMMON, CATALOG, CONFIG, DB, FILES, AUDIT, REPORT, EXPORT, IMPORT, BUNDLE, OFFICE, DOSSIER, DOCUMENTS,
+        COLLECT, RECOGNITION)

@@ -19,7 +19,8 @@ from hoctap.models.i18n import tr
 from hoctap.models.people import PERSON_COLUMNS, as_text, search_columns
 from hoctap.models.sql import AC, PF, PT, RE, chunks
 from hoctap.models.office import audit_text, column_value
-from hoctap.models.tables import Assessment, AuditBatch, Intake, ReviewFinding, UnitEntryValue, utcnow
+from hoctap.models.recognition import current_json, from_json
+from hoctap.models.tables import Assessment, AuditBatch, Intake, Recognition, ReviewFinding, UnitEntryValue, utcnow
 
 
 Key = tuple  # (entity, entity_id, field) of an audit change
@@ -63,7 +64,11 @@ def _current_values(s: Session, aid: int, keys: Iterable[Key]) -> dict[Key, str 
         out[k] = (None if column == "value" else "") if row is None else getattr(row, column)
     out.update(_office_values(s, by_entity))
     out.update(dossier.current_values(s, aid, [k for e in dossier.ENTITIES for k in by_entity.get(e, [])]))
-    unknown = set(by_entity) - {"fact", "roster", "person", "unit_entry", *OFFICE_ROWS, *dossier.ENTITIES}
+    recognitions = [k[1] for k in by_entity.get("recognition", [])]
+    if recognitions:
+        held = current_json(s, recognitions)
+        out.update({("recognition", rid, "*"): held.get(rid) for rid in recognitions})
+    unknown = set(by_entity) - {"fact", "roster", "person", "unit_entry", "recognition", *OFFICE_ROWS, *dossier.ENTITIES}
     if unknown:
         raise HoctapError(tr("err.nothing_to_undo"))
     return out
@@ -153,6 +158,11 @@ def _restore(s: Session, aid: int, plan: dict[Key, str | None]) -> None:
         row.updated_at = utcnow()
     _restore_office(s, {k: v for k, v in plan.items() if k[0] in OFFICE_ROWS})
     dossier.restore(s, aid, {k: v for k, v in plan.items() if k[0] in dossier.ENTITIES})
+    for (_e, rid, _f), value in keys("recognition"):
+        if value is None:
+            s.execute(delete(Recognition).where(Recognition.id == rid))
+        else:
+            s.execute(insert(Recognition).values(id=rid, **from_json(value)))
     s.flush()
 
 

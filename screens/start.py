@@ -50,6 +50,8 @@ class StartScreen(BaseScreen):
         Binding("y", "new_year", "key.new_year", id="start.new_year"),
         Binding("l", "level_sought", "key.level_sought", id="start.level"),
         Binding("o", "units", "key.office_units", id="start.units"),
+        Binding("c", "collect", "key.collect", id="start.collect"),
+        Binding("Y", "rollover", "key.rollover", id="start.rollover"),
         Binding("q", "app.quit", "key.quit", id="start.quit"),
     ]
 
@@ -140,6 +142,16 @@ class StartScreen(BaseScreen):
         year = (option.id or "").partition("|")[2] if option is not None else ""
         years = [y for u in self.units for y, _ in u.years]
         self.app.push_screen(UnitsScreen(int(year) if year else max(years, default=date.today().year)))
+    def action_collect(self) -> None:
+        from hoctap.screens.collect import CollectForm
+
+        self.app.push_screen(CollectForm(), lambda came_in: self.load() if came_in else None)
+
+    def action_rollover(self) -> None:
+        from hoctap.screens.rollover import RolloverForm
+
+        units = [(u.code, u.name, [y for y, _ in u.years]) for u in self.units]
+        self.app.push_screen(RolloverForm(units), lambda started: self.load() if started else None)
 
     def action_new_unit(self) -> None:
         def created(code: str | None) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from hoctap.models.i18n import Strings
 from hoctap.screens.units_strings import UNITS_SCREEN
 from hoctap.screens.dossier_strings import DOSSIER_SCREEN
+from hoctap.screens.collect_strings import OFFICE_SCREENS
 
 TUI = Strings("tui", {
     # app-wide keys
@@ -223,4 +224,4 @@ ROSTER = Strings("roster", {
     "roster.form.gone": ("Người này không còn trong danh sách", "This person is no longer on the roster"),
 })
 
-SCREENS = (TUI, ROSTER, UNITS_SCREEN, DOSSIER_SCREEN)
+SCREENS = (TUI, ROSTER, UNITS_SCREEN, DOSSIER_SCREEN, OFFICE_SCREENS)

@@ -18,11 +18,12 @@ from hoctap.models.strings import CORE
 from hoctap.screens.strings import SCREENS
 from hoctap.tui.cli_documents import DOSSIER_CLI
 from hoctap.tui.cli_dossier_strings import CLI_DOSSIER
+from hoctap.tui.cli_office_strings import OFFICE_CLI
 from hoctap.tui.cli_office_units import UNITS_CLI
 from hoctap.tui.cli_strings import CLI
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = (*CORE, CLI, UNITS_CLI, CLI_DOSSIER, DOSSIER_CLI, *SCREENS)  # every face's words: the CLI registers CORE + CLI, the TUI CORE + SCREENS
+TABLES = (*CORE, CLI, UNITS_CLI, CLI_DOSSIER, DOSSIER_CLI, OFFICE_CLI, *SCREENS)  # every face's words: the CLI registers CORE + CLI, the TUI CORE + SCREENS
 SCANNED = [*sorted((ROOT / "models").glob("*.py")), *sorted((ROOT / "tui").glob("*.py")),
            *sorted((ROOT / "screens").rglob("*.py")),
            *sorted((ROOT / "benchmarks").glob("*.py")), *sorted((ROOT / "sample_data").glob("*.py"))]

@@ -39,6 +39,8 @@ from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context, list_units
 from hoctap.tui.cli_office_units import UNITS_CLI, add_units_parser, cmd_units
 from hoctap.tui import cli_documents, cli_dossier
+from hoctap.tui.cli_office import add_parsers as add_office_parsers, cmd_collect, cmd_newyear, cmd_recognition
+from hoctap.tui.cli_office_strings import OFFICE_CLI
 from hoctap.tui.cli_strings import CLI
 
 
@@ -175,9 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path, metavar="FILE.toml")
     _unit_year(p)
     p = bsub.add_parser("import", parents=[common], help=tr("help.bundle_import"))
-    p.add_argument("file", type=Path, metavar="FILE.toml")
+    p.add_argument("file", type=Path, metavar="FILE.toml|DIR", help=tr("help.bundle_source"))
+    p.add_argument("--replace", action="store_true", help=tr("help.replace"))
 
     add_units_parser(sub, common, _year)
+    add_office_parsers(sub, common, _year)
     cat = sub.add_parser("catalog", parents=[common], help=tr("help.catalog"))
     csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
     csub.add_parser("list", parents=[common], help=tr("help.catalog_list"))
@@ -489,7 +493,9 @@ def cmd_bundle(env: Env) -> int:
         console.print(tr("cli.bundle_exported", code=safe(ctx.unit.code), year=ctx.assessment.year, n=n, path=a.file),
                       markup=False)
         return 0
-    r = import_bundle(env.db, env.catalogs, a.file)
+    if a.file.is_dir():
+        return cmd_collect(env, console)
+    r = import_bundle(env.db, env.catalogs, a.file, replace=a.replace)
     console.print(tr("cli.bundle_imported", code=safe(r.unit), year=r.year, n=r.people, entries=r.entries), markup=False)
     return 0
 
@@ -498,6 +504,7 @@ COMMANDS = {"demo": cmd_demo, "unit": cmd_unit, "import": cmd_import, "check": c
             "status": cmd_status, "log": cmd_log, "undo": cmd_undo, "catalog": cmd_catalog}
 COMMANDS.update({"export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle, "units": cmd_units})
 COMMANDS.update(cli_dossier.COMMANDS)
+COMMANDS.update(recognition=lambda env: cmd_recognition(env, console), newyear=lambda env: cmd_newyear(env, console))
 
 
 def _fail(message: str) -> int:
@@ -506,7 +513,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    i18n.register(*CORE, CLI, UNITS_CLI, cli_dossier.CLI_DOSSIER, cli_documents.DOSSIER_CLI)
+    i18n.register(*CORE, CLI, UNITS_CLI, cli_dossier.CLI_DOSSIER, cli_documents.DOSSIER_CLI, OFFICE_CLI)
     argv = sys.argv[1:] if argv is None else argv
     # the language must be known before the help texts are built
     lang = None
