@@ -22,6 +22,7 @@ from hoctap.models.files import set_export_mode
 from hoctap.models.i18n import tr
 from hoctap.models.strings import CORE
 from hoctap.models.text import safe
+from hoctap.tui.cli_progress import file_progress
 from hoctap.tui.cli_strings import CLI
 
 
@@ -483,7 +484,9 @@ def cmd_export(env: Env) -> int:
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     # the dossier is Vietnamese unless English is asked for, whatever the server's locale
-    result = write_report(env.db, env.catalogs, ctx, a.level, a.file, lang=getattr(a, "lang", None) or "vi")
+    with file_progress(err_console, a.file) as progress:
+        result = write_report(env.db, env.catalogs, ctx, a.level, a.file, lang=getattr(a, "lang", None) or "vi",
+                              progress=progress)
     console.print(tr("cli.exported", path=a.file, level=result.catalog.level), markup=False)
     return 0
 
@@ -494,7 +497,8 @@ def cmd_roster(env: Env) -> int:
 
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
-    n = export_roster(env.db, env.catalogs, ctx, a.file, lang=getattr(a, "lang", None) or "vi")
+    with file_progress(err_console, a.file) as progress:
+        n = export_roster(env.db, env.catalogs, ctx, a.file, lang=getattr(a, "lang", None) or "vi", progress=progress)
     console.print(tr("cli.roster_exported", n=n, path=a.file), markup=False)
     return 0
 
