@@ -43,3 +43,25 @@ def test_the_search_index_finds_what_a_scan_finds(db, catalogs, demo):
         words = roster.search_key(typed).split()
         expected = sorted(pid for pid, key in keys if all(w in key for w in words))
         assert sorted(roster.ids(db, RosterQuery(aid, search=typed))) == expected, typed
+
+
+def test_the_migration_recomputes_the_keys_of_people_already_there(db, db_url, catalogs):
+    from alembic import command
+
+    from hoctap.models.db import _alembic_config, open_database
+
+    add_unit(db, catalogs, "S1", "Trường thử", "district", ["public_service", "general_education"])
+    ctx = ensure_context(db, "S1", 2024)
+    for i, given in enumerate(["Đinh", "Dương", "Đặng"]):
+        save_person(db, catalogs, ctx, None, {"code": f"P{i}", "full_name": f"Lê {given}", "kind": "staff"}, {})
+    command.downgrade(_alembic_config(db), "0004")
+    with db.write() as s:  # the keys of before: accents stripped
+        s.execute(text("UPDATE person SET sort_key = ''"))
+    db.dispose()
+    again = open_database(db_url)
+    try:
+        rows = roster.page(again, RosterQuery(ctx.assessment.id), 0, 10)
+        assert [r.full_name for r in rows] == ["Lê Dương", "Lê Đặng", "Lê Đinh"]
+        assert [r.full_name for r in roster.page(again, RosterQuery(ctx.assessment.id, search="dang"), 0, 10)] == ["Lê Đặng"]
+    finally:
+        again.dispose()

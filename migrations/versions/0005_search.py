@@ -26,7 +26,11 @@ log = logging.getLogger("hoctap.migrations")
 
 
 def _sort_keys() -> None:
-    from hoctap.models.people import sort_key  # the key the application writes from now on
+    from hoctap.models.text import collation_key  # people.sort_key: the key written from now on
+
+    def sort_key(name: str) -> str:
+        words = name.split()
+        return collation_key(" ".join(words[-1:] + words[:-1]))  # given name first
 
     conn = op.get_bind()
     person = sa.table("person", sa.column("id"), sa.column("full_name"), sa.column("sort_key"))
