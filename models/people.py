@@ -17,7 +17,7 @@ from hoctap.models.facts import lc_inputs, lc_title, refresh_lc_title, write_fac
 from hoctap.models.fields import PERSON_FIELDS, InputError
 from hoctap.models.i18n import tr
 from hoctap.models.sql import PF, PT, RE, chunks, insert_many
-from hoctap.models.text import search_key
+from hoctap.models.text import collation_key, search_key
 from hoctap.models.units import Context
 
 Progress = Callable[[int, int], None]  # progress(done, total) of a long read or write
@@ -39,9 +39,10 @@ def kind_of(given: str | None, current: str | None = None) -> str:
 
 
 def sort_key(full_name: str) -> str:
-    """Vietnamese lists are ordered by given name (the last word), then the whole name."""
-    words = search_key(full_name).split()
-    return " ".join(words[-1:] + words[:-1])
+    """Vietnamese lists are ordered by given name (the last word), then the whole name, in
+    Vietnamese alphabetical order (``text.collation_key``)."""
+    words = full_name.split()
+    return collation_key(" ".join(words[-1:] + words[:-1]))
 
 
 def search_columns(code: str, full_name: str) -> dict:

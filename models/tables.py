@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Index, Integer, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Index, Integer, String, UniqueConstraint
+from sqlmodel import AutoString, Field, SQLModel
+
+# a key compared byte by byte, the same on every backend (PostgreSQL would apply its locale)
+BYTE_ORDER = AutoString().with_variant(String(collation="C"), "postgresql")
 
 
 def utcnow() -> datetime:
@@ -52,7 +55,8 @@ class Person(SQLModel, table=True):
     birth_year: int | None = None
     gender: str | None = None
     search: str = ""  # code + name without diacritics, for the roster's search
-    sort_key: str = ""  # given name first, as Vietnamese lists are ordered
+    # given name first, as Vietnamese lists are ordered: text.collation_key, in byte order
+    sort_key: str = Field(default="", sa_column=Column(BYTE_ORDER, nullable=False))
     version: int = 1
 
 

@@ -26,6 +26,39 @@ def search_key(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# Vietnamese alphabetical order (a ă â b c d đ e ê … ư v x y; f j w z where Latin puts them,
+# digits first), each letter one ASCII byte from "A" up, so that the key sorts the same as bytes
+# on every backend (SQLite BINARY, PostgreSQL COLLATE "C").
+_ALPHABET = "0123456789aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER = {ch: chr(0x41 + i) for i, ch in enumerate(_ALPHABET)}
+_MARKED = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê", ("o", "\u0302"): "ô",
+           ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
+# the tones in dictionary order (Hoàng Phê's Từ điển tiếng Việt): ngang, huyền, hỏi, ngã, sắc, nặng
+_TONE = {"\u0300": "2", "\u0309": "3", "\u0303": "4", "\u0301": "5", "\u0323": "6"}
+
+
+def collation_key(text: str) -> str:
+    """Key that orders words as a Vietnamese dictionary does: letter by letter with ă â đ ê ô ơ ư
+    as letters of their own, then, between words spelt alike, by tone ("Anh" < "Ánh" < "Anha").
+    Each word becomes its letters followed by its tone digit ("1"-"6", below every letter), words
+    are joined by a space (below both); other characters keep their code point (after letters)."""
+    words = []
+    for word in fold(text).split():
+        out, tone, base = [], "1", ""
+        for ch in unicodedata.normalize("NFD", word):
+            if ch in _TONE:
+                tone = _TONE[ch]
+            elif unicodedata.combining(ch):
+                marked = _MARKED.get((base, ch))
+                if marked:
+                    out[-1], base = _LETTER[marked], marked
+            else:
+                base = ch
+                out.append(_LETTER.get(ch, ch if ord(ch) > 0x7F else ""))
+        words.append("".join(out) + tone)
+    return " ".join(words)
+
+
 def hidden_char(text: str, *, allow: str = "") -> str | None:
     """The first control or invisible character of ``text`` (other than those in ``allow``), or None."""
     for ch in text:

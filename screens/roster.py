@@ -5,13 +5,15 @@ state, and every change posts DataChanged so the meters move."""
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer, Input, Static
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from hoctap.models import roster
 from hoctap.models.audit import newest_not_undone
@@ -27,6 +29,8 @@ from hoctap.screens.confirm import ConfirmModal
 from hoctap.screens.person_form import PersonForm
 from hoctap.screens.pickers import PickColumn, PickFieldValue
 from hoctap.screens.widgets.roster_view import PAGE, RosterView, column_label, columns
+
+TYPING_PAUSE = 0.06  # s: a search starts once typing pauses; a newer keystroke cancels it
 from hoctap.screens.messages import DataChanged
 
 
@@ -185,7 +189,11 @@ class RosterScreen(BaseScreen):
         self.load(*self.view.reset(query, keep_cursor=keep_cursor))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roster-load")
-    def load(self, gen: int, q: RosterQuery, page_no: int) -> None:
+    def load(self, gen: int, q: RosterQuery, page_no: int, pause: float = 0.0) -> None:
+        if pause:
+            time.sleep(pause)
+            if get_current_worker().is_cancelled:  # superseded by the next keystroke (exclusive)
+                return
         db, catalogs = self.app.db, self.app.catalogs
         n = roster.count(db, q, catalogs)
         total = roster.count(db, RosterQuery(q.assessment_id))
@@ -226,7 +234,8 @@ class RosterScreen(BaseScreen):
     @on(Input.Changed, "#roster-search")
     def _search_changed(self, event: Input.Changed) -> None:
         if event.value != self.rquery.search:
-            self._set_query(self.rquery.with_(search=event.value))
+            self.load(*self.view.reset(self.rquery.with_(search=event.value), keep_cursor=False), pause=TYPING_PAUSE)
+            self._header()
 
     @on(Input.Submitted, "#roster-search")
     def _search_done(self, event: Input.Submitted) -> None:

@@ -16,31 +16,17 @@ from rich.text import Text
 
 import hoctap
 from hoctap.models import i18n
-from hoctap.models.assign import parse_assignments
-from hoctap.models.audit import change_counts, get_batch, history, last_undoable
-from hoctap.models.catalog import SHIPPED_DIR, check_file, load_catalogs
-from hoctap.models.checklist import check_entries
 from hoctap.models.config import ConfigError, crash_log, load_config
-from hoctap.models.db import open_database
 from hoctap.models.errors import USER_ERRORS, HoctapError
-from hoctap.models.facts import set_facts
 from hoctap.models.files import set_export_mode
-from hoctap.models.fields import InputError, field_name, parse_fact, parse_year
 from hoctap.models.i18n import tr
-from hoctap.models.decode import check_encoding
-from hoctap.models.importer import ImportFailed, import_roster
-from hoctap.models.meters import evaluate_context
-from hoctap.models.present import meter_text, shortfall_text, threshold_text
-from hoctap.models.roster import Matching, RosterQuery, parse_where
-from hoctap.models.status import status_json
 from hoctap.models.strings import CORE
 from hoctap.models.text import safe
-from hoctap.models.undo import undo
-from hoctap.models.units import add_unit, find_context, list_units
 from hoctap.tui.cli_office_units import UNITS_CLI, add_units_parser, cmd_units
 from hoctap.tui import cli_documents, cli_dossier
 from hoctap.tui.cli_office import add_parsers as add_office_parsers, cmd_collect, cmd_newyear, cmd_recognition
 from hoctap.tui.cli_office_strings import OFFICE_CLI
+from hoctap.tui.cli_progress import file_progress
 from hoctap.tui.cli_strings import CLI
 
 
@@ -97,6 +83,8 @@ class _BadYear(Exception):
 
 def _year(text: str) -> int:
     """argparse type of --year: the core's range, its bilingual message."""
+    from hoctap.models.fields import InputError, parse_year
+
     try:
         return parse_year(text)
     except InputError as e:
@@ -196,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
 # ---- helpers -------------------------------------------------------------------------------
 
 def _encoding(name: str) -> str:
+    from hoctap.models.decode import check_encoding
+
     try:
         return check_encoding(name)
     except LookupError as e:
@@ -214,12 +204,16 @@ class Env:
     @property
     def catalogs(self):
         if self._catalogs is None:
+            from hoctap.models.catalog import load_catalogs
+
             self._catalogs = load_catalogs(self.config.catalog_search_dirs)
         return self._catalogs
 
     @property
     def db(self):
         if self._db is None:
+            from hoctap.models.db import open_database
+
             self._db = open_database(getattr(self.args, "db", None) or self.config.db, create=_builds_data(self.args))
         return self._db
 
@@ -248,6 +242,8 @@ def cmd_demo(env: Env) -> int:
 
 
 def cmd_unit(env: Env) -> int:
+    from hoctap.models.units import add_unit, list_units
+
     if env.args.unit_command == "add":
         unit = add_unit(env.db, env.catalogs, env.args.code, env.args.name, env.args.tier, [env.args.types])
         console.print(tr("cli.unit_added", code=safe(unit.code), name=safe(unit.name)), markup=False)
@@ -260,6 +256,8 @@ def cmd_unit(env: Env) -> int:
 
 
 def cmd_import(env: Env) -> int:
+    from hoctap.models.importer import ImportFailed, import_roster
+
     a = env.args
     try:
         result = import_roster(env.db, env.catalogs, a.unit, a.year, a.file, dry_run=a.dry_run, encoding=a.encoding)
@@ -282,6 +280,10 @@ def cmd_import(env: Env) -> int:
 
 
 def cmd_check(env: Env) -> int:
+    from hoctap.models.assign import parse_assignments
+    from hoctap.models.checklist import check_entries
+    from hoctap.models.units import find_context
+
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)  # a new year is made by an import or the TUI, not by a typo
     values = {x.name: x.value for x in parse_assignments(a.assignments)}
@@ -291,6 +293,12 @@ def cmd_check(env: Env) -> int:
 
 
 def cmd_set(env: Env) -> int:
+    from hoctap.models.assign import parse_assignments
+    from hoctap.models.facts import set_facts
+    from hoctap.models.fields import field_name, parse_fact
+    from hoctap.models.roster import Matching, RosterQuery, parse_where
+    from hoctap.models.units import find_context
+
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     changes = {}
@@ -308,6 +316,10 @@ def cmd_set(env: Env) -> int:
 
 
 def cmd_status(env: Env) -> int:
+    from hoctap.models.meters import evaluate_context
+    from hoctap.models.status import status_json
+    from hoctap.models.units import find_context
+
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     level = ctx.level_or(a.level)
@@ -330,6 +342,8 @@ def _verdict(r) -> str:
 def status_table(catalogs, ctx, level: int, result) -> Group:
     """One line per entry (id, meter, verdict, shortfall, label cut to the width left), a line
     per criterion, then the level verdict: readable at 80 columns, colours for the status."""
+    from hoctap.models.present import meter_text, shortfall_text
+
     lang = i18n.lang()
     table = Table(box=None, padding=(0, 1, 0, 0), expand=True, show_edge=False, header_style="bold")
     table.add_column(tr("col.entry"), no_wrap=True)
@@ -360,7 +374,9 @@ def status_table(catalogs, ctx, level: int, result) -> Group:
 
 
 def cmd_log(env: Env) -> int:
-    from hoctap.models.audit import summary_text
+    from hoctap.models.audit import change_counts, history, summary_text
+    from hoctap.models.fields import InputError
+    from hoctap.models.units import find_context
 
     a = env.args
     if a.batch is not None:
@@ -384,7 +400,7 @@ def cmd_log(env: Env) -> int:
 def _log_batch(env: Env, batch_id: int) -> int:
     """One batch's changes, people by their code, as the TUI shows them. A person's own fields
     (name, birth year, ...) are personal data: the log says which field changed, not its values."""
-    from hoctap.models.audit import change_lines, summary_text
+    from hoctap.models.audit import change_lines, get_batch, summary_text
 
     b = get_batch(env.db, batch_id)
     console.print(safe(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {summary_text(b.summary)}"
@@ -398,6 +414,10 @@ def _log_batch(env: Env, batch_id: int) -> int:
 
 
 def cmd_undo(env: Env) -> int:
+    from hoctap.models.audit import last_undoable
+    from hoctap.models.undo import undo
+    from hoctap.models.units import find_context
+
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     batch = a.batch or last_undoable(env.db, ctx)
@@ -409,6 +429,9 @@ def cmd_undo(env: Env) -> int:
 
 
 def cmd_catalog(env: Env) -> int:
+    from hoctap.models.catalog import SHIPPED_DIR, check_file
+    from hoctap.models.present import threshold_text
+
     a = env.args
     lang = i18n.lang()
     if a.catalog_command == "check":
@@ -464,27 +487,33 @@ def cmd_catalog(env: Env) -> int:
 
 def cmd_export(env: Env) -> int:
     from hoctap.models.report import write_report
+    from hoctap.models.units import find_context
 
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     # the dossier is Vietnamese unless English is asked for, whatever the server's locale
-    result = write_report(env.db, env.catalogs, ctx, a.level, a.file, lang=getattr(a, "lang", None) or "vi")
+    with file_progress(err_console, a.file) as progress:
+        result = write_report(env.db, env.catalogs, ctx, a.level, a.file, lang=getattr(a, "lang", None) or "vi",
+                              progress=progress)
     console.print(tr("cli.exported", path=a.file, level=result.catalog.level), markup=False)
     return 0
 
 
 def cmd_roster(env: Env) -> int:
     from hoctap.models.export import export_roster
+    from hoctap.models.units import find_context
 
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
-    n = export_roster(env.db, env.catalogs, ctx, a.file, lang=getattr(a, "lang", None) or "vi")
+    with file_progress(err_console, a.file) as progress:
+        n = export_roster(env.db, env.catalogs, ctx, a.file, lang=getattr(a, "lang", None) or "vi", progress=progress)
     console.print(tr("cli.roster_exported", n=n, path=a.file), markup=False)
     return 0
 
 
 def cmd_bundle(env: Env) -> int:
     from hoctap.models.bundle import export_bundle, import_bundle
+    from hoctap.models.units import find_context
 
     a = env.args
     if a.bundle_command == "export":
@@ -547,13 +576,14 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](env)
     except (*USER_ERRORS, ConfigError, CliError) as e:
         return _fail(str(e))
-    except ImportFailed as e:
-        return _fail("; ".join(map(str, e.problems)))
     except OSError as e:
         return _fail(f"{e.filename or ''}: {e.strerror or e}".lstrip(": "))
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # a bug: keep the traceback out of the user's way, but on disk
+        importer = sys.modules.get("hoctap.models.importer")  # loaded only by the commands that import
+        if importer and isinstance(e, importer.ImportFailed):
+            return _fail("; ".join(map(str, e.problems)))
         return _fail(tr("err.internal", name=type(e).__name__, path=crash_log(e)))
 
 
