@@ -37,6 +37,8 @@ from hoctap.models.strings import CORE
 from hoctap.models.text import safe
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context, list_units
+from hoctap.tui.argparse_i18n import ARGPARSE, UNWRAPPED, HelpFormatter, localized, whole_number, wide_output
+from hoctap.tui.cli_help_strings import CLI_HELP
 from hoctap.tui.cli_strings import CLI
 
 
@@ -47,12 +49,28 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
+def _unwrap_when_piped() -> None:
+    for c in (console, err_console):
+        if wide_output(c.file):
+            c.width = UNWRAPPED
+
+
+def _fit() -> bool:
+    """Tables fill a terminal's width; piped, they take only the width they need."""
+    return console.width < UNWRAPPED
+
+
 class CliError(Exception):
     pass
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, with a hint where a text value that starts with "-" was taken for an option."""
+    """argparse, with a hint where a text value that starts with "-" was taken for an option.
+    Build and use it inside ``argparse_i18n.localized()`` for argparse's own words translated."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         for option in TEXT_OPTIONS:
@@ -100,88 +118,103 @@ def _year(text: str) -> int:
 
 
 def _unit_year(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--unit", required=True, metavar="CODE")
-    p.add_argument("--year", required=True, type=_year)
+    p.add_argument("--unit", required=True, metavar="CODE", help=tr("help.unit_code"))
+    p.add_argument("--year", required=True, type=_year, help=tr("help.year"))
+
+
+def _command(sub, name: str, common, epilog: str | None = None):
+    """A sub-parser whose one-line help is also its description."""
+    return sub.add_parser(name, parents=[common], help=tr(f"help.{name}"), description=tr(f"help.{name}"),
+                          epilog=epilog)
+
+
+def _action(sub, command: str, name: str, common):
+    key = f"help.{command}_{name}"
+    return sub.add_parser(name, parents=[common], help=tr(key), description=tr(key))
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = Parser(prog="hoctap", description=tr("cli.description"), parents=[common])
+    parser = Parser(prog="hoctap", description=tr("cli.description"), parents=[common], epilog=tr("help.epilog"))
     parser.add_argument("--version", action="version", version=f"hoctap {hoctap.__version__}",
                         help=tr("help.version"))
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", help=tr("help.cli_command"))
 
-    p = sub.add_parser("demo", parents=[common], help=tr("help.demo"))
+    p = _command(sub, "demo", common)
     p.add_argument("--no-tui", action="store_true", help=tr("help.no_tui"))
 
-    unit = sub.add_parser("unit", parents=[common], help=tr("help.unit"))
-    usub = unit.add_subparsers(dest="unit_command", metavar="ACTION", required=True)
-    p = usub.add_parser("add", parents=[common], help=tr("help.unit_add"))
-    p.add_argument("code")
-    p.add_argument("--name", required=True)
-    p.add_argument("--tier", required=True, choices=("district", "provincial"))
+    unit = _command(sub, "unit", common)
+    usub = unit.add_subparsers(dest="unit_command", metavar="ACTION", required=True, help=tr("help.cli_action"))
+    p = _action(usub, "unit", "add", common)
+    p.add_argument("code", help=tr("help.new_code"))
+    p.add_argument("--name", required=True, help=tr("help.name"))
+    p.add_argument("--tier", required=True, choices=("district", "provincial"), help=tr("help.tier"))
     p.add_argument("--type", required=True, dest="types", help=tr("help.types"))
-    usub.add_parser("list", parents=[common], help=tr("help.unit_list"))
+    p = _action(usub, "unit", "list", common)
+    p.add_argument("--json", action="store_true", help=tr("help.json"))
 
-    p = sub.add_parser("import", parents=[common], help=tr("help.import"))
-    p.add_argument("file", type=Path)
+    p = _command(sub, "import", common)
+    p.add_argument("file", type=Path, help=tr("help.import_file"))
     _unit_year(p)
     p.add_argument("--dry-run", action="store_true", help=tr("help.dry_run"))
     p.add_argument("--encoding", type=_encoding, default=None, metavar="NAME", help=tr("help.encoding"))
+    p.add_argument("--json", action="store_true", help=tr("help.json"))
 
-    p = sub.add_parser("check", parents=[common], help=tr("help.check"))
+    p = _command(sub, "check", common)
     _unit_year(p)
-    p.add_argument("assignments", nargs="+", metavar="ENTRY=VALUE")
+    p.add_argument("assignments", nargs="+", metavar="ENTRY=VALUE", help=tr("help.entries"))
     p.add_argument("--evidence", default=None, help=tr("help.evidence"))
     p.add_argument("--documents", default=None, help=tr("help.documents"))
     p.add_argument("--level", type=int, choices=(1, 2), default=None, help=tr("help.check_level"))
 
-    p = sub.add_parser("set", parents=[common], help=tr("help.set"))
+    p = _command(sub, "set", common)
     _unit_year(p)
     p.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE", help=tr("help.where"))
-    p.add_argument("assignments", nargs="+", metavar="FACT=VALUE")
+    p.add_argument("assignments", nargs="+", metavar="FACT=VALUE", help=tr("help.facts"))
 
-    p = sub.add_parser("status", parents=[common], help=tr("help.status"))
+    p = _command(sub, "status", common, epilog=tr("help.status_epilog"))
     _unit_year(p)
-    p.add_argument("--level", type=int, choices=(1, 2), default=None)
+    p.add_argument("--level", type=int, choices=(1, 2), default=None, help=tr("help.status_level"))
     p.add_argument("--json", action="store_true", help=tr("help.json"))
 
-    p = sub.add_parser("log", parents=[common], help=tr("help.log"))
-    p.add_argument("--unit", metavar="CODE")
-    p.add_argument("--year", type=_year)
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--batch", type=int, metavar="N", help=tr("help.log_batch"))
+    p = _command(sub, "log", common)
+    p.add_argument("--unit", metavar="CODE", help=tr("help.log_unit"))
+    p.add_argument("--year", type=_year, help=tr("help.log_year"))
+    p.add_argument("--limit", type=whole_number, default=50, metavar="N", help=tr("help.limit"))
+    p.add_argument("--batch", type=whole_number, metavar="N", help=tr("help.log_batch"))
+    p.add_argument("--json", action="store_true", help=tr("help.json"))
 
-    p = sub.add_parser("undo", parents=[common], help=tr("help.undo"))
+    p = _command(sub, "undo", common)
     _unit_year(p)
-    p.add_argument("batch", nargs="?", type=int)
+    p.add_argument("batch", nargs="?", type=whole_number, help=tr("help.undo_batch"))
 
-    p = sub.add_parser("export", parents=[common], help=tr("help.export"))
-    p.add_argument("file", type=Path, metavar="FILE.xlsx")
+    p = _command(sub, "export", common)
+    p.add_argument("file", type=Path, metavar="FILE.xlsx", help=tr("help.report_file"))
     _unit_year(p)
-    p.add_argument("--level", type=int, choices=(1, 2), default=None)
+    p.add_argument("--level", type=int, choices=(1, 2), default=None, help=tr("help.export_level"))
 
-    roster = sub.add_parser("roster", parents=[common], help=tr("help.roster"))
-    rsub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
-    p = rsub.add_parser("export", parents=[common], help=tr("help.roster_export"))
-    p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
+    roster = _command(sub, "roster", common)
+    rsub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True, help=tr("help.cli_action"))
+    p = _action(rsub, "roster", "export", common)
+    p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx", help=tr("help.roster_file"))
     _unit_year(p)
 
-    bundle = sub.add_parser("bundle", parents=[common], help=tr("help.bundle"))
-    bsub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
-    p = bsub.add_parser("export", parents=[common], help=tr("help.bundle_export"))
-    p.add_argument("file", type=Path, metavar="FILE.toml")
+    bundle = _command(sub, "bundle", common)
+    bsub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True, help=tr("help.cli_action"))
+    p = _action(bsub, "bundle", "export", common)
+    p.add_argument("file", type=Path, metavar="FILE.toml", help=tr("help.bundle_out"))
     _unit_year(p)
-    p = bsub.add_parser("import", parents=[common], help=tr("help.bundle_import"))
-    p.add_argument("file", type=Path, metavar="FILE.toml")
+    p = _action(bsub, "bundle", "import", common)
+    p.add_argument("file", type=Path, metavar="FILE.toml", help=tr("help.bundle_in"))
 
-    cat = sub.add_parser("catalog", parents=[common], help=tr("help.catalog"))
-    csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
-    csub.add_parser("list", parents=[common], help=tr("help.catalog_list"))
-    p = csub.add_parser("show", parents=[common], help=tr("help.catalog_show"))
-    p.add_argument("id")
-    p = csub.add_parser("check", parents=[common], help=tr("help.catalog_check"))
-    p.add_argument("file", type=Path)
+    cat = _command(sub, "catalog", common)
+    csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True, help=tr("help.cli_action"))
+    p = _action(csub, "catalog", "list", common)
+    p.add_argument("--json", action="store_true", help=tr("help.json"))
+    p = _action(csub, "catalog", "show", common)
+    p.add_argument("id", help=tr("help.catalog_id"))
+    p = _action(csub, "catalog", "check", common)
+    p.add_argument("file", type=Path, help=tr("help.catalog_file"))
     return parser
 
 
@@ -323,7 +356,7 @@ def status_table(catalogs, ctx, level: int, result) -> Group:
     """One line per entry (id, meter, verdict, shortfall, label cut to the width left), a line
     per criterion, then the level verdict: readable at 80 columns, colours for the status."""
     lang = i18n.lang()
-    table = Table(box=None, padding=(0, 1, 0, 0), expand=True, show_edge=False, header_style="bold")
+    table = Table(box=None, padding=(0, 1, 0, 0), expand=_fit(), show_edge=False, header_style="bold")
     table.add_column(tr("col.entry"), no_wrap=True)
     table.add_column(tr("col.result"), no_wrap=True, overflow="ellipsis", max_width=32)
     table.add_column(tr("cli.col.verdict"), no_wrap=True)
@@ -409,7 +442,7 @@ def cmd_catalog(env: Env) -> int:
         return 0
     cats = env.catalogs
     if a.catalog_command == "list":
-        table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold", expand=True)
+        table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold", expand=_fit())
         table.add_column(tr("col.id"), no_wrap=True)
         table.add_column(tr("col.version"), no_wrap=True)
         table.add_column(tr("col.title"), no_wrap=True, overflow="ellipsis", ratio=1, min_width=12)
@@ -501,7 +534,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    i18n.register(*CORE, CLI)
+    i18n.register(*CORE, CLI, CLI_HELP, ARGPARSE)
     argv = sys.argv[1:] if argv is None else argv
     # the language must be known before the help texts are built
     lang = None
@@ -518,8 +551,10 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(e))
     i18n.set_lang(lang or config.lang)
     set_export_mode(config.export_mode)
+    _unwrap_when_piped()
     try:
-        args = build_parser().parse_args(join_text_options(argv))
+        with localized():
+            args = build_parser().parse_args(join_text_options(argv))
     except _BadYear as e:
         return _fail(str(e))
     except SystemExit as e:  # a bad argument: argparse printed usage and message; --help/--version exit 0
