@@ -38,7 +38,7 @@ from hoctap.models.text import safe
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context, list_units
 from hoctap.tui.argparse_i18n import ARGPARSE, UNWRAPPED, HelpFormatter, localized, whole_number, wide_output
-from hoctap.tui.cli_help_strings import CLI_HELP
+from hoctap.tui.cli_help_strings import CLI_COUNTS, CLI_HELP
 from hoctap.tui.cli_strings import CLI
 
 
@@ -58,6 +58,15 @@ def _unwrap_when_piped() -> None:
 def _fit() -> bool:
     """Tables fill a terminal's width; piped, they take only the width they need."""
     return console.width < UNWRAPPED
+
+
+def count(key: str, n: int) -> str:
+    """``n`` things, singular in English for one: "1 person added", "2 people added"."""
+    return tr(f"{key}.one" if n == 1 and f"{key}.one" in CLI_COUNTS.texts else key, n=n)
+
+
+def print_json(doc) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
 
 
 class CliError(Exception):
@@ -277,8 +286,12 @@ def cmd_unit(env: Env) -> int:
         unit = add_unit(env.db, env.catalogs, env.args.code, env.args.name, env.args.tier, [env.args.types])
         console.print(tr("cli.unit_added", code=safe(unit.code), name=safe(unit.name)), markup=False)
         return 0
+    units = list_units(env.db)
+    if env.args.json:
+        print_json([{"code": u.code, "name": u.name, "tier": u.tier, "types": u.type_list} for u in units])
+        return 0
     table = Table(tr("col.id"), tr("col.title"), tr("unit.tier"), tr("col.types"))
-    for u in list_units(env.db):
+    for u in units:
         table.add_row(Text(safe(u.code)), Text(safe(u.name)), tr(u.tier), safe(", ".join(u.type_list)))
     console.print(table)
     return 0
@@ -289,18 +302,27 @@ def cmd_import(env: Env) -> int:
     try:
         result = import_roster(env.db, env.catalogs, a.unit, a.year, a.file, dry_run=a.dry_run, encoding=a.encoding)
     except ImportFailed as e:
-        err_console.print(tr("cli.import_failed", path=e.path, n=len(e.problems)), markup=False, soft_wrap=True)
+        err_console.print(tr("cli.import_failed", path=e.path, problems=count("cli.n_problems", len(e.problems))),
+                          markup=False, soft_wrap=True)
         for p in e.problems[:200]:
             err_console.print(f"  {safe(p)}", markup=False, soft_wrap=True)
         if len(e.problems) > 200:
             err_console.print(f"  … (+{len(e.problems) - 200})", markup=False, soft_wrap=True)
         return 2
+    if a.json:
+        print_json({"dry_run": a.dry_run, "read_as": result.read_as, "rows": result.rows, "added": result.added,
+                    "updated": result.updated, "enrolled": result.enrolled, "facts": result.facts,
+                    "changes": {name: sum(pairs.values()) for name, pairs in sorted(result.changes.items())},
+                    "ignored_columns": result.ignored_columns, "batch": result.batch_id})
+        return 0
     console.print(tr("importer.read_as", what=result.read_as), markup=False, soft_wrap=True)
     if result.ignored_columns:
         err_console.print(tr("cli.ignored", cols=", ".join(result.ignored_columns)), markup=False, soft_wrap=True)
     verb = tr("cli.dry_run_verb") if a.dry_run else tr("cli.imported_verb")
-    console.print(tr("cli.imported", verb=verb, rows=result.rows, added=result.added, updated=result.updated,
-                     enrolled=result.enrolled, facts=result.facts), markup=False, soft_wrap=True)
+    console.print(tr("cli.imported", verb=verb, rows=count("cli.n_rows", result.rows),
+                     added=count("cli.n_added", result.added), updated=count("cli.n_updated", result.updated),
+                     enrolled=count("cli.n_enrolled", result.enrolled), facts=count("cli.n_facts", result.facts)),
+                  markup=False, soft_wrap=True)
     for line in result.change_summary():
         console.print(f"  {line}", markup=False, soft_wrap=True)
     return 0
@@ -311,7 +333,7 @@ def cmd_check(env: Env) -> int:
     ctx = find_context(env.db, a.unit, a.year)  # a new year is made by an import or the TUI, not by a typo
     values = {x.name: x.value for x in parse_assignments(a.assignments)}
     n = check_entries(env.db, env.catalogs, ctx, values, a.evidence, a.documents, level=a.level).n
-    console.print(tr("cli.checked", n=n))
+    console.print(tr("cli.checked", changes=count("cli.n_changes", n)))
     return 0
 
 
@@ -326,9 +348,10 @@ def cmd_set(env: Env) -> int:
     people = Matching(query, env.catalogs)  # decided under the write lock, not before it
     batch, n = set_facts(env.db, env.catalogs, ctx, people, changes, source="cli")
     if batch is None:
-        console.print(tr("cli.set_nothing", people=people.matched))
+        console.print(tr("cli.set_nothing", people=count("cli.n_people", people.matched)))
     else:
-        console.print(tr("cli.set_done", n=n, people=people.matched, batch=batch))
+        console.print(tr("cli.set_done", values=count("cli.n_values", n), people=count("cli.n_people", people.matched),
+                         batch=batch))
     return 0
 
 
@@ -338,7 +361,7 @@ def cmd_status(env: Env) -> int:
     level = ctx.level_or(a.level)
     result = evaluate_context(env.db, env.catalogs, ctx, level)
     if a.json:
-        sys.stdout.write(json.dumps(status_json(ctx, level, result), ensure_ascii=False) + "\n")
+        print_json(status_json(ctx, level, result))
         return 0 if result.met else 1
     console.print(status_table(env.catalogs, ctx, level, result))
     return 0 if result.met else 1
@@ -397,6 +420,11 @@ def cmd_log(env: Env) -> int:
         ctx = find_context(env.db, a.unit, a.year)
     batches = history(env.db, ctx, a.limit)
     counts = change_counts(env.db, [b.id for b in batches])
+    if a.json:
+        print_json([{"batch": b.id, "at": b.at.isoformat(), "user": b.user, "source": b.source, "action": b.action,
+                     "changes": counts.get(b.id, 0), "summary": summary_text(b.summary), "undone_by": b.undone_by}
+                    for b in batches])
+        return 0
     table = Table(tr("log.col.batch"), tr("col.when"), tr("log.col.who"), tr("col.source"), tr("log.col.changes"), tr("col.what"))
     for b in batches:
         what = summary_text(b.summary) + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
@@ -412,13 +440,23 @@ def _log_batch(env: Env, batch_id: int) -> int:
     from hoctap.models.audit import change_lines, summary_text
 
     b = get_batch(env.db, batch_id)
+    lines = change_lines(env.db, batch_id)
+    shown = lines[:env.args.limit]
+    if env.args.json:
+        print_json({"batch": b.id, "at": b.at.isoformat(), "user": b.user, "source": b.source, "action": b.action,
+                    "summary": summary_text(b.summary), "undone_by": b.undone_by, "changes": len(lines),
+                    "lines": [{"record": x.record, "field": x.field, "old": None if x.withheld else x.old,
+                               "new": None if x.withheld else x.new, "withheld": x.withheld} for x in shown]})
+        return 0
     console.print(safe(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {summary_text(b.summary)}"
                        + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")), markup=False)
     table = Table(tr("log.col.record"), tr("log.col.field"), tr("log.col.old"), tr("log.col.new"))
-    for line in change_lines(env.db, batch_id):
+    for line in shown:
         old, new = line.shown()
         table.add_row(Text(safe(line.record)), Text(safe(line.field)), Text(safe(old)), Text(safe(new)))
     console.print(table)
+    if len(lines) > len(shown):
+        console.print(tr("cli.more_lines", n=len(lines) - len(shown)), markup=False)
     return 0
 
 
@@ -441,6 +479,10 @@ def cmd_catalog(env: Env) -> int:
         console.print(tr("cli.catalog_ok", path=a.file, kind=parsed.kind, id=parsed.id), markup=False)
         return 0
     cats = env.catalogs
+    if a.catalog_command == "list" and a.json:
+        print_json([{"id": cat.id, "version": cat.version, "title": cat.label(lang), "file": str(cats.paths[cat.id]),
+                     "shipped": cats.paths[cat.id].parent == SHIPPED_DIR} for cat in [*cats.units.values(), cats.citizen]])
+        return 0
     if a.catalog_command == "list":
         table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold", expand=_fit())
         table.add_column(tr("col.id"), no_wrap=True)
@@ -504,7 +546,7 @@ def cmd_roster(env: Env) -> int:
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     n = export_roster(env.db, env.catalogs, ctx, a.file, lang=getattr(a, "lang", None) or "vi")
-    console.print(tr("cli.roster_exported", n=n, path=a.file), markup=False)
+    console.print(tr("cli.roster_exported", people=count("cli.n_people", n), path=a.file), markup=False)
     return 0
 
 
@@ -515,11 +557,13 @@ def cmd_bundle(env: Env) -> int:
     if a.bundle_command == "export":
         ctx = find_context(env.db, a.unit, a.year)
         n = export_bundle(env.db, env.catalogs, ctx, a.file)
-        console.print(tr("cli.bundle_exported", code=safe(ctx.unit.code), year=ctx.assessment.year, n=n, path=a.file),
+        console.print(tr("cli.bundle_exported", code=safe(ctx.unit.code), year=ctx.assessment.year, people=count("cli.n_people", n),
+                         path=a.file),
                       markup=False)
         return 0
     r = import_bundle(env.db, env.catalogs, a.file)
-    console.print(tr("cli.bundle_imported", code=safe(r.unit), year=r.year, n=r.people, entries=r.entries), markup=False)
+    console.print(tr("cli.bundle_imported", code=safe(r.unit), year=r.year, people=count("cli.n_people", r.people),
+                     entries=r.entries), markup=False)
     return 0
 
 
@@ -534,7 +578,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    i18n.register(*CORE, CLI, CLI_HELP, ARGPARSE)
+    i18n.register(*CORE, CLI, CLI_HELP, CLI_COUNTS, ARGPARSE)
     argv = sys.argv[1:] if argv is None else argv
     # the language must be known before the help texts are built
     lang = None

@@ -48,3 +48,24 @@ CLI_HELP = Strings("cli_help", {
     "help.undo_batch": ("số lô cần hoàn tác (mặc định: lô cuối cùng còn hoàn tác được)",
                         "the batch to undo (default: the last one that can be undone)"),
 })
+
+# counts, each with its English singular under KEY.one (Vietnamese has one form): "1 person added"
+CLI_COUNTS = Strings("cli_counts", {
+    "cli.n_rows": ("{n} dòng", "{n} rows"),
+    "cli.n_rows.one": ("{n} dòng", "{n} row"),
+    "cli.n_added": ("thêm {n} người", "{n} people added"),
+    "cli.n_added.one": ("thêm {n} người", "{n} person added"),
+    "cli.n_updated": ("cập nhật {n} người", "{n} updated"),
+    "cli.n_enrolled": ("đưa {n} người vào danh sách", "{n} enrolled"),
+    "cli.n_facts": ("đổi {n} giá trị", "{n} values changed"),
+    "cli.n_facts.one": ("đổi {n} giá trị", "{n} value changed"),
+    "cli.n_values": ("{n} giá trị", "{n} values"),
+    "cli.n_values.one": ("{n} giá trị", "{n} value"),
+    "cli.n_people": ("{n} người", "{n} people"),
+    "cli.n_people.one": ("{n} người", "{n} person"),
+    "cli.n_problems": ("{n} lỗi", "{n} problems"),
+    "cli.n_problems.one": ("{n} lỗi", "{n} problem"),
+    "cli.n_changes": ("{n} thay đổi", "{n} changes"),
+    "cli.n_changes.one": ("{n} thay đổi", "{n} change"),
+    "cli.more_lines": ("… còn {n} dòng nữa (--limit để xem thêm)", "… {n} more (--limit shows more)"),
+})
