@@ -171,3 +171,28 @@ def test_json_import_dry_run_writes_nothing(demo_url, capsys, tmp_path):
     assert json.loads(out_of(capsys, "--db", demo_url, "log", "--json", "--limit", "1")) == before
     out = out_of(capsys, "--db", demo_url, "--lang", "en", "import", str(f), "--unit", "THCS-LQD", "--year", "2024")
     assert "1 row: 1 person added, 0 updated" in out
+
+
+def test_set_says_what_it_can_set_and_names_facts_by_label(demo_url, capsys):
+    base = ["--db", demo_url, "--lang", "en", "set", "--unit", "THCS-LQD", "--year", "2024", "--where", "code=LQD00001"]
+    assert main([*base, "birth_year=1990"]) == 2
+    err = capsys.readouterr().err
+    assert "Birth year is a person column" in err and "digital_training" in err and "lc_title" not in err
+    assert main([*base, "nosuch=1"]) == 2
+    assert "no fact named 'nosuch'; set can set: discipline" in capsys.readouterr().err
+    assert main([*base, "digital_training=maybe"]) == 2
+    err = capsys.readouterr().err
+    assert "'maybe' is not yes/no" in err and "digital_training" not in err
+    assert main(["--db", demo_url, "--lang", "vi", "set", "--unit", "THCS-LQD", "--year", "2024",
+                 "emulation_title=hero"]) == 2
+    err = capsys.readouterr().err
+    assert "emulation_title" not in err and "advanced_worker" not in err  # labels, in Vietnamese
+
+
+def test_gender_choices_are_labels_in_the_chosen_language():
+    from hoctap.models.fields import InputError, parse_person_field
+
+    i18n.set_lang("vi")
+    with pytest.raises(InputError) as e:
+        parse_person_field("gender", "x")
+    assert "Nam, Nữ, Khác" in str(e.value) and "male" not in str(e.value)

@@ -38,7 +38,7 @@ from hoctap.models.text import safe
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context, list_units
 from hoctap.tui.argparse_i18n import ARGPARSE, UNWRAPPED, HelpFormatter, localized, whole_number, wide_output
-from hoctap.tui.cli_help_strings import CLI_COUNTS, CLI_HELP
+from hoctap.tui.cli_help_strings import CLI_COUNTS, CLI_HELP, CLI_SET
 from hoctap.tui.cli_strings import CLI
 
 
@@ -343,6 +343,7 @@ def cmd_set(env: Env) -> int:
     changes = {}
     for x in parse_assignments(a.assignments):
         name = field_name(env.catalogs, x.name)
+        _settable(env.catalogs, x.name, name)
         changes[name] = parse_fact(env.catalogs, name, x.value)
     query = parse_where(env.catalogs, RosterQuery(ctx.assessment.id), a.where)
     people = Matching(query, env.catalogs)  # decided under the write lock, not before it
@@ -353,6 +354,18 @@ def cmd_set(env: Env) -> int:
         console.print(tr("cli.set_done", values=count("cli.n_values", n), people=count("cli.n_people", people.matched),
                          batch=batch))
     return 0
+
+
+def _settable(catalogs, typed: str, name: str) -> None:
+    """A person column or an unknown name: say what ``set`` can set instead."""
+    from hoctap.models.fields import PERSON_FIELDS
+
+    if name in catalogs.facts:
+        return
+    facts = ", ".join(f for f, spec in catalogs.facts.items() if not spec.computed)
+    if name in PERSON_FIELDS:
+        raise InputError(tr("cli.person_column", field=tr(f"field.{name}"), facts=facts))
+    raise InputError(tr("cli.unknown_fact", name=typed, facts=facts))
 
 
 def cmd_status(env: Env) -> int:
@@ -578,7 +591,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    i18n.register(*CORE, CLI, CLI_HELP, CLI_COUNTS, ARGPARSE)
+    i18n.register(*CORE, CLI, CLI_HELP, CLI_COUNTS, CLI_SET, ARGPARSE)
     argv = sys.argv[1:] if argv is None else argv
     # the language must be known before the help texts are built
     lang = None

@@ -49,6 +49,17 @@ CLI_HELP = Strings("cli_help", {
                         "the batch to undo (default: the last one that can be undone)"),
 })
 
+CLI_SET = Strings("cli_set", {
+    "cli.person_column": ("{field} là thông tin cá nhân trong danh sách, lệnh set không đổi được: "
+                          "sửa ở danh sách người trong giao diện, hoặc nhập lại tệp danh sách có cột này. "
+                          "Lệnh set đặt được: {facts}",
+                          "{field} is a person column, not a fact, and set does not change it: edit it on the "
+                          "roster in the interface, or import a roster file with that column. set can set: {facts}"),
+    "cli.unknown_fact": ("không có thông tin nào tên {name!r}; lệnh set đặt được: {facts}",
+                         "no fact named {name!r}; set can set: {facts}"),
+})
+
+
 # counts, each with its English singular under KEY.one (Vietnamese has one form): "1 person added"
 CLI_COUNTS = Strings("cli_counts", {
     "cli.n_rows": ("{n} dòng", "{n} rows"),
