@@ -196,3 +196,12 @@ def test_gender_choices_are_labels_in_the_chosen_language():
     with pytest.raises(InputError) as e:
         parse_person_field("gender", "x")
     assert "Nam, Nữ, Khác" in str(e.value) and "male" not in str(e.value)
+
+
+def test_unit_list_and_catalog_show_print_labels_in_the_chosen_language(demo_url, capsys):
+    out = out_of(capsys, "--db", demo_url, "--lang", "vi", "unit", "list")
+    assert "Cơ sở giáo dục phổ thông" in out and "general_education" not in out
+    out = out_of(capsys, "--db", demo_url, "--lang", "en", "catalog", "show", "c24-district-l1")
+    assert "Circular 24/2023, Article 6(2)(c)" in out and "Điều" not in out
+    assert "[all]" not in out and "bool" not in out and "state_agency" not in out
+    assert "≥ Advanced" in out or "advanced_worker" not in out

@@ -29,6 +29,7 @@ from hoctap.models.fields import InputError, field_name, parse_fact, parse_year
 from hoctap.models.i18n import tr
 from hoctap.models.decode import check_encoding
 from hoctap.models.importer import ImportFailed, import_roster
+from hoctap.models.legal import source_text
 from hoctap.models.meters import evaluate_context
 from hoctap.models.present import meter_text, shortfall_text, threshold_text
 from hoctap.models.roster import Matching, RosterQuery, parse_where
@@ -292,9 +293,15 @@ def cmd_unit(env: Env) -> int:
         return 0
     table = Table(tr("col.id"), tr("col.title"), tr("unit.tier"), tr("col.types"))
     for u in units:
-        table.add_row(Text(safe(u.code)), Text(safe(u.name)), tr(u.tier), safe(", ".join(u.type_list)))
+        table.add_row(Text(safe(u.code)), Text(safe(u.name)), tr(u.tier), Text(safe(_types(env.catalogs, u.type_list))))
     console.print(table)
     return 0
+
+
+def _types(catalogs, tags) -> str:
+    """Unit type tags as their labels in the chosen language (an unknown tag as written)."""
+    lang = i18n.lang()
+    return ", ".join(catalogs.unit_types[t].label(lang) if t in catalogs.unit_types else t for t in tags)
 
 
 def cmd_import(env: Env) -> int:
@@ -512,7 +519,7 @@ def cmd_catalog(env: Env) -> int:
     # catalog text is data, never Rich markup: everything from a file goes in as Text
     if a.id == cats.citizen.id:
         lc = cats.citizen
-        console.print(Text.assemble((lc.id, "bold"), f" {lc.version} — {lc.label(lang)} ({lc.source})"))
+        console.print(Text.assemble((lc.id, "bold"), f" {lc.version} — {lc.label(lang)} ({source_text(lc.source, lang)})"))
         console.print(tr("cli.lc_pass", total=lc.pass_total, each=lc.pass_each, lo=lc.min_score, hi=lc.max_score))
         for comp in lc.competences:
             console.print(Text.assemble((comp.id, "bold"), f" {comp.label(lang)}"))
@@ -523,20 +530,26 @@ def cmd_catalog(env: Env) -> int:
     cat = cats.units.get(a.id)
     if cat is None:
         raise CliError(tr("cli.no_catalog_id", id=a.id, known=", ".join([*cats.units, cats.citizen.id])))
-    console.print(Text.assemble((cat.id, "bold"), f" {cat.version} — {cat.label(lang)} ({cat.source})"))
+    console.print(Text.assemble((cat.id, "bold"), f" {cat.version} — {cat.label(lang)} ({source_text(cat.source, lang)})"))
     for crit in cat.criteria:
-        table = Table(title=Text(f"{crit.id} {crit.label(lang)} [{crit.rule}]"), title_justify="left")
+        table = Table(title=Text(f"{crit.id} {crit.label(lang)}"), title_justify="left")
         for col in ("col.id", "col.content", "col.applies", "col.confirmed"):
             table.add_column(tr(col))
         for e in crit.entries:
+            spec = cats.facts.get(e.fact) if e.kind == "share" else None
+            least = e.at_least
+            if least is not None and spec is not None and spec.scale:
+                least = cats.scale_label(spec.scale, least, lang)
+            at_least = f" ≥ {least}" if least is not None else ""
             if e.kind == "share":
-                cond = f"{e.population}: {e.fact}" + (f" ≥ {e.at_least}" if e.at_least is not None else "") + f" ≥ {threshold_text(e)}"
+                fact = spec.label(lang) if spec is not None else e.fact
+                cond = f"{tr(e.population)}: {fact}{at_least} ≥ {threshold_text(e)}"
             else:
-                cond = e.value + (f" ≥ {e.at_least}" if e.at_least is not None else "")
-            applies = ", ".join(e.applies_to) or tr("all_units")
+                cond = (tr("cli.yes_no") if e.value == "bool" else e.value) + at_least
+            applies = _types(cats, e.applies_to) or tr("all_units")
             if e.not_for:
-                applies += " − " + ", ".join(e.not_for)
-            table.add_row(Text(e.id), Text.assemble(e.label(lang), (f"\n{cond} — {e.source}", "dim")), Text(applies),
+                applies += " − " + _types(cats, e.not_for)
+            table.add_row(Text(e.id), Text.assemble(e.label(lang), (f"\n{cond} — {source_text(e.source, lang)}", "dim")), Text(applies),
                           Text(tr("yes")) if e.confirmed else Text(tr("no"), style="yellow"))
         console.print(table)
     return 0

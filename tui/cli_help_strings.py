@@ -50,6 +50,7 @@ CLI_HELP = Strings("cli_help", {
 })
 
 CLI_SET = Strings("cli_set", {
+    "cli.yes_no": ("có/không", "yes/no"),
     "cli.person_column": ("{field} là thông tin cá nhân trong danh sách, lệnh set không đổi được: "
                           "sửa ở danh sách người trong giao diện, hoặc nhập lại tệp danh sách có cột này. "
                           "Lệnh set đặt được: {facts}",
