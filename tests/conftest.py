@@ -23,6 +23,7 @@ from hoctap.models.db import open_database
 from hoctap.models.strings import CORE
 from hoctap.tui.argparse_i18n import ARGPARSE
 from hoctap.tui.cli_help_strings import CLI_COUNTS, CLI_HELP, CLI_SET
+from hoctap.tui.cli_serve import SERVE
 from hoctap.tui.cli_strings import CLI
 
 PG_URL = os.environ.get("HOCTAP_TEST_PG_URL")
@@ -32,7 +33,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 @pytest.fixture(scope="session", autouse=True)
 def strings():
     """Every face's words, as a face registers them at start-up."""
-    i18n.register(*CORE, CLI, CLI_HELP, CLI_COUNTS, CLI_SET, ARGPARSE)
+    i18n.register(*CORE, CLI, CLI_HELP, CLI_COUNTS, CLI_SET, ARGPARSE, SERVE)
 
 
 @pytest.fixture(autouse=True)

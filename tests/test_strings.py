@@ -18,10 +18,11 @@ from hoctap.models.strings import CORE
 from hoctap.screens.strings import SCREENS
 from hoctap.tui.argparse_i18n import ARGPARSE
 from hoctap.tui.cli_help_strings import CLI_COUNTS, CLI_HELP, CLI_SET
+from hoctap.tui.cli_serve import SERVE
 from hoctap.tui.cli_strings import CLI
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLES = (*CORE, CLI, CLI_HELP, CLI_COUNTS, CLI_SET, ARGPARSE, *SCREENS)  # every face's words: the CLI registers CORE + CLI, the TUI CORE + SCREENS
+TABLES = (*CORE, CLI, CLI_HELP, CLI_COUNTS, CLI_SET, ARGPARSE, SERVE, *SCREENS)  # every face's words: the CLI registers CORE + CLI, the TUI CORE + SCREENS
 SCANNED = [*sorted((ROOT / "models").glob("*.py")), *sorted((ROOT / "tui").glob("*.py")),
            *sorted((ROOT / "screens").rglob("*.py")),
            *sorted((ROOT / "benchmarks").glob("*.py")), *sorted((ROOT / "sample_data").glob("*.py"))]

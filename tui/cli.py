@@ -39,6 +39,7 @@ from hoctap.models.text import safe
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, find_context, list_units
 from hoctap.tui.argparse_i18n import ARGPARSE, UNWRAPPED, HelpFormatter, localized, whole_number, wide_output
+from hoctap.tui import cli_serve
 from hoctap.tui.cli_help_strings import CLI_COUNTS, CLI_HELP, CLI_SET
 from hoctap.tui.cli_strings import CLI
 
@@ -225,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help=tr("help.catalog_id"))
     p = _action(csub, "catalog", "check", common)
     p.add_argument("file", type=Path, help=tr("help.catalog_file"))
+    cli_serve.add_parser(sub, common)
     return parser
 
 
@@ -595,7 +597,7 @@ def cmd_bundle(env: Env) -> int:
 
 COMMANDS = {"demo": cmd_demo, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
             "status": cmd_status, "log": cmd_log, "undo": cmd_undo, "catalog": cmd_catalog}
-COMMANDS.update({"export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle})
+COMMANDS.update({"export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle, "serve": cli_serve.cmd_serve})
 
 
 def _fail(message: str) -> int:
@@ -604,7 +606,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    i18n.register(*CORE, CLI, CLI_HELP, CLI_COUNTS, CLI_SET, ARGPARSE)
+    i18n.register(*CORE, CLI, CLI_HELP, CLI_COUNTS, CLI_SET, ARGPARSE, cli_serve.SERVE)
     argv = sys.argv[1:] if argv is None else argv
     # the language must be known before the help texts are built
     lang = None
