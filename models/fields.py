@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from hoctap.models.catalog import Catalogs
+from hoctap.models import i18n
 from hoctap.models.i18n import both, tr, tr_in
 from hoctap.models.text import char_name, code_key, fold, hidden_char, nfc
 
@@ -151,7 +152,7 @@ def parse_person_field(name: str, raw) -> str | int | None:
             if key == cid or key in {fold(w) for w in (*words, *both(cid))}:
                 return cid
         raise InputError(tr("err.bad_choice", name=tr(f"field.{name}"), value=text,
-                            choices=", ".join(c for c, _ in spec.choices)))
+                            choices=", ".join(tr(c) for c, _ in spec.choices)))
     return " ".join(text.split())
 
 
@@ -162,6 +163,7 @@ def parse_fact(catalogs: Catalogs, name: str, raw) -> str | None:
         raise InputError(tr("err.unknown_field", name=name))
     if fact.computed:
         raise InputError(tr("err.computed_fact", name=name))
+    label = fact.label(i18n.lang())  # messages name the fact as the user reads it, not by its id
     if isinstance(raw, bool):
         if fact.type == "bool":
             return "1" if raw else "0"
@@ -171,9 +173,9 @@ def parse_fact(catalogs: Catalogs, name: str, raw) -> str | None:
     text = "" if raw is None else nfc(str(raw)).strip()
     if text == "":
         return None
-    check_text(name, text)
+    check_text(label, text)
     if fact.type == "bool":
-        return parse_bool(name, text)
+        return parse_bool(label, text)
     if fact.type == "int":
         try:
             value = int(text)
@@ -182,11 +184,12 @@ def parse_fact(catalogs: Catalogs, name: str, raw) -> str | None:
         lo = fact.min if fact.min is not None else -(10**9)
         hi = fact.max if fact.max is not None else 10**9
         if value is None or not lo <= value <= hi:
-            raise InputError(tr("err.bad_int", name=name, value=text, lo=lo, hi=hi))
+            raise InputError(tr("err.bad_int", name=label, value=text, lo=lo, hi=hi))
         return str(value)
     value = catalogs.match_scale(fact.scale, text)
     if value is None:
-        raise InputError(tr("err.bad_choice", name=name, value=text, choices=", ".join(catalogs.scale_ids(fact.scale))))
+        choices = ", ".join(catalogs.scale_label(fact.scale, v, i18n.lang()) for v in catalogs.scale_ids(fact.scale))
+        raise InputError(tr("err.bad_choice", name=label, value=text, choices=choices))
     return value
 
 

@@ -9,7 +9,7 @@ never one query per unit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Iterable, Sequence
 
 from sqlalchemy import case, func, select

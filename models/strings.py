@@ -293,7 +293,7 @@ REPORT = Strings("report", {
                            "The unit may request recognition as a Learning Unit at {level}"),
     "report.may_not_request": ("Đơn vị chưa đủ điều kiện đề nghị công nhận “Đơn vị học tập”",
                                "The unit does not yet qualify to request recognition as a Learning Unit"),
-    "report.place_date": ("…, ngày … tháng … năm …", "…, date … month … year …"),
+    "report.place_date": ("…, ngày … tháng … năm …", "Place: …………  Date: …… / …… / ……"),
     "report.preparer": ("NGƯỜI LẬP BIỂU", "PREPARED BY"),
     "report.head": ("THỦ TRƯỞNG ĐƠN VỊ", "HEAD OF UNIT"),
     "report.sign_name": ("(Ký, ghi rõ họ tên)", "(Signature and full name)"),

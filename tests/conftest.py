@@ -21,7 +21,7 @@ from hoctap.models import i18n
 from hoctap.models.catalog import load_catalogs
 from hoctap.models.db import open_database
 from hoctap.models.strings import CORE
-from hoctap.tui.cli_strings import CLI
+from hoctap.tui.cli import CLI_TABLES
 
 PG_URL = os.environ.get("HOCTAP_TEST_PG_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -30,7 +30,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 @pytest.fixture(scope="session", autouse=True)
 def strings():
     """Every face's words, as a face registers them at start-up."""
-    i18n.register(*CORE, CLI)
+    i18n.register(*CORE, *CLI_TABLES)
 
 
 @pytest.fixture(autouse=True)

@@ -57,7 +57,7 @@ def test_a_windows_1252_file_is_refused_until_its_encoding_is_named(tmp_path, db
     capsys.readouterr()
     assert run(db_url, path, "en", "--encoding", "cp1252", "--dry-run") == 0
     out = capsys.readouterr().out
-    assert "Read as: text in cp1252, comma-separated" in out and "1 people added" in out
+    assert "Read as: text in cp1252, comma-separated" in out and "1 person added" in out
     assert run(db_url, path, "vi", "--encoding", "latin-1") == 0
     assert "Đọc tệp: văn bản iso8859-1, phân cách bằng dấu phẩy" in capsys.readouterr().out
     with db.read() as s:

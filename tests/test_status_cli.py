@@ -247,7 +247,7 @@ def test_check_set_and_unit_list(db_url, db, catalogs, demo, capsys):
     assert evaluate_context(db, catalogs, demo, 1).entry("C2.3").numerator == 60
     assert main(base + ["--lang", "en", "unit", "list"]) == 0
     out = capsys.readouterr().out
-    assert "THCS-LQD" in out and "Types" in out and "general_education" in out
+    assert "THCS-LQD" in out and "Types" in out and "General-education school" in out and "general_education" not in out
 
 
 @pytest.mark.parametrize("lang,args,words", [

@@ -27,6 +27,10 @@ from hoctap.tui import cli_documents, cli_dossier
 from hoctap.tui.cli_office import add_parsers as add_office_parsers, cmd_collect, cmd_newyear, cmd_recognition
 from hoctap.tui.cli_office_strings import OFFICE_CLI
 from hoctap.tui.cli_progress import file_progress
+from hoctap.models.legal import source_text
+from hoctap.tui.argparse_i18n import ARGPARSE, UNWRAPPED, HelpFormatter, localized, whole_number, wide_output
+from hoctap.tui import cli_serve
+from hoctap.tui.cli_help_strings import CLI_COUNTS, CLI_HELP, CLI_SET
 from hoctap.tui.cli_strings import CLI
 
 
@@ -37,12 +41,37 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
+def _unwrap_when_piped() -> None:
+    for c in (console, err_console):
+        if wide_output(c.file):
+            c.width = UNWRAPPED
+
+
+def _fit() -> bool:
+    """Tables fill a terminal's width; piped, they take only the width they need."""
+    return console.width < UNWRAPPED
+
+
+def count(key: str, n: int) -> str:
+    """``n`` things, singular in English for one: "1 person added", "2 people added"."""
+    return tr(f"{key}.one" if n == 1 and f"{key}.one" in CLI_COUNTS.texts else key, n=n)
+
+
+def print_json(doc) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+
+
 class CliError(Exception):
     pass
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, with a hint where a text value that starts with "-" was taken for an option."""
+    """argparse, with a hint where a text value that starts with "-" was taken for an option.
+    Build and use it inside ``argparse_i18n.localized()`` for argparse's own words translated."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         for option in TEXT_OPTIONS:
@@ -92,93 +121,123 @@ def _year(text: str) -> int:
 
 
 def _unit_year(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--unit", required=True, metavar="CODE")
-    p.add_argument("--year", required=True, type=_year)
+    p.add_argument("--unit", required=True, metavar="CODE", help=tr("help.unit_code"))
+    p.add_argument("--year", required=True, type=_year, help=tr("help.year"))
+
+
+def _command(sub, name: str, common, epilog: str | None = None):
+    """A sub-parser whose one-line help is also its description."""
+    return sub.add_parser(name, parents=[common], help=tr(f"help.{name}"), description=tr(f"help.{name}"),
+                          epilog=epilog)
+
+
+def _action(sub, command: str, name: str, common):
+    key = f"help.{command}_{name}"
+    return sub.add_parser(name, parents=[common], help=tr(key), description=tr(key))
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = Parser(prog="hoctap", description=tr("cli.description"), parents=[common])
+    parser = Parser(prog="hoctap", description=tr("cli.description"), parents=[common], epilog=tr("help.epilog"))
     parser.add_argument("--version", action="version", version=f"hoctap {hoctap.__version__}",
                         help=tr("help.version"))
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", help=tr("help.cli_command"))
 
-    p = sub.add_parser("demo", parents=[common], help=tr("help.demo"))
+    p = _command(sub, "demo", common)
     p.add_argument("--no-tui", action="store_true", help=tr("help.no_tui"))
 
-    unit = sub.add_parser("unit", parents=[common], help=tr("help.unit"))
-    usub = unit.add_subparsers(dest="unit_command", metavar="ACTION", required=True)
-    p = usub.add_parser("add", parents=[common], help=tr("help.unit_add"))
-    p.add_argument("code")
-    p.add_argument("--name", required=True)
-    p.add_argument("--tier", required=True, choices=("district", "provincial"))
+    unit = _command(sub, "unit", common)
+    usub = unit.add_subparsers(dest="unit_command", metavar="ACTION", required=True, help=tr("help.cli_action"))
+    p = _action(usub, "unit", "add", common)
+    p.add_argument("code", help=tr("help.new_code"))
+    p.add_argument("--name", required=True, help=tr("help.name"))
+    p.add_argument("--tier", required=True, choices=("district", "provincial"), help=tr("help.tier"))
     p.add_argument("--type", required=True, dest="types", help=tr("help.types"))
-    usub.add_parser("list", parents=[common], help=tr("help.unit_list"))
+    p = _action(usub, "unit", "list", common)
+    p.add_argument("--json", action="store_true", help=tr("help.json"))
 
-    p = sub.add_parser("import", parents=[common], help=tr("help.import"))
-    p.add_argument("file", type=Path)
+    p = _command(sub, "import", common)
+    p.add_argument("file", type=Path, help=tr("help.import_file"))
     _unit_year(p)
     p.add_argument("--dry-run", action="store_true", help=tr("help.dry_run"))
     p.add_argument("--encoding", type=_encoding, default=None, metavar="NAME", help=tr("help.encoding"))
+    p.add_argument("--json", action="store_true", help=tr("help.json"))
 
-    p = sub.add_parser("check", parents=[common], help=tr("help.check"))
+    p = _command(sub, "check", common)
     _unit_year(p)
-    p.add_argument("assignments", nargs="+", metavar="ENTRY=VALUE")
+    p.add_argument("assignments", nargs="+", metavar="ENTRY=VALUE", help=tr("help.entries"))
     p.add_argument("--evidence", default=None, help=tr("help.evidence"))
     p.add_argument("--documents", default=None, help=tr("help.documents"))
     p.add_argument("--level", type=int, choices=(1, 2), default=None, help=tr("help.check_level"))
 
-    p = sub.add_parser("set", parents=[common], help=tr("help.set"))
+    p = _command(sub, "set", common)
     _unit_year(p)
     p.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE", help=tr("help.where"))
-    p.add_argument("assignments", nargs="+", metavar="FACT=VALUE")
+    p.add_argument("assignments", nargs="+", metavar="FACT=VALUE", help=tr("help.facts"))
 
-    p = sub.add_parser("status", parents=[common], help=tr("help.status"))
+    p = _command(sub, "status", common, epilog=tr("help.status_epilog"))
     _unit_year(p)
-    p.add_argument("--level", type=int, choices=(1, 2), default=None)
+    p.add_argument("--level", type=int, choices=(1, 2), default=None, help=tr("help.status_level"))
     p.add_argument("--json", action="store_true", help=tr("help.json"))
 
-    p = sub.add_parser("log", parents=[common], help=tr("help.log"))
-    p.add_argument("--unit", metavar="CODE")
-    p.add_argument("--year", type=_year)
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--batch", type=int, metavar="N", help=tr("help.log_batch"))
+    p = _command(sub, "log", common)
+    p.add_argument("--unit", metavar="CODE", help=tr("help.log_unit"))
+    p.add_argument("--year", type=_year, help=tr("help.log_year"))
+    p.add_argument("--limit", type=whole_number, default=50, metavar="N", help=tr("help.limit"))
+    p.add_argument("--batch", type=whole_number, metavar="N", help=tr("help.log_batch"))
+    p.add_argument("--json", action="store_true", help=tr("help.json"))
 
-    p = sub.add_parser("undo", parents=[common], help=tr("help.undo"))
+    p = _command(sub, "undo", common)
     _unit_year(p)
-    p.add_argument("batch", nargs="?", type=int)
+    p.add_argument("batch", nargs="?", type=whole_number, help=tr("help.undo_batch"))
 
-    p = sub.add_parser("export", parents=[common], help=tr("help.export"))
-    p.add_argument("file", type=Path, metavar="FILE.xlsx")
+    p = _command(sub, "export", common)
+    p.add_argument("file", type=Path, metavar="FILE.xlsx", help=tr("help.report_file"))
     _unit_year(p)
-    p.add_argument("--level", type=int, choices=(1, 2), default=None)
+    p.add_argument("--level", type=int, choices=(1, 2), default=None, help=tr("help.export_level"))
 
-    roster = sub.add_parser("roster", parents=[common], help=tr("help.roster"))
-    rsub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
-    p = rsub.add_parser("export", parents=[common], help=tr("help.roster_export"))
-    p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
+    roster = _command(sub, "roster", common)
+    rsub = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True, help=tr("help.cli_action"))
+    p = _action(rsub, "roster", "export", common)
+    p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx", help=tr("help.roster_file"))
     _unit_year(p)
 
-    bundle = sub.add_parser("bundle", parents=[common], help=tr("help.bundle"))
-    bsub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
-    p = bsub.add_parser("export", parents=[common], help=tr("help.bundle_export"))
-    p.add_argument("file", type=Path, metavar="FILE.toml")
+    bundle = _command(sub, "bundle", common)
+    bsub = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True, help=tr("help.cli_action"))
+    p = _action(bsub, "bundle", "export", common)
+    p.add_argument("file", type=Path, metavar="FILE.toml", help=tr("help.bundle_out"))
     _unit_year(p)
-    p = bsub.add_parser("import", parents=[common], help=tr("help.bundle_import"))
+    p = _action(bsub, "bundle", "import", common)
     p.add_argument("file", type=Path, metavar="FILE.toml|DIR", help=tr("help.bundle_source"))
     p.add_argument("--replace", action="store_true", help=tr("help.replace"))
 
     add_units_parser(sub, common, _year)
     add_office_parsers(sub, common, _year)
-    cat = sub.add_parser("catalog", parents=[common], help=tr("help.catalog"))
-    csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
-    csub.add_parser("list", parents=[common], help=tr("help.catalog_list"))
-    p = csub.add_parser("show", parents=[common], help=tr("help.catalog_show"))
-    p.add_argument("id")
-    p = csub.add_parser("check", parents=[common], help=tr("help.catalog_check"))
-    p.add_argument("file", type=Path)
+    cat = _command(sub, "catalog", common)
+    csub = cat.add_subparsers(dest="catalog_command", metavar="ACTION", required=True, help=tr("help.cli_action"))
+    p = _action(csub, "catalog", "list", common)
+    p.add_argument("--json", action="store_true", help=tr("help.json"))
+    p = _action(csub, "catalog", "show", common)
+    p.add_argument("id", help=tr("help.catalog_id"))
+    p = _action(csub, "catalog", "check", common)
+    p.add_argument("file", type=Path, help=tr("help.catalog_file"))
     cli_dossier.add_parsers(sub, common, _year)
+    cli_serve.add_parser(sub, common)
+    _describe(parser)
     return parser
+
+
+def _describe(parser: argparse.ArgumentParser) -> None:
+    """A sub-parser without a description takes its one-line help as one (``hoctap X --help``
+    then says what X does), and a list of actions without help the common one, at every level."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            action.help = action.help or tr("help.cli_action")
+            helps = {a.dest: a.help for a in action._choices_actions}
+            for name, child in action.choices.items():
+                if not child.description:
+                    child.description = helps.get(name)
+                _describe(child)
 
 
 # ---- helpers -------------------------------------------------------------------------------
@@ -248,11 +307,22 @@ def cmd_unit(env: Env) -> int:
         unit = add_unit(env.db, env.catalogs, env.args.code, env.args.name, env.args.tier, [env.args.types])
         console.print(tr("cli.unit_added", code=safe(unit.code), name=safe(unit.name)), markup=False)
         return 0
+    units = list_units(env.db)
+    if env.args.json:
+        print_json([{"code": u.code, "name": u.name, "tier": u.tier, "types": u.type_list} for u in units])
+        return 0
     table = Table(tr("col.id"), tr("col.title"), tr("unit.tier"), tr("col.types"))
-    for u in list_units(env.db):
-        table.add_row(Text(safe(u.code)), Text(safe(u.name)), env.catalogs.tier_label(u.tier, i18n.lang()), safe(", ".join(u.type_list)))
+    for u in units:
+        table.add_row(Text(safe(u.code)), Text(safe(u.name)), env.catalogs.tier_label(u.tier, i18n.lang()),
+                      Text(safe(_types(env.catalogs, u.type_list))))
     console.print(table)
     return 0
+
+
+def _types(catalogs, tags) -> str:
+    """Unit type tags as their labels in the chosen language (an unknown tag as written)."""
+    lang = i18n.lang()
+    return ", ".join(catalogs.unit_types[t].label(lang) if t in catalogs.unit_types else t for t in tags)
 
 
 def cmd_import(env: Env) -> int:
@@ -262,18 +332,27 @@ def cmd_import(env: Env) -> int:
     try:
         result = import_roster(env.db, env.catalogs, a.unit, a.year, a.file, dry_run=a.dry_run, encoding=a.encoding)
     except ImportFailed as e:
-        err_console.print(tr("cli.import_failed", path=e.path, n=len(e.problems)), markup=False, soft_wrap=True)
+        err_console.print(tr("cli.import_failed", path=e.path, problems=count("cli.n_problems", len(e.problems))),
+                          markup=False, soft_wrap=True)
         for p in e.problems[:200]:
             err_console.print(f"  {safe(p)}", markup=False, soft_wrap=True)
         if len(e.problems) > 200:
             err_console.print(f"  … (+{len(e.problems) - 200})", markup=False, soft_wrap=True)
         return 2
+    if a.json:
+        print_json({"dry_run": a.dry_run, "read_as": result.read_as, "rows": result.rows, "added": result.added,
+                    "updated": result.updated, "enrolled": result.enrolled, "facts": result.facts,
+                    "changes": {name: sum(pairs.values()) for name, pairs in sorted(result.changes.items())},
+                    "ignored_columns": result.ignored_columns, "batch": result.batch_id})
+        return 0
     console.print(tr("importer.read_as", what=result.read_as), markup=False, soft_wrap=True)
     if result.ignored_columns:
         err_console.print(tr("cli.ignored", cols=", ".join(result.ignored_columns)), markup=False, soft_wrap=True)
     verb = tr("cli.dry_run_verb") if a.dry_run else tr("cli.imported_verb")
-    console.print(tr("cli.imported", verb=verb, rows=result.rows, added=result.added, updated=result.updated,
-                     enrolled=result.enrolled, facts=result.facts), markup=False, soft_wrap=True)
+    console.print(tr("cli.imported", verb=verb, rows=count("cli.n_rows", result.rows),
+                     added=count("cli.n_added", result.added), updated=count("cli.n_updated", result.updated),
+                     enrolled=count("cli.n_enrolled", result.enrolled), facts=count("cli.n_facts", result.facts)),
+                  markup=False, soft_wrap=True)
     for line in result.change_summary():
         console.print(f"  {line}", markup=False, soft_wrap=True)
     return 0
@@ -288,7 +367,7 @@ def cmd_check(env: Env) -> int:
     ctx = find_context(env.db, a.unit, a.year)  # a new year is made by an import or the TUI, not by a typo
     values = {x.name: x.value for x in parse_assignments(a.assignments)}
     n = check_entries(env.db, env.catalogs, ctx, values, a.evidence, a.documents, level=a.level).n
-    console.print(tr("cli.checked", n=n))
+    console.print(tr("cli.checked", changes=count("cli.n_changes", n)))
     return 0
 
 
@@ -304,15 +383,29 @@ def cmd_set(env: Env) -> int:
     changes = {}
     for x in parse_assignments(a.assignments):
         name = field_name(env.catalogs, x.name)
+        _settable(env.catalogs, x.name, name)
         changes[name] = parse_fact(env.catalogs, name, x.value)
     query = parse_where(env.catalogs, RosterQuery(ctx.assessment.id), a.where)
     people = Matching(query, env.catalogs)  # decided under the write lock, not before it
     batch, n = set_facts(env.db, env.catalogs, ctx, people, changes, source="cli")
     if batch is None:
-        console.print(tr("cli.set_nothing", people=people.matched))
+        console.print(tr("cli.set_nothing", people=count("cli.n_people", people.matched)))
     else:
-        console.print(tr("cli.set_done", n=n, people=people.matched, batch=batch))
+        console.print(tr("cli.set_done", values=count("cli.n_values", n), people=count("cli.n_people", people.matched),
+                         batch=batch))
     return 0
+
+
+def _settable(catalogs, typed: str, name: str) -> None:
+    """A person column or an unknown name: say what ``set`` can set instead."""
+    from hoctap.models.fields import PERSON_FIELDS, InputError
+
+    if name in catalogs.facts:
+        return
+    facts = ", ".join(f for f, spec in catalogs.facts.items() if not spec.computed)
+    if name in PERSON_FIELDS:
+        raise InputError(tr("cli.person_column", field=tr(f"field.{name}"), facts=facts))
+    raise InputError(tr("cli.unknown_fact", name=typed, facts=facts))
 
 
 def cmd_status(env: Env) -> int:
@@ -325,7 +418,7 @@ def cmd_status(env: Env) -> int:
     level = ctx.level_or(a.level)
     result = evaluate_context(env.db, env.catalogs, ctx, level)
     if a.json:
-        sys.stdout.write(json.dumps(status_json(ctx, level, result), ensure_ascii=False) + "\n")
+        print_json(status_json(ctx, level, result))
         return 0 if result.met else 1
     console.print(status_table(env.catalogs, ctx, level, result))
     return 0 if result.met else 1
@@ -345,7 +438,7 @@ def status_table(catalogs, ctx, level: int, result) -> Group:
     from hoctap.models.present import meter_text, shortfall_text
 
     lang = i18n.lang()
-    table = Table(box=None, padding=(0, 1, 0, 0), expand=True, show_edge=False, header_style="bold")
+    table = Table(box=None, padding=(0, 1, 0, 0), expand=_fit(), show_edge=False, header_style="bold")
     table.add_column(tr("col.entry"), no_wrap=True)
     table.add_column(tr("col.result"), no_wrap=True, overflow="ellipsis", max_width=32)
     table.add_column(tr("cli.col.verdict"), no_wrap=True)
@@ -388,6 +481,11 @@ def cmd_log(env: Env) -> int:
         ctx = find_context(env.db, a.unit, a.year)
     batches = history(env.db, ctx, a.limit)
     counts = change_counts(env.db, [b.id for b in batches])
+    if a.json:
+        print_json([{"batch": b.id, "at": b.at.isoformat(), "user": b.user, "source": b.source, "action": b.action,
+                     "changes": counts.get(b.id, 0), "summary": summary_text(b.summary), "undone_by": b.undone_by}
+                    for b in batches])
+        return 0
     table = Table(tr("log.col.batch"), tr("col.when"), tr("log.col.who"), tr("col.source"), tr("log.col.changes"), tr("col.what"))
     for b in batches:
         what = summary_text(b.summary) + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
@@ -403,13 +501,23 @@ def _log_batch(env: Env, batch_id: int) -> int:
     from hoctap.models.audit import change_lines, get_batch, summary_text
 
     b = get_batch(env.db, batch_id)
+    lines = change_lines(env.db, batch_id)
+    shown = lines[:env.args.limit]
+    if env.args.json:
+        print_json({"batch": b.id, "at": b.at.isoformat(), "user": b.user, "source": b.source, "action": b.action,
+                    "summary": summary_text(b.summary), "undone_by": b.undone_by, "changes": len(lines),
+                    "lines": [{"record": x.record, "field": x.field, "old": None if x.withheld else x.old,
+                               "new": None if x.withheld else x.new, "withheld": x.withheld} for x in shown]})
+        return 0
     console.print(safe(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {summary_text(b.summary)}"
                        + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")), markup=False)
     table = Table(tr("log.col.record"), tr("log.col.field"), tr("log.col.old"), tr("log.col.new"))
-    for line in change_lines(env.db, batch_id):
+    for line in shown:
         old, new = line.shown()
         table.add_row(Text(safe(line.record)), Text(safe(line.field)), Text(safe(old)), Text(safe(new)))
     console.print(table)
+    if len(lines) > len(shown):
+        console.print(tr("cli.more_lines", n=len(lines) - len(shown)), markup=False)
     return 0
 
 
@@ -439,8 +547,12 @@ def cmd_catalog(env: Env) -> int:
         console.print(tr("cli.catalog_ok", path=a.file, kind=parsed.kind, id=parsed.id), markup=False)
         return 0
     cats = env.catalogs
+    if a.catalog_command == "list" and a.json:
+        print_json([{"id": cat.id, "version": cat.version, "title": cat.label(lang), "file": str(cats.paths[cat.id]),
+                     "shipped": cats.paths[cat.id].parent == SHIPPED_DIR} for cat in [*cats.units.values(), cats.citizen]])
+        return 0
     if a.catalog_command == "list":
-        table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold", expand=True)
+        table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold", expand=_fit())
         table.add_column(tr("col.id"), no_wrap=True)
         table.add_column(tr("col.version"), no_wrap=True)
         table.add_column(tr("col.title"), no_wrap=True, overflow="ellipsis", ratio=1, min_width=12)
@@ -455,7 +567,7 @@ def cmd_catalog(env: Env) -> int:
     # catalog text is data, never Rich markup: everything from a file goes in as Text
     if a.id == cats.citizen.id:
         lc = cats.citizen
-        console.print(Text.assemble((lc.id, "bold"), f" {lc.version} — {lc.label(lang)} ({lc.source})"))
+        console.print(Text.assemble((lc.id, "bold"), f" {lc.version} — {lc.label(lang)} ({source_text(lc.source, lang)})"))
         console.print(tr("cli.lc_pass", total=lc.pass_total, each=lc.pass_each, lo=lc.min_score, hi=lc.max_score))
         for comp in lc.competences:
             console.print(Text.assemble((comp.id, "bold"), f" {comp.label(lang)}"))
@@ -466,20 +578,26 @@ def cmd_catalog(env: Env) -> int:
     cat = cats.units.get(a.id)
     if cat is None:
         raise CliError(tr("cli.no_catalog_id", id=a.id, known=", ".join([*cats.units, cats.citizen.id])))
-    console.print(Text.assemble((cat.id, "bold"), f" {cat.version} — {cat.label(lang)} ({cat.source})"))
+    console.print(Text.assemble((cat.id, "bold"), f" {cat.version} — {cat.label(lang)} ({source_text(cat.source, lang)})"))
     for crit in cat.criteria:
-        table = Table(title=Text(f"{crit.id} {crit.label(lang)} [{crit.rule}]"), title_justify="left")
+        table = Table(title=Text(f"{crit.id} {crit.label(lang)}"), title_justify="left")
         for col in ("col.id", "col.content", "col.applies", "col.confirmed"):
             table.add_column(tr(col))
         for e in crit.entries:
+            spec = cats.facts.get(e.fact) if e.kind == "share" else None
+            least = e.at_least
+            if least is not None and spec is not None and spec.scale:
+                least = cats.scale_label(spec.scale, least, lang)
+            at_least = f" ≥ {least}" if least is not None else ""
             if e.kind == "share":
-                cond = f"{e.population}: {e.fact}" + (f" ≥ {e.at_least}" if e.at_least is not None else "") + f" ≥ {threshold_text(e)}"
+                fact = spec.label(lang) if spec is not None else e.fact
+                cond = f"{tr(e.population)}: {fact}{at_least} ≥ {threshold_text(e)}"
             else:
-                cond = e.value + (f" ≥ {e.at_least}" if e.at_least is not None else "")
-            applies = ", ".join(e.applies_to) or tr("all_units")
+                cond = (tr("cli.yes_no") if e.value == "bool" else e.value) + at_least
+            applies = _types(cats, e.applies_to) or tr("all_units")
             if e.not_for:
-                applies += " − " + ", ".join(e.not_for)
-            table.add_row(Text(e.id), Text.assemble(e.label(lang), (f"\n{cond} — {e.source}", "dim")), Text(applies),
+                applies += " − " + _types(cats, e.not_for)
+            table.add_row(Text(e.id), Text.assemble(e.label(lang), (f"\n{cond} — {source_text(e.source, lang)}", "dim")), Text(applies),
                           Text(tr("yes")) if e.confirmed else Text(tr("no"), style="yellow"))
         console.print(table)
     return 0
@@ -507,7 +625,7 @@ def cmd_roster(env: Env) -> int:
     ctx = find_context(env.db, a.unit, a.year)
     with file_progress(err_console, a.file) as progress:
         n = export_roster(env.db, env.catalogs, ctx, a.file, lang=getattr(a, "lang", None) or "vi", progress=progress)
-    console.print(tr("cli.roster_exported", n=n, path=a.file), markup=False)
+    console.print(tr("cli.roster_exported", people=count("cli.n_people", n), path=a.file), markup=False)
     return 0
 
 
@@ -519,21 +637,29 @@ def cmd_bundle(env: Env) -> int:
     if a.bundle_command == "export":
         ctx = find_context(env.db, a.unit, a.year)
         n = export_bundle(env.db, env.catalogs, ctx, a.file)
-        console.print(tr("cli.bundle_exported", code=safe(ctx.unit.code), year=ctx.assessment.year, n=n, path=a.file),
+        console.print(tr("cli.bundle_exported", code=safe(ctx.unit.code), year=ctx.assessment.year, people=count("cli.n_people", n),
+                         path=a.file),
                       markup=False)
         return 0
     if a.file.is_dir():
         return cmd_collect(env, console)
     r = import_bundle(env.db, env.catalogs, a.file, replace=a.replace)
-    console.print(tr("cli.bundle_imported", code=safe(r.unit), year=r.year, n=r.people, entries=r.entries), markup=False)
+    console.print(tr("cli.bundle_imported", code=safe(r.unit), year=r.year, people=count("cli.n_people", r.people),
+                     entries=r.entries), markup=False)
     return 0
 
 
 COMMANDS = {"demo": cmd_demo, "unit": cmd_unit, "import": cmd_import, "check": cmd_check, "set": cmd_set,
             "status": cmd_status, "log": cmd_log, "undo": cmd_undo, "catalog": cmd_catalog}
-COMMANDS.update({"export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle, "units": cmd_units})
+COMMANDS.update({"export": cmd_export, "roster": cmd_roster, "bundle": cmd_bundle, "units": cmd_units,
+                 "serve": cli_serve.cmd_serve})
 COMMANDS.update(cli_dossier.COMMANDS)
 COMMANDS.update(recognition=lambda env: cmd_recognition(env, console), newyear=lambda env: cmd_newyear(env, console))
+
+
+# every table of the command line's own words (the core's are CORE)
+CLI_TABLES = (CLI, CLI_HELP, CLI_COUNTS, CLI_SET, ARGPARSE, cli_serve.SERVE, UNITS_CLI, cli_dossier.CLI_DOSSIER,
+              cli_documents.DOSSIER_CLI, OFFICE_CLI)
 
 
 def _fail(message: str) -> int:
@@ -542,7 +668,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    i18n.register(*CORE, CLI, UNITS_CLI, cli_dossier.CLI_DOSSIER, cli_documents.DOSSIER_CLI, OFFICE_CLI)
+    i18n.register(*CORE, *CLI_TABLES)
     argv = sys.argv[1:] if argv is None else argv
     # the language must be known before the help texts are built
     lang = None
@@ -559,8 +685,10 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(e))
     i18n.set_lang(lang or config.lang)
     set_export_mode(config.export_mode)
+    _unwrap_when_piped()
     try:
-        args = build_parser().parse_args(join_text_options(argv))
+        with localized():
+            args = build_parser().parse_args(join_text_options(argv))
     except _BadYear as e:
         return _fail(str(e))
     except SystemExit as e:  # a bad argument: argparse printed usage and message; --help/--version exit 0

@@ -19,7 +19,7 @@ def add_export_parser(dsub, common: argparse.ArgumentParser, year_type) -> None:
     """The ``export`` action of the ``dossier`` group (tui/cli_dossier.py)."""
     p = dsub.add_parser("export", parents=[common], help=tr("help.dossier_export"))
     p.add_argument("dir", type=Path, metavar="DIR", help=tr("help.dossier_dir"))
-    p.add_argument("--unit", required=True, metavar="CODE", help=tr("help.d_unit"))
+    p.add_argument("--unit", required=True, metavar="CODE", help=tr("help.unit_code"))
     p.add_argument("--year", required=True, type=year_type, help=tr("help.d_year"))
     p.add_argument("--level", type=int, choices=(1, 2), default=None, help=tr("help.d_level"))
 

@@ -26,7 +26,7 @@ console = Console(highlight=False)
 
 
 def _unit_year(p, year) -> None:
-    p.add_argument("--unit", required=True, metavar="CODE", help=tr("help.d_unit"))
+    p.add_argument("--unit", required=True, metavar="CODE", help=tr("help.unit_code"))
     p.add_argument("--year", required=True, type=year, help=tr("help.d_year"))
 
 

@@ -10,7 +10,6 @@ CLI_DOSSIER = Strings("cli_dossier", {
     "help.dossier_check": ("liệt kê những gì hồ sơ còn thiếu trước khi nộp (mã thoát 0: đủ, 1: thiếu)",
                            "list what the dossier still lacks before submission (exit 0: complete, 1: not)"),
     "help.dossier_info": ("xem hoặc sửa thủ trưởng, cơ quan, địa danh, số văn bản", "show or set the head, bodies, place and document numbers"),
-    "help.d_unit": ("mã đơn vị", "the unit's code"),
     "help.d_year": ("năm đánh giá", "the assessed year"),
     "help.d_level": ("mức đề nghị (mặc định: mức của đợt đánh giá)", "the level requested (default: the assessment's)"),
     "help.d_field": ("đặt mục: {label}", "set: {label}"),

@@ -58,7 +58,7 @@ def add_parsers(sub, common, year) -> None:
     rec = sub.add_parser("recognition", parents=[common], help=tr("help.recognition"))
     rsub = rec.add_subparsers(dest="recognition_command", metavar="ACTION", required=True)
     p = rsub.add_parser("add", parents=[common], help=tr("help.recognition_add"))
-    p.add_argument("--unit", required=True, metavar="CODE", help=tr("help.d_unit"))
+    p.add_argument("--unit", required=True, metavar="CODE", help=tr("help.unit_code"))
     p.add_argument("--level", required=True, type=int, choices=(1, 2), help=tr("help.rec_level"))
     p.add_argument("--year", required=True, type=year, help=tr("help.rec_year"))
     p.add_argument("--number", required=True, help=tr("help.rec_number"))

@@ -22,7 +22,6 @@ UNITS_CLI = Strings("cli_units", {
     "help.units_year": ("năm đánh giá", "assessment year"),
     "help.units_json": ("in dạng JSON", "print as JSON"),
     "help.units_report": ("ghi báo cáo tổng hợp .xlsx của các đơn vị", "write the combined .xlsx report of the units"),
-    "help.units_out": ("tệp .xlsx sẽ ghi", "the .xlsx file to write"),
     "help.units_per_unit": ("thêm một trang tóm tắt cho mỗi đơn vị", "add one summary sheet per unit"),
     "help.units_receive": ("ghi nhận đã nhận hồ sơ của một hay nhiều đơn vị", "record the dossiers of units as received"),
     "help.units_unit": ("mã đơn vị (lặp lại cho nhiều đơn vị)", "unit code (repeat for several units)"),
@@ -56,7 +55,7 @@ def add_units_parser(sub, common, year_type) -> None:
     units.add_argument("--json", action="store_true", help=tr("help.units_json"))
     usub = units.add_subparsers(dest="units_command", metavar="ACTION")
     p = usub.add_parser("report", parents=[common], help=tr("help.units_report"))
-    p.add_argument("out", metavar="OUT.xlsx", help=tr("help.units_out"))
+    p.add_argument("out", metavar="OUT.xlsx", help=tr("help.report_file"))
     p.add_argument("--year", required=True, type=year_type, help=tr("help.units_year"))
     p.add_argument("--per-unit", action="store_true", help=tr("help.units_per_unit"))
     p = usub.add_parser("receive", parents=[common], help=tr("help.units_receive"))
