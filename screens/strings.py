@@ -4,6 +4,7 @@ start-up (``i18n.register(*CORE, *SCREENS)``), with the core's words for what bo
 from __future__ import annotations
 
 from hoctap.models.i18n import Strings
+from hoctap.screens.daily_strings import DAILY
 
 TUI = Strings("tui", {
     # app-wide keys
@@ -33,7 +34,7 @@ TUI = Strings("tui", {
     "year.bad": ("năm phải là số từ 2000 đến 2100", "the year must be a number from 2000 to 2100"),
     "year.exists": ("đơn vị {code} đã có năm {year}", "unit {code} already has {year}"),
     "form.ok": ("Tạo (ctrl+s)", "Create (ctrl+s)"),
-    "form.cancel": ("Hủy (esc)", "Cancel (esc)"),
+    "form.cancel": ("Huỷ (esc)", "Cancel (esc)"),
     "unit.created": ("Đã tạo đơn vị {code}", "Unit {code} created"),
     # dashboard
     "dash.title": ("{name} ({code}) — năm {year}", "{name} ({code}) — {year}"),
@@ -67,15 +68,15 @@ TUI = Strings("tui", {
     "lc.total": ("Tổng: {total}/{max}", "Total: {total}/{max}"),
     "lc.pass": ("ĐẠT", "PASS"),
     "lc.fail": ("CHƯA ĐẠT", "FAIL"),
-    "lc.incomplete": ("chưa đủ 10 điểm", "not all ten scores"),
+    "lc.incomplete": ("chưa nhập đủ 10 điểm", "not all ten scores entered yet"),
     "lc.rule": ("đạt khi tổng ≥ {total} và mỗi chỉ số ≥ {each}", "passes with total ≥ {total} and each ≥ {each}"),
     "lc.status": ("Danh hiệu (khi không có điểm)", "Title (when not scored)"),
     "lc.none": ("—", "—"),
-    "lc.saved": ("Đã lưu {code}: {n} thay đổi", "Saved {code}: {n} change(s)"),
+    "lc.saved": ("Đã lưu {code}: {n} thay đổi", "Saved {code}: {n} changes"),
     "nothing_changed": ("Không có gì thay đổi", "Nothing changed"),
     "lc.person": ("{code} — {name}", "{code} — {name}"),
     "key.search": ("Tìm", "Search"),
-    "key.clear": ("Xóa điểm", "Clear scores"),
+    "key.clear": ("Xoá điểm", "Clear scores"),
     # help
     "help.title": ("Phím tắt — {screen}", "Keys — {screen}"),
     "help.key": ("Phím", "Key"),
@@ -122,7 +123,7 @@ TUI = Strings("tui", {
     "import.counts": ("{rows} dòng: {added} người mới, {updated} người cập nhật, {enrolled} người vào danh sách năm nay, {facts} dữ kiện thay đổi",
                       "{rows} rows: {added} new people, {updated} updated, {enrolled} added to this year's roster, {facts} facts changed"),
     "import.ignored": ("Bỏ qua các cột: {cols}", "Columns ignored: {cols}"),
-    "import.confirm_hint": ("ctrl+s để ghi, Esc để hủy.", "ctrl+s to import, Esc to cancel."),
+    "import.confirm_hint": ("ctrl+s để ghi, Esc để huỷ.", "ctrl+s to import, Esc to cancel."),
     "import.nothing": ("Không có gì thay đổi.", "Nothing would change."),
     "import.done": ("Đã nhập {rows} dòng: {added} mới, {updated} cập nhật (lô #{batch})",
                     "Imported {rows} rows: {added} new, {updated} updated (batch #{batch})"),
@@ -221,4 +222,4 @@ ROSTER = Strings("roster", {
     "roster.form.gone": ("Người này không còn trong danh sách", "This person is no longer on the roster"),
 })
 
-SCREENS = (TUI, ROSTER)
+SCREENS = (TUI, ROSTER, DAILY)
