@@ -7,4 +7,5 @@ from hoctap.models.i18n import Strings
 
 DAILY = Strings("daily", {
     "lc.out_of_range": ("ô {cells}: điểm phải từ {low} đến {high}", "cell {cells}: a score must be {low} to {high}"),
+    "log.undo_ask": ("Hoàn tác lô #{batch} ({when}): {what}?", "Undo batch #{batch} ({when}): {what}?"),
 })

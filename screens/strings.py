@@ -133,10 +133,10 @@ TUI = Strings("tui", {
     "key.log_undo": ("Hoàn tác lô", "Undo batch"),
     "log.head": ("{n} lô thay đổi gần nhất (Enter: xem, u: hoàn tác)", "The last {n} batches (Enter: show, u: undo)"),
     "log.empty": ("Chưa có thay đổi nào.", "No change yet."),
-    "log.col.when": ("Lúc (UTC)", "When (UTC)"),
-    "log.col.source": ("Nguồn/việc", "Source/action"),
+    "log.col.when": ("Thời điểm", "When"),
+    "log.col.source": ("Nguồn · thao tác", "Source · action"),
     "log.col.what": ("Nội dung", "Summary"),
-    "log.col.undone": ("Hoàn tác bởi", "Undone by"),
+    "log.col.undone": ("Đã hoàn tác ở lô", "Undone by"),
 })
 
 # the roster screen, its viewport, pickers, batch dialog and person form
