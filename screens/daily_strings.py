@@ -1,5 +1,5 @@
-"""Screen words added for daily use (issue 14): score checks, hidden selections, moving between
-failing entries and columns, asking before undo, switching language."""
+"""Screen words added for daily use (issue 14): score checks, asking before undo, moving between
+entries, failing entries and columns, hidden selections, switching language."""
 
 from __future__ import annotations
 
@@ -8,4 +8,10 @@ from hoctap.models.i18n import Strings
 DAILY = Strings("daily", {
     "lc.out_of_range": ("ô {cells}: điểm phải từ {low} đến {high}", "cell {cells}: a score must be {low} to {high}"),
     "log.undo_ask": ("Hoàn tác lô #{batch} ({when}): {what}?", "Undo batch #{batch} ({when}): {what}?"),
+    "check.key.down": ("Sang chỉ tiêu sau", "Next entry"),
+    "check.key.up": ("Về chỉ tiêu trước", "Previous entry"),
+    "check.key.tab": ("Sang ô kế tiếp: giá trị → minh chứng → văn bản", "Next field: value → evidence → documents"),
+    "check.key.enter": ("Lưu minh chứng, văn bản (rời ô cũng tự lưu)",
+                        "Save evidence and documents (leaving the field saves too)"),
+    # end of table
 })
