@@ -13,5 +13,8 @@ DAILY = Strings("daily", {
     "check.key.tab": ("Sang ô kế tiếp: giá trị → minh chứng → văn bản", "Next field: value → evidence → documents"),
     "check.key.enter": ("Lưu minh chứng, văn bản (rời ô cũng tự lưu)",
                         "Save evidence and documents (leaving the field saves too)"),
+    "dash.key.next_failing": ("Chỉ tiêu chưa đạt tiếp theo", "Next failing entry"),
+    "dash.key.previous_failing": ("Chỉ tiêu chưa đạt trước đó", "Previous failing entry"),
+    "dash.none_failing": ("Mọi chỉ tiêu đều đạt", "Every entry is met"),
     # end of table
 })
