@@ -16,5 +16,9 @@ DAILY = Strings("daily", {
     "dash.key.next_failing": ("Chỉ tiêu chưa đạt tiếp theo", "Next failing entry"),
     "dash.key.previous_failing": ("Chỉ tiêu chưa đạt trước đó", "Previous failing entry"),
     "dash.none_failing": ("Mọi chỉ tiêu đều đạt", "Every entry is met"),
+    "roster.selected_hidden": ("({n} người đã chọn không hiện do bộ lọc/tìm kiếm)",
+                               "({n} of them hidden by the filter or search)"),
+    "roster.pick.hidden": ("Lưu ý: {n} người trong số này không hiện trong danh sách đang lọc.",
+                           "Note: {n} of them are not shown by the current filter."),
     # end of table
 })

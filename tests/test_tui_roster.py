@@ -449,3 +449,25 @@ async def test_help_palette_and_footer_speak_the_roster(db, catalogs, demo):
         keys = app.screen.query_one("#help-keys")
         rows = [tuple(map(str, keys.get_row_at(i))) for i in range(keys.row_count)]
         assert ("e =", "Set for selected") in rows and ("U", "Undo") in rows
+
+
+async def test_selected_rows_hidden_by_the_filter_are_reported(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_roster(app, pilot, demo, RosterQuery(demo.assessment.id, kind="staff"))
+        await pilot.press("f")
+        await pick(app, pilot, "digital_training", "0")
+        await pilot.press("S")
+        await settle(app, pilot)
+        assert tr("roster.selected", n=7) in header(screen) and "(" not in header(screen).split("·")[-1]
+        await pilot.press("e")
+        await settle(app, pilot)
+        await pick(app, pilot, "digital_training", "1")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert screen.view.count == 0 and len(screen.selection) == 7  # the rows left the filter
+        assert tr("roster.selected_hidden", n=7) in header(screen)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BatchSetModal)
+        assert tr("roster.pick.hidden", n=7) in str(app.screen.query_one("#pick-title", Static).render())
