@@ -229,6 +229,10 @@ class RosterScreen(BaseScreen):
             search.remove_class("-active")
             self.view.focus()
             return
+        if search.has_class("-active"):  # still shown after Enter: Esc closes the search first
+            search.remove_class("-active")
+            search.value = ""
+            return
         self.app.pop_screen()
 
     def action_search(self) -> None:

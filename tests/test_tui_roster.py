@@ -244,6 +244,10 @@ async def test_search_without_diacritics(db, catalogs, demo):
         expected = roster.count(db, RosterQuery(demo.assessment.id, search="nguyen"))
         assert expected > 0 and f"{expected}/860" in header(screen)
         assert all("Nguyễn" in line for line in shown(screen.view))
+        await pilot.press("escape")  # after Enter: Esc closes the search, the roster stays
+        await settle(app, pilot)
+        assert app.screen is screen and "860/860" in header(screen)
+        assert not screen.query_one("#roster-search").has_class("-active")
         await pilot.press("q")  # back from the roster
         assert app.screen is not screen
 
