@@ -20,5 +20,9 @@ DAILY = Strings("daily", {
                                "({n} of them hidden by the filter or search)"),
     "roster.pick.hidden": ("Lưu ý: {n} người trong số này không hiện trong danh sách đang lọc.",
                            "Note: {n} of them are not shown by the current filter."),
+    "cmd.palette_search": ("Tìm lệnh…", "Search for commands…"),
+    "cmd.screenshot_saved": ("Đã lưu ảnh màn hình", "Screenshot saved"),
+    "cmd.screenshot_saved_to": ("Đã lưu ảnh màn hình vào {path}", "Screenshot saved to {path}"),
+    "cmd.screenshot_failed": ("Không lưu được ảnh màn hình", "Could not save the screenshot"),
     # end of table
 })
