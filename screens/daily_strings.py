@@ -24,5 +24,8 @@ DAILY = Strings("daily", {
     "cmd.screenshot_saved": ("Đã lưu ảnh màn hình", "Screenshot saved"),
     "cmd.screenshot_saved_to": ("Đã lưu ảnh màn hình vào {path}", "Screenshot saved to {path}"),
     "cmd.screenshot_failed": ("Không lưu được ảnh màn hình", "Could not save the screenshot"),
+    "export.overwrite": ("Đã có tệp {name} trong {folder}. Ghi đè lên tệp cũ?",
+                         "{name} already exists in {folder}. Replace it?"),
+    "export.saved_in": ("Đã lưu tệp {name}\ntrong thư mục {folder}", "Saved {name}\nin the folder {folder}"),
     # end of table
 })

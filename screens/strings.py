@@ -104,7 +104,6 @@ TUI = Strings("tui", {
     "export.ok": ("Xuất (ctrl+s)", "Export (ctrl+s)"),
     "export.report_file": ("{code}-{year}-bao-cao-muc{level}", "{code}-{year}-report-level{level}"),
     "export.roster_file": ("{code}-{year}-danh-sach", "{code}-{year}-roster"),
-    "export.saved": ("Đã lưu {path}", "Saved {path}"),
     "export.sent": ("Đã gửi tệp tới trình duyệt", "File sent to the browser"),
     "export.failed": ("Không lưu được tệp: {error}", "Could not save the file: {error}"),
     # import
