@@ -38,8 +38,8 @@ TUI = Strings("tui", {
     "unit.created": ("Đã tạo đơn vị {code}", "Unit {code} created"),
     # dashboard
     "dash.title": ("{name} ({code}) — năm {year}", "{name} ({code}) — {year}"),
-    "dash.level": ("Tự đánh giá mức {level}: {verdict}", "Level {level}: {verdict}"),
-    "dash.sought": ("đăng ký công nhận mức {level}", "seeking level {level}"),
+    "dash.level": ("Xét mức {level}: {verdict}", "Level {level}: {verdict}"),
+    "dash.sought": ("đăng ký mức {level}", "seeking level {level}"),
     "key.level": ("Mức 1/2", "Level 1/2"),
     "key.citizen": ("Điểm CDHT", "LC scores"),
     "key.refresh": ("Tải lại", "Reload"),
