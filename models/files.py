@@ -252,7 +252,7 @@ def _os_error(e: BaseException) -> OSError | None:
     return None
 
 
-def _reason(e: OSError) -> str:
+def os_reason(e: OSError) -> str:
     """The cause in the user's language, the system's own words after it (for whoever helps)."""
     key = _REASONS.get(e.errno)
     detail = e.strerror or str(e)
@@ -273,7 +273,7 @@ def output(target: str | Path | BinaryIO) -> Iterator[Output]:
             err = _os_error(e)
             if err is None:
                 raise
-            raise HoctapError(tr("files.write_failed_stream", reason=_reason(err))) from None
+            raise HoctapError(tr("files.write_failed_stream", reason=os_reason(err))) from None
         return
     path = Path(target)
     if path.is_dir():
@@ -303,7 +303,7 @@ def output(target: str | Path | BinaryIO) -> Iterator[Output]:
             raise
         if err.errno == errno.EISDIR:
             raise HoctapError(tr("files.is_folder", path=path)) from None
-        raise HoctapError(tr("files.write_failed", path=path, reason=_reason(err))) from None
+        raise HoctapError(tr("files.write_failed", path=path, reason=os_reason(err))) from None
 
 
 @contextlib.contextmanager

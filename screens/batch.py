@@ -40,19 +40,20 @@ class BatchSetModal(PickFieldValue):
         Binding("escape", "cancel", "roster.key.cancel", id="roster.pick.cancel"),
     ]
 
-    def __init__(self, catalogs: Catalogs, ctx: Context, selection: set[int]):
+    def __init__(self, catalogs: Catalogs, ctx: Context, selection: set[int], hidden: int = 0):
         facts = [n for n, f in catalogs.facts.items() if not f.computed]
         super().__init__(tr("roster.pick.batch_title", n=len(selection)), facts,
                          {n: roster.value_choices(catalogs, n) for n in facts}, catalogs)
-        self.ctx, self.selection = ctx, frozenset(selection)
+        self.ctx, self.selection, self.hidden = ctx, frozenset(selection), hidden
         self.changes: dict[str, str | None] = {}
         self.preview: int | None = None
         self.scored = 0  # selected people whose ten scores decide the title whatever the status says
 
     def on_mount(self) -> None:
         super().on_mount()
+        hidden = f"\n{tr('roster.pick.hidden', n=self.hidden)}" if self.hidden else ""
         self.query_one("#pick-title", Static).update(
-            f"{tr('roster.pick.batch_title', n=len(self.selection))}\n{tr('roster.pick.batch_help')}")
+            f"{tr('roster.pick.batch_title', n=len(self.selection))}{hidden}\n{tr('roster.pick.batch_help')}")
         self._show_status()
 
     def picked(self, name: str, value: str | None) -> None:

@@ -81,6 +81,12 @@ class ChecklistScreen(BaseScreen):
     BINDINGS = [
         Binding("q,escape", "back", "key.back", id="checklist.back"),
         Binding("ctrl+r", "reload", "key.refresh", id="checklist.reload"),
+        # priority: a closed Select would take ↑/↓ to open its list (check_action lets an
+        # open list keep them)
+        Binding("down", "entry(1)", "check.key.down", id="checklist.next", show=False, priority=True),
+        Binding("up", "entry(-1)", "check.key.up", id="checklist.previous", show=False, priority=True),
+        Binding("tab", "app.focus_next", "check.key.tab", id="checklist.tab", show=False),
+        Binding("enter", "save_field", "check.key.enter", id="checklist.enter", show=False),
     ]
 
     def __init__(self, level: int, focus_entry: str | None = None) -> None:
@@ -241,6 +247,31 @@ class ChecklistScreen(BaseScreen):
 
     def action_reload(self) -> None:
         self.load(force=True)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "entry":
+            focused = self.focused
+            return not any(isinstance(n, Select) and n.expanded for n in (focused, *(focused.ancestors if focused else ())))
+        return True
+
+    def action_entry(self, step: int) -> None:
+        """Focus the value of the next (step 1) or previous usable entry, from wherever the focus
+        is in the current one."""
+        usable = [e for e in self.entries if not self.query_one(f"#{dom_id(e.id)}").has_class("-not-applicable")]
+        if not usable:
+            return
+        focused = self.focused
+        ids = [e.id for e in usable]
+        here = self._entry_of(focused) if focused is not None and focused.id != "checklist" \
+            and any("entry" in a.classes for a in focused.ancestors) else None
+        index = 0 if here not in ids else max(0, min(len(ids) - 1, ids.index(here) + step))
+        box = self.query_one(f"#{dom_id(ids[index])}")
+        box.query_one(".value").focus()
+        box.scroll_visible(animate=False)
+
+    def action_save_field(self) -> None:
+        if isinstance(self.focused, Input):
+            self._save_from(self.focused)
 
     def action_back(self) -> None:
         focused = self.focused

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from hoctap.models import roster
+from hoctap.models.audit import change_counts
 from hoctap.models.fields import InputError, display_fact, parse_fact
 from hoctap.models.i18n import lang, tr
 from hoctap.models.errors import StaleEdit
@@ -208,7 +209,10 @@ class CitizenScreen(BaseScreen):
         scores = self.scores()
         total = sum(s for s in scores if s is not None)
         passes = lc.passes(scores)
-        if passes is None:
+        bad = self.query_one(ScoreEntry).invalid()
+        if bad:  # flagged while typing, not only when saving
+            verdict = f"[b $error]✗ {escape(tr('lc.out_of_range', cells=', '.join(map(str, bad)), low=lc.min_score, high=lc.max_score))}[/]"
+        elif passes is None:
             verdict = f"[$warning]{tr('lc.incomplete')}[/]"
         elif passes:
             verdict = f"[b $success]✓ {tr('lc.pass')}[/]"
@@ -253,11 +257,15 @@ class CitizenScreen(BaseScreen):
                 _pid, batch = save_person(app.db, app.catalogs, app.ctx, person.id, {}, changed,
                                           expected_roster_version=person.roster_version, source="tui")
                 app.remember(batch)
+                # what the batch wrote (the title computed from the scores too), as the log shows it
+                written = change_counts(app.db, [batch]).get(batch, 0) if batch is not None else 0
             except StaleEdit as e:
                 self.post_message(Saved(person.code, 0, stale=str(e)))
                 return
             app.post_message(DataChanged())
-        self.post_message(Saved(person.code, len(changed)))
+            self.post_message(Saved(person.code, written))
+            return
+        self.post_message(Saved(person.code, 0))
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:

@@ -29,6 +29,7 @@ from hoctap.screens.widgets.meter import entry_cells, verdict
 
 
 COLUMNS = ("entry", "count", "percent", "threshold", "verdict", "shortfall", "progress", "wording")
+FAILING = ("not_met", "no_data")  # what n/p stop at: entries keeping the level from being met
 NARROW = 100  # below this many columns: no bar, and the verdict as its mark alone
 
 
@@ -70,6 +71,8 @@ class DashboardScreen(BaseScreen):
         Binding("r", "roster", "report.sheet_roster", id="dashboard.roster"),
         Binding("d", "dossier", "key.dossier", id="dashboard.dossier", show=False),
         Binding("g", "reload", "key.refresh", id="dashboard.reload", show=False),
+        Binding("n", "failing(1)", "dash.key.next_failing", id="dashboard.next_failing", show=False),
+        Binding("p", "failing(-1)", "dash.key.previous_failing", id="dashboard.previous_failing", show=False),
         # the footer shows the main keys only, so it fits 80 columns; ? and ctrl+p list them all
         Binding("x", "export_report", "key.export_report", id="dashboard.export_report", show=False),
         Binding("X", "export_roster", "key.export_roster", id="dashboard.export_roster", show=False),
@@ -83,6 +86,7 @@ class DashboardScreen(BaseScreen):
         self.level = 1
         self.version: tuple | None = None
         self.result: LevelResult | None = None
+        self.failing: list[str] = []  # entry ids not met (or without data), in table order
         self.offline = False  # the last poll could not reach the database
 
     def compose(self) -> ComposeResult:
@@ -180,6 +184,7 @@ class DashboardScreen(BaseScreen):
                      Text(crit.criterion.label(lang()), style="bold")]
             rows.append((crit.id, [c for c, name in zip(cells, COLUMNS) if name in columns]))
             rows += [(r.entry.id, entry_cells(self.app.catalogs, r, colours, narrow)) for r in crit.entries]
+        self.failing = [r.entry.id for crit in result.criteria for r in crit.entries if r.status in FAILING]
         table.clear(columns=True)
         for name, width in zip(columns, self._widths(table, columns, rows)):
             table.add_column(tr(f"col.{name}"), width=width, key=name)
@@ -257,6 +262,19 @@ class DashboardScreen(BaseScreen):
             self.app.show_error(e)
             return
         self.app.push_screen(ChecklistScreen(self.level, focus_entry=entry_id))
+
+    def action_failing(self, step: int) -> None:
+        """The cursor to the next (step 1) or previous failing entry, wrapping around."""
+        table = self.query_one("#meters", DataTable)
+        if not self.failing or not table.row_count:
+            self.notify(tr("dash.none_failing"))
+            return
+        keys = [row.key.value for row in table.ordered_rows]
+        here = table.cursor_row
+        order = keys[here + 1:] + keys[:here + 1] if step > 0 else (keys[:here][::-1] + keys[here:][::-1])
+        target = next(k for k in order if k in self.failing)
+        table.move_cursor(row=keys.index(target))
+        table.focus()
 
     def action_switch_level(self) -> None:
         self.level = 2 if self.level == 1 else 1

@@ -20,11 +20,12 @@ from textual.message import Message
 from textual.widgets import Button, Label, ProgressBar, Select, Static
 
 from hoctap.models.export import export_roster
-from hoctap.models.files import inside, safe_name
+from hoctap.models.files import inside, os_reason, safe_name
 from hoctap.models.i18n import lang, tr
 from hoctap.models.errors import HoctapError
 from hoctap.models.report import write_report
 from hoctap.screens.base import BaseModal
+from hoctap.screens.confirm import ConfirmModal
 from hoctap.screens.messages import Progress
 
 LANGUAGES = (("Tiếng Việt", "vi"), ("English", "en"))
@@ -74,10 +75,26 @@ class ExportForm(BaseModal):
     def on_mount(self) -> None:
         self.query_one("#export-progress").display = False
 
+    def folder(self) -> Path:
+        return Path(self.app.download_dir or user_downloads_path())
+
     @on(Button.Pressed, "#ok")
     def action_export(self) -> None:
         if self.running:
             return
+        language = self.query_one("#export-lang", Select).value
+        level = self.query_one("#export-level", Select).value if self.what == "report" else None
+        fmt = "xlsx" if self.what == "report" else self.query_one("#export-format", Select).value
+        target = self.folder() / self.file_name(level, language, fmt)
+        if not self.app.is_web and target.exists():  # an earlier export is not lost without asking
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.start()
+            self.app.push_screen(ConfirmModal(tr("export.overwrite", name=target.name, folder=target.parent)), answered)
+            return
+        self.start()
+
+    def start(self) -> None:
         self.running = True
         self.query_one("#ok", Button).disabled = True
         self.query_one("#export-progress").display = True
@@ -118,12 +135,12 @@ class ExportForm(BaseModal):
             return
         # In a terminal the file goes to the downloads folder, written in place (complete or not at
         # all): Textual 8.2.8's terminal deliver_binary opens its target in text mode and fails.
-        folder = Path(app.download_dir or user_downloads_path())
+        folder = self.folder()
         try:
             folder.mkdir(parents=True, exist_ok=True)
             produce(inside(folder, name))
-        except OSError as e:  # a read-only or full disk: a message, not a crash log
-            raise HoctapError(tr("export.failed", error=e)) from None
+        except OSError as e:  # a read-only or full disk: a message naming the user's file, not the temporary one
+            raise HoctapError(tr("files.write_failed", path=folder / name, reason=os_reason(e))) from None
         self.post_message(Written(name, path=folder / name))
 
     @on(Progress)
@@ -135,7 +152,8 @@ class ExportForm(BaseModal):
         if message.data is not None:
             self.app.deliver_binary(message.data, save_filename=message.name, name="export")
         else:
-            self.app.notify(tr("export.saved", path=message.path), timeout=10)
+            # name and folder on lines of their own: a long path is never cut mid-word
+            self.app.notify(tr("export.saved_in", name=message.path.name, folder=message.path.parent), timeout=15)
         self.dismiss(message.name)
 
     def worker_failed(self, worker) -> None:

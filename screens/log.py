@@ -4,6 +4,8 @@ changed since)."""
 
 from __future__ import annotations
 
+from datetime import timezone
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,13 +20,17 @@ from hoctap.models.audit import change_counts, get_batch, history
 from hoctap.models.undo import undo
 from hoctap.models.tables import AuditBatch
 from hoctap.screens.base import BaseModal, BaseScreen
+from hoctap.screens.confirm import ConfirmModal
 from hoctap.screens.messages import DataChanged
 
 LIMIT = 500  # batches listed, newest first
 
 
 def when(batch: AuditBatch) -> str:
-    return batch.at.strftime("%Y-%m-%d %H:%M:%S")
+    """The batch's time on this machine's clock, with its zone (stored in UTC; SQLite returns it
+    without a zone)."""
+    at = batch.at if batch.at.tzinfo else batch.at.replace(tzinfo=timezone.utc)
+    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 class BatchesLoaded(Message):
@@ -41,7 +47,8 @@ class Undone(Message):
 
 class LogScreen(BaseScreen):
     BINDINGS = [
-        Binding("enter", "show_batch", "key.log_show", id="log.show"),
+        # priority: the table's own Enter would hide this one from the help and the palette
+        Binding("enter", "show_batch", "key.log_show", id="log.show", priority=True),
         Binding("u", "undo", "key.log_undo", id="log.undo"),
         Binding("ctrl+r", "reload", "key.refresh", id="log.reload", show=False),
         Binding("q,escape", "back", "key.back", id="log.back"),
@@ -106,7 +113,6 @@ class LogScreen(BaseScreen):
             return None
         return int(table.ordered_rows[table.cursor_row].key.value)
 
-    @on(DataTable.RowSelected, "#batches")
     def action_show_batch(self) -> None:
         batch = self.batches.get(self.current)
         if batch is not None:
@@ -116,8 +122,15 @@ class LogScreen(BaseScreen):
         batch = self.current
         if batch is None or self.busy:
             return
-        self.busy = True
-        self.run_undo(batch)
+        b = self.batches[batch]
+        question = tr("log.undo_ask", batch=batch, when=when(b), what=summary_text(b.summary))
+
+        def answered(yes: bool | None) -> None:
+            if yes and not self.busy:
+                self.busy = True
+                self.run_undo(batch)
+
+        self.app.push_screen(ConfirmModal(question), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="log-undo")
     def run_undo(self, batch: int) -> None:

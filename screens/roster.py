@@ -38,9 +38,11 @@ from hoctap.screens.messages import DataChanged
 class RosterLoaded(Message):
     """The count, the whole roster's count and the cursor's page of one reload."""
 
-    def __init__(self, gen: int, count: int, total: int, page: int, rows: list[RosterRow]) -> None:
+    def __init__(self, gen: int, count: int, total: int, page: int, rows: list[RosterRow],
+                 matching: frozenset[int] | None = None) -> None:
         super().__init__()
         self.gen, self.count, self.total, self.page, self.rows = gen, count, total, page, rows
+        self.matching = matching
 
 
 class FilterValues(Message):
@@ -115,6 +117,9 @@ class RosterScreen(BaseScreen):
         # each "select all matching"/invert: (query, whom it matched), re-checked by the write
         self.selection_bases: list[tuple[RosterQuery, frozenset[int]]] = []
         self.total = 0  # people on the whole roster (the header's "n/total")
+        # whom the query matched at the last load, read only while people were selected: a
+        # selection made since is of matching rows, so the rest of it is hidden by the filter
+        self.matching: frozenset[int] | None = None
         self.busy = False
 
     # ---- layout and header -------------------------------------------------------------------
@@ -170,7 +175,13 @@ class RosterScreen(BaseScreen):
         if self.selection:
             line.append(" · ")
             line.append(tr("roster.selected", n=len(self.selection)), style="bold")
+            if hidden := self.hidden_selected():
+                line.append(" " + tr("roster.selected_hidden", n=hidden), style="bold reverse")
         self.query_one("#roster-header", Static).update(line)
+
+    def hidden_selected(self) -> int:
+        """Selected people the current search and filters do not show."""
+        return 0 if self.matching is None else len(self.selection - self.matching)
 
     def on_roster_view_changed(self, _msg: RosterView.Changed) -> None:
         self._header()
@@ -199,12 +210,14 @@ class RosterScreen(BaseScreen):
         total = roster.count(db, RosterQuery(q.assessment_id))
         page_no = min(page_no, max(0, n - 1) // PAGE)
         rows = roster.window(db, q, page_no * PAGE, PAGE, n, catalogs)
-        self.post_message(RosterLoaded(gen, n, total, page_no, rows))
+        matching = frozenset(roster.ids(db, q, catalogs)) if self.selection else None
+        self.post_message(RosterLoaded(gen, n, total, page_no, rows, matching))
 
     @on(RosterLoaded)
     def _loaded(self, msg: RosterLoaded) -> None:
         if self.view.loaded(msg.gen, msg.count, msg.page, msg.rows):  # not a reload since superseded
-            self.total = msg.total
+            self.total, self.matching = msg.total, msg.matching
+            self._header()
 
     def _set_query(self, query: RosterQuery) -> None:
         self.reload(query, keep_cursor=False)
@@ -223,6 +236,10 @@ class RosterScreen(BaseScreen):
         if search.has_focus:
             search.remove_class("-active")
             self.view.focus()
+            return
+        if search.has_class("-active"):  # still shown after Enter: Esc closes the search first
+            search.remove_class("-active")
+            search.value = ""
             return
         self.app.pop_screen()
 
@@ -359,7 +376,8 @@ class RosterScreen(BaseScreen):
                 self.notify(tr("roster.batch_running", n=len(people.people)))
                 self.write_batch(people, changes, describe(catalogs, changes))
 
-        self.app.push_screen(BatchSetModal(catalogs, self.app.ctx, self.selection), chosen)
+        self.app.push_screen(BatchSetModal(catalogs, self.app.ctx, self.selection, hidden=self.hidden_selected()),
+                             chosen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roster-write")
     def write_batch(self, people: Picked, changes: dict[str, str | None], summary: str) -> None:

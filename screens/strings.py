@@ -7,6 +7,7 @@ from hoctap.models.i18n import Strings
 from hoctap.screens.units_strings import UNITS_SCREEN
 from hoctap.screens.dossier_strings import DOSSIER_SCREEN
 from hoctap.screens.collect_strings import OFFICE_SCREENS
+from hoctap.screens.daily_strings import DAILY
 
 TUI = Strings("tui", {
     # app-wide keys
@@ -36,16 +37,16 @@ TUI = Strings("tui", {
     "year.bad": ("năm phải là số từ 2000 đến 2100", "the year must be a number from 2000 to 2100"),
     "year.exists": ("đơn vị {code} đã có năm {year}", "unit {code} already has {year}"),
     "form.ok": ("Tạo (ctrl+s)", "Create (ctrl+s)"),
-    "form.cancel": ("Hủy (esc)", "Cancel (esc)"),
+    "form.cancel": ("Huỷ (esc)", "Cancel (esc)"),
     "unit.created": ("Đã tạo đơn vị {code}", "Unit {code} created"),
     # dashboard
     "dash.title": ("{name} ({code}) — năm {year}", "{name} ({code}) — {year}"),
-    "dash.level": ("Mức {level}: {verdict}", "Level {level}: {verdict}"),
-    "dash.sought": ("đề nghị mức {level}", "seeking level {level}"),
+    "dash.level": ("Xét mức {level}: {verdict}", "Level {level}: {verdict}"),
+    "dash.sought": ("đăng ký mức {level}", "seeking level {level}"),
     "key.level": ("Mức 1/2", "Level 1/2"),
     "key.citizen": ("Điểm CDHT", "LC scores"),
     "key.refresh": ("Tải lại", "Reload"),
-    "key.drill": ("Mở người còn thiếu / danh mục", "Open who is missing / the checklist"),
+    "key.drill": ("Xem người chưa đạt / chỉ tiêu đơn vị", "Open who is missing / the checklist"),
     "key.first": ("Về đầu", "First"),
     "key.last": ("Về cuối", "Last"),
     "key.units": ("Đơn vị", "Units"),
@@ -70,19 +71,19 @@ TUI = Strings("tui", {
     "lc.total": ("Tổng: {total}/{max}", "Total: {total}/{max}"),
     "lc.pass": ("ĐẠT", "PASS"),
     "lc.fail": ("CHƯA ĐẠT", "FAIL"),
-    "lc.incomplete": ("chưa đủ 10 điểm", "not all ten scores"),
+    "lc.incomplete": ("chưa nhập đủ 10 điểm", "not all ten scores entered yet"),
     "lc.rule": ("đạt khi tổng ≥ {total} và mỗi chỉ số ≥ {each}", "passes with total ≥ {total} and each ≥ {each}"),
     "lc.status": ("Danh hiệu (khi không có điểm)", "Title (when not scored)"),
     "lc.none": ("—", "—"),
-    "lc.saved": ("Đã lưu {code}: {n} thay đổi", "Saved {code}: {n} change(s)"),
+    "lc.saved": ("Đã lưu {code}: {n} thay đổi", "Saved {code}: {n} changes"),
     "nothing_changed": ("Không có gì thay đổi", "Nothing changed"),
     "lc.person": ("{code} — {name}", "{code} — {name}"),
     "key.search": ("Tìm", "Search"),
-    "key.clear": ("Xóa điểm", "Clear scores"),
+    "key.clear": ("Xoá điểm", "Clear scores"),
     # help
     "help.title": ("Phím tắt — {screen}", "Keys — {screen}"),
     "help.key": ("Phím", "Key"),
-    "help.action": ("Việc", "Action"),
+    "help.action": ("Chức năng", "Action"),
     # command palette
     "cmd.theme": ("Giao diện", "Theme"),
     "cmd.theme_help": ("Đổi giao diện màu", "Change the colour theme"),
@@ -106,14 +107,13 @@ TUI = Strings("tui", {
     "export.ok": ("Xuất (ctrl+s)", "Export (ctrl+s)"),
     "export.report_file": ("{code}-{year}-bao-cao-muc{level}", "{code}-{year}-report-level{level}"),
     "export.roster_file": ("{code}-{year}-danh-sach", "{code}-{year}-roster"),
-    "export.saved": ("Đã lưu {path}", "Saved {path}"),
     "export.sent": ("Đã gửi tệp tới trình duyệt", "File sent to the browser"),
     "export.failed": ("Không lưu được tệp: {error}", "Could not save the file: {error}"),
     # import
     "key.import": ("Nhập", "Import"),
     "key.import_confirm": ("Ghi vào CSDL", "Import"),
     "import.title": ("Nhập danh sách (CSV/XLSX) vào {code} — năm {year}", "Import a roster (CSV/XLSX) into {code} — {year}"),
-    "import.path": ("Đường dẫn tệp (Tab/→ để hoàn thành)", "File path (Tab/→ completes)"),
+    "import.path": ("Đường dẫn tệp (Tab hoặc → để điền nốt tên)", "File path (Tab/→ completes)"),
     "import.hint": ("Nhập đường dẫn rồi Enter để xem trước; chưa ghi gì.",
                     "Type a path and press Enter to preview; nothing is written yet."),
     "import.preview_button": ("Xem trước (Enter)", "Preview (Enter)"),
@@ -122,10 +122,10 @@ TUI = Strings("tui", {
     "import.writing": ("Đang ghi…", "Writing…"),
     "import.failed": ("Tệp có {n} lỗi; không ghi gì. Sửa tệp rồi Enter để đọc lại.",
                       "The file has {n} problem(s); nothing will be written. Fix it and press Enter to read it again."),
-    "import.counts": ("{rows} dòng: {added} người mới, {updated} người cập nhật, {enrolled} người vào danh sách năm nay, {facts} dữ kiện thay đổi",
+    "import.counts": ("{rows} dòng: thêm {added} người, cập nhật {updated} người, đưa {enrolled} người vào danh sách năm nay, thay đổi {facts} thông tin",
                       "{rows} rows: {added} new people, {updated} updated, {enrolled} added to this year's roster, {facts} facts changed"),
     "import.ignored": ("Bỏ qua các cột: {cols}", "Columns ignored: {cols}"),
-    "import.confirm_hint": ("ctrl+s để ghi, Esc để hủy.", "ctrl+s to import, Esc to cancel."),
+    "import.confirm_hint": ("ctrl+s để ghi, Esc để huỷ.", "ctrl+s to import, Esc to cancel."),
     "import.nothing": ("Không có gì thay đổi.", "Nothing would change."),
     "import.done": ("Đã nhập {rows} dòng: {added} mới, {updated} cập nhật (lô #{batch})",
                     "Imported {rows} rows: {added} new, {updated} updated (batch #{batch})"),
@@ -135,10 +135,10 @@ TUI = Strings("tui", {
     "key.log_undo": ("Hoàn tác lô", "Undo batch"),
     "log.head": ("{n} lô thay đổi gần nhất (Enter: xem, u: hoàn tác)", "The last {n} batches (Enter: show, u: undo)"),
     "log.empty": ("Chưa có thay đổi nào.", "No change yet."),
-    "log.col.when": ("Lúc (UTC)", "When (UTC)"),
-    "log.col.source": ("Nguồn/việc", "Source/action"),
+    "log.col.when": ("Lúc", "When"),
+    "log.col.source": ("Nguồn · thao tác", "Source · action"),
     "log.col.what": ("Nội dung", "Summary"),
-    "log.col.undone": ("Hoàn tác bởi", "Undone by"),
+    "log.col.undone": ("Đã hoàn tác ở lô", "Undone by"),
 })
 
 # the roster screen, its viewport, pickers, batch dialog and person form
@@ -168,12 +168,12 @@ ROSTER = Strings("roster", {
     "roster.key.sort": ("Sắp xếp", "Sort"),
     "roster.key.sort_reverse": ("Đảo chiều", "Reverse"),
     "roster.key.select": ("Chọn", "Select"),
-    "roster.key.toggle": ("Đảo chọn", "Toggle"),
+    "roster.key.toggle": ("Chọn/bỏ chọn", "Toggle"),
     "roster.key.unselect": ("Bỏ chọn", "Unselect"),
     "roster.key.select_all": ("Chọn tất cả", "Select all"),
     "roster.key.select_none": ("Bỏ chọn hết", "Select none"),
     "roster.key.invert": ("Đảo lựa chọn", "Invert selection"),
-    "roster.key.batch_set": ("Gán cho đã chọn", "Set for selected"),
+    "roster.key.batch_set": ("Gán cho người đã chọn", "Set for selected"),
     "roster.key.undo": ("Hoàn tác", "Undo"),
     "roster.key.add": ("Thêm", "Add"),
     "roster.key.edit": ("Sửa", "Edit"),
@@ -197,18 +197,18 @@ ROSTER = Strings("roster", {
     "roster.empty": ("Danh sách trống", "The list is empty"),
     "roster.saved": ("Đã lưu {name}", "Saved {name}"),
     "roster.deleted": ("Đã xoá {name} khỏi danh sách năm nay", "Removed {name} from this year's roster"),
-    "roster.confirm_delete": ("Xoá {name} ({code}) khỏi danh sách năm nay? Các dữ kiện năm nay của người này cũng bị xoá.",
+    "roster.confirm_delete": ("Xoá {name} ({code}) khỏi danh sách năm nay? Các thông tin năm nay của người này cũng bị xoá.",
                               "Remove {name} ({code}) from this year's roster? Their facts for this year go too."),
     "roster.no_context": ("Chưa chọn đơn vị và đợt đánh giá", "No unit and assessment chosen"),
     # filter, sort and batch modals
     "roster.pick.filter_title": ("Lọc: chọn trường rồi giá trị (Enter)", "Filter: pick a field, then a value (Enter)"),
     "roster.pick.sort_title": ("Sắp xếp theo cột (Enter)", "Sort by column (Enter)"),
-    "roster.pick.batch_title": ("Gán dữ kiện cho {n} người đã chọn", "Set facts for the {n} selected people"),
-    "roster.pick.batch_help": ("Chọn dữ kiện, Enter chọn giá trị; lặp lại cho dữ kiện khác. "
+    "roster.pick.batch_title": ("Gán thông tin cho {n} người đã chọn", "Set facts for the {n} selected people"),
+    "roster.pick.batch_help": ("Chọn thông tin, Enter chọn giá trị; lặp lại cho thông tin khác. "
                                "ctrl+s áp dụng, Delete bỏ một thay đổi.",
                                "Pick a fact, Enter a value; repeat for more facts. ctrl+s applies, Delete drops a change."),
     "roster.pick.changes": ("Sẽ gán: {changes}", "Will set: {changes}"),
-    "roster.pick.no_changes": ("Chưa chọn dữ kiện nào", "No fact chosen yet"),
+    "roster.pick.no_changes": ("Chưa chọn thông tin nào", "No fact chosen yet"),
     "roster.pick.preview": ("{n}/{total} người sẽ thay đổi", "{n}/{total} people would change"),
     "roster.pick.scored": ("{n} người có đủ 10 điểm: điểm số quyết định danh hiệu của họ",
                            "{n} have all ten scores: their scores decide their title"),
@@ -224,4 +224,4 @@ ROSTER = Strings("roster", {
     "roster.form.gone": ("Người này không còn trong danh sách", "This person is no longer on the roster"),
 })
 
-SCREENS = (TUI, ROSTER, UNITS_SCREEN, DOSSIER_SCREEN, OFFICE_SCREENS)
+SCREENS = (TUI, ROSTER, DAILY, UNITS_SCREEN, DOSSIER_SCREEN, OFFICE_SCREENS)

@@ -222,3 +222,16 @@ async def test_quitting_waits_for_no_poll_or_worker(db, catalogs, demo, monkeypa
         await asyncio.wait_for(asyncio.get_running_loop().shutdown_default_executor(), timeout=10)
     finally:
         release.set()
+
+
+async def test_textuals_own_words_are_in_the_users_language(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(pilot, "ctrl+p")
+        assert app.screen.query_one("CommandInput").placeholder == "Tìm lệnh…"
+        await press(pilot, "escape")
+        app.notify("Saved screenshot to [$text-success]'/tmp/x.svg'", title="Screenshot")
+        await settle(app, pilot)
+        note = list(app._notifications)[-1]
+        assert (note.title, note.message) == ("Chụp màn hình", "Đã lưu ảnh màn hình vào [$text-success]'/tmp/x.svg'")

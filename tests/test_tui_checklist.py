@@ -107,3 +107,22 @@ async def test_evidence_and_documents_have_room_at_80_columns(db, catalogs, demo
         evidence = app.screen.query(".evidence").first()
         documents = app.screen.query(".documents").first()
         assert evidence.size.width >= 45 and documents.size.width >= 45
+
+
+async def test_up_and_down_move_between_entries_and_the_help_says_how_to_save(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_checklist(app, pilot)
+        screen = app.screen
+        usable = [e.id for e in screen.entries if not screen.query_one(f"#e-{e.id.replace('.', '_')}").has_class("-not-applicable")]
+        await press(pilot, "down")
+        assert screen._entry_of(app.focused) == usable[1] and app.focused.has_class("value")
+        await press(pilot, "tab", "down")  # from the evidence field too
+        assert screen._entry_of(app.focused) == usable[2]
+        await press(pilot, "up", "up")
+        assert screen._entry_of(app.focused) == usable[0]
+        await press(pilot, "question_mark")
+        keys = app.screen.query_one("#help-keys")
+        described = [str(keys.get_row_at(i)[1]) for i in range(keys.row_count)]
+        assert {"Sang chỉ tiêu sau", "Sang ô kế tiếp: giá trị → minh chứng → văn bản",
+                "Lưu minh chứng, văn bản (rời ô cũng tự lưu)"} <= set(described)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hoctap.models import roster
+from hoctap.models.audit import change_counts, history
 from hoctap.models.meters import evaluate_context
 from hoctap.models.people import person_facts
 from hoctap.screens.citizen import CitizenScreen
@@ -119,3 +120,30 @@ async def test_only_the_changed_facts_are_written(db, catalogs, demo):
     batch = history(db, demo, 1)[0]
     assert [(c.field, c.new) for c in batch_changes(db, batch.id)] == [("lc_group", "farmer")]
     assert app.made_here == [batch.id]  # roster `U` can undo it
+
+
+async def test_retyping_a_score_replaces_it_and_out_of_range_is_flagged_as_typed(db, catalogs, demo):
+    person = someone_without_title(db, catalogs, demo)
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_person(app, pilot, person.code)
+        screen = app.screen
+        entry = screen.query_one("#lc-scores")
+        await press(pilot, "4", "5")
+        total = str(screen.query_one("#lc-total").render())
+        assert entry.values[0] == "45" and "ô 1" in total  # flagged before any save
+        await press(pilot, "tab", "shift+tab", "9")  # back to the cell: the digit replaces 45
+        assert entry.values[0] == "9"
+        assert "ô 1" not in str(screen.query_one("#lc-total").render())
+        await press(pilot, "tab", "7", "tab", "shift+tab", "8")
+        assert entry.values[:2] == ("9", "8")
+        for _ in range(8):
+            await press(pilot, "tab", "9")
+        await press(pilot, "ctrl+s")
+        await settle(app, pilot)
+        notices = [n.message for n in app._notifications]
+    facts = person_facts(db, demo, [person.id])[person.id]
+    assert [facts[f"lc_{i}"] for i in range(1, 11)] == ["9", "8"] + ["9"] * 8
+    # ten scores and the computed title: the notice counts all that the log shows
+    batch = history(db, demo, limit=1)[0].id
+    assert f"Đã lưu {person.code}: {change_counts(db, [batch])[batch]} thay đổi" in notices

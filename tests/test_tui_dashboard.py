@@ -105,3 +105,21 @@ async def test_everything_fits_at_80_columns(db, catalogs, demo, lang):
         await settle(pilot.app, pilot)
         table = pilot.app.screen.query_one("#meters")
         assert table.max_scroll_x == 0 and i18n.tr("col.progress") in [c.label.plain for c in table.columns.values()]
+
+
+async def test_n_and_p_move_to_the_next_and_previous_failing_entry(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#meters")
+        keys = [row.key.value for row in table.ordered_rows]
+        failing = [k for k in keys if k in app.screen.failing]
+        assert "C2.3" in failing and "C3.1-learners" in failing and "C1.1" not in failing
+        await press(pilot, "n")
+        assert keys[table.cursor_row] == failing[0]
+        await press(pilot, "n")
+        assert keys[table.cursor_row] == failing[1 % len(failing)]
+        await press(pilot, "p")
+        assert keys[table.cursor_row] == failing[0]
+        await press(pilot, "p")  # wraps to the last
+        assert keys[table.cursor_row] == failing[-1]

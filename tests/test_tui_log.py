@@ -8,6 +8,7 @@ from textual.widgets import DataTable
 from hoctap.models.i18n import tr
 from hoctap.models.meters import evaluate_context
 from hoctap.models.roster import RosterQuery
+from hoctap.screens.confirm import ConfirmModal
 from hoctap.screens.log import BatchChanges, LogScreen
 from tests.test_tui_roster import pick
 from tests.tui_helpers import SIZE, make_app, press, row_text, settle
@@ -53,14 +54,24 @@ async def test_roster_batch_listed_and_undone_from_the_log(db, catalogs, demo):
         await press(pilot, "escape")
         await settle(app, pilot)
 
-        await press(pilot, "u")
+        await press(pilot, "question_mark")  # the help lists Enter
+        keys = app.screen.query_one("#help-keys", DataTable)
+        assert ["⏎", tr("key.log_show")] in [[str(c) for c in keys.get_row_at(i)] for i in range(keys.row_count)]
+        await press(pilot, "escape")
+
+        await press(pilot, "u")  # asks first: n keeps the batch
+        assert isinstance(app.screen, ConfirmModal)
+        assert "#" in str(app.screen.query_one("#confirm-question").render())
+        await press(pilot, "n")
+        assert app.screen is log and c23(db, catalogs, demo) == 54
+        await press(pilot, "u", "y")
         await settle(app, pilot)
         assert c23(db, catalogs, demo) == 53
         assert table.get_row_at(0)[3].plain == "tui/undo"
         assert table.get_row_at(1)[6].plain == str(table.get_row_at(0)[0].plain)  # undone by the new batch
 
         assert log.current == int(table.get_row_at(1)[0].plain[1:])  # the cursor stays on its batch
-        await press(pilot, "u")  # the undone batch again: refused, as a notification
+        await press(pilot, "u", "y")  # the undone batch again: refused, as a notification
         await settle(app, pilot)
         assert c23(db, catalogs, demo) == 53
         assert any(n.severity == "error" for n in app._notifications)

@@ -244,6 +244,10 @@ async def test_search_without_diacritics(db, catalogs, demo):
         expected = roster.count(db, RosterQuery(demo.assessment.id, search="nguyen"))
         assert expected > 0 and f"{expected}/860" in header(screen)
         assert all("Nguyễn" in line for line in shown(screen.view))
+        await pilot.press("escape")  # after Enter: Esc closes the search, the roster stays
+        await settle(app, pilot)
+        assert app.screen is screen and "860/860" in header(screen)
+        assert not screen.query_one("#roster-search").has_class("-active")
         await pilot.press("q")  # back from the roster
         assert app.screen is not screen
 
@@ -449,3 +453,25 @@ async def test_help_palette_and_footer_speak_the_roster(db, catalogs, demo):
         keys = app.screen.query_one("#help-keys")
         rows = [tuple(map(str, keys.get_row_at(i))) for i in range(keys.row_count)]
         assert ("e =", "Set for selected") in rows and ("U", "Undo") in rows
+
+
+async def test_selected_rows_hidden_by_the_filter_are_reported(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_roster(app, pilot, demo, RosterQuery(demo.assessment.id, kind="staff"))
+        await pilot.press("f")
+        await pick(app, pilot, "digital_training", "0")
+        await pilot.press("S")
+        await settle(app, pilot)
+        assert tr("roster.selected", n=7) in header(screen) and "(" not in header(screen).split("·")[-1]
+        await pilot.press("e")
+        await settle(app, pilot)
+        await pick(app, pilot, "digital_training", "1")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert screen.view.count == 0 and len(screen.selection) == 7  # the rows left the filter
+        assert tr("roster.selected_hidden", n=7) in header(screen)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BatchSetModal)
+        assert tr("roster.pick.hidden", n=7) in str(app.screen.query_one("#pick-title", Static).render())

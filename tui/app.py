@@ -12,6 +12,7 @@ import tomllib
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.worker import WorkerFailed
 
 from hoctap.models.catalog import Catalogs
@@ -153,6 +154,23 @@ class HoctapApp(App):
         yield SystemCommand(tr("cmd.screenshot"), tr("cmd.screenshot_help"),
                             lambda: self.set_timer(0.1, self.deliver_screenshot))
         yield SystemCommand(tr("key.quit"), tr("cmd.quit_help"), self.action_quit)
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its search prompt in the user's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=tr("cmd.palette_search")))
+
+    def notify(self, message: str, *, title: str = "", **kwargs) -> None:
+        """Textual words its own screenshot notices in English: reworded in the user's language."""
+        if title == "Screenshot":
+            title = tr("cmd.screenshot")
+            if message.startswith("Saved screenshot to "):
+                message = tr("cmd.screenshot_saved_to", path=message.removeprefix("Saved screenshot to "))
+            elif message == "Saved screenshot":
+                message = tr("cmd.screenshot_saved")
+            elif message == "Failed to save screenshot":
+                message = tr("cmd.screenshot_failed")
+        super().notify(message, title=title, **kwargs)
 
     def action_help_quit(self) -> None:
         """ctrl+c does not quit (it copies in a text field): say which key does."""

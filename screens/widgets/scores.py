@@ -1,4 +1,6 @@
 """Ten score cells in one widget: digits type, Tab/Enter/→ move on, shift+Tab/← move back.
+The first digit typed into a cell just reached replaces what it held (as in a spreadsheet);
+further digits append, Backspace edits.
 
 One widget (not ten inputs) receives every key, so a fast typist's "9⇥8⇥…" can never land
 in the wrong cell while focus is still moving between widgets.
@@ -32,6 +34,17 @@ class ScoreEntry(Widget, can_focus=True):
         super().__init__(id=id)
         self.count, self.low, self.high = count, low, high
         self.set_reactive(ScoreEntry.values, ("",) * count)
+        self.fresh = True  # the cursor just reached the cell: the next digit replaces it
+
+    def watch_cell(self) -> None:
+        self.fresh = True
+
+    def watch_values(self) -> None:
+        self.fresh = True  # loaded or cleared from outside; _set clears it after typing
+
+    def invalid(self) -> list[int]:
+        """The 1-based numbers of the cells holding a value out of range."""
+        return [i + 1 for i, v in enumerate(self.values) if not self.valid(v)]
 
     def valid(self, text: str) -> bool:
         return text == "" or (text.isdigit() and self.low <= int(text) <= self.high)
@@ -53,6 +66,7 @@ class ScoreEntry(Widget, can_focus=True):
         values = list(self.values)
         values[index] = text
         self.values = tuple(values)
+        self.fresh = False
         self.post_message(self.Changed(self))
 
     def move(self, step: int) -> None:
@@ -69,7 +83,8 @@ class ScoreEntry(Widget, can_focus=True):
         key = event.key
         current = self.values[self.cell]
         if event.character and event.character.isdigit():
-            self._set(self.cell, (current + event.character) if len(current) < 2 else event.character)
+            keep = current if not self.fresh and len(current) < 2 else ""
+            self._set(self.cell, keep + event.character)
         elif key == "backspace":
             self._set(self.cell, current[:-1])
         elif key == "delete":
@@ -88,4 +103,5 @@ class ScoreEntry(Widget, can_focus=True):
         event.prevent_default()
 
     def on_focus(self) -> None:
+        self.fresh = True
         self.post_message(self.Changed(self))
