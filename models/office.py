@@ -105,10 +105,28 @@ class IntakeState:
         return ", ".join(parts)
 
 
+def dossier_checks(db: Database, catalogs: Catalogs, assessment_ids: Sequence[int]) -> dict[int, tuple[bool, str]]:
+    """The dossier check of each assessment (complete, what it lacks as shown to the user): what
+    the office records at intake."""
+    from hoctap.models.dossier_check import check_dossier
+
+    with db.read() as s:
+        pairs = [(a, u) for chunk in chunks(list(assessment_ids))
+                 for a, u in s.execute(select(Assessment, Unit).join(Unit, Unit.id == Assessment.unit_id)
+                                       .where(Assessment.id.in_(chunk))).all()]
+        s.expunge_all()
+    out = {}
+    for assessment, unit in pairs:
+        found = check_dossier(db, catalogs, Context(unit, assessment), None)
+        out[assessment.id] = (found.complete, "; ".join(m.text for m in found.items))
+    return out
+
+
 def mark_received(db: Database, assessment_ids: Sequence[int], *, received_on: date | str, channel: str,
                   received_by: str = "", note: str | None = None, expected_versions: dict[int, int] | None = None,
-                  source: str = "cli") -> Written:
-    """Record the dossiers of these assessments as received: one batch for all of them."""
+                  checks: dict[int, tuple[bool, str]] | None = None, source: str = "cli") -> Written:
+    """Record the dossiers of these assessments as received: one batch for all of them, with what
+    the dossier check found (``checks``, from ``dossier_checks``) where given."""
     values = {"received_on": parse_date(received_on, tr("office.received_on")), "channel": parse_channel(channel),
               "received_by": nfc(received_by.strip())}
     if note is not None:
@@ -128,7 +146,11 @@ def mark_received(db: Database, assessment_ids: Sequence[int], *, received_on: d
             if row is None:
                 row = Intake(assessment_id=aid, version=0)
                 s.add(row)
-            diff = {k: v for k, v in values.items() if getattr(row, k) != v}
+            wanted = values
+            if checks and aid in checks:
+                complete, missing = checks[aid]
+                wanted = values | {"complete": complete, "missing": nfc(missing.strip())}
+            diff = {k: v for k, v in wanted.items() if getattr(row, k) != v}
             if not diff:
                 continue
             audit += [dict(entity="intake", entity_id=aid, field=k, old=audit_text(getattr(row, k)), new=audit_text(v))

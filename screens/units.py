@@ -20,7 +20,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 from hoctap.models.errors import HoctapError
 from hoctap.models.files import inside, safe_name
 from hoctap.models.i18n import lang, tr
-from hoctap.models.office import CHANNELS, UnitRow, deadline, mark_received, overview
+from hoctap.models.office import CHANNELS, UnitRow, deadline, dossier_checks, mark_received, overview
 from hoctap.models.text import fold
 from hoctap.models.units import Context, find_context
 from hoctap.screens.base import BaseModal, BaseScreen
@@ -312,7 +312,9 @@ class ReceiveForm(BaseModal):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save(self, on_date: str, channel: str, by: str) -> None:
-        written = mark_received(self.app.db, self.ids, received_on=on_date, channel=channel, received_by=by, source="tui")
+        checks = dossier_checks(self.app.db, self.app.catalogs, self.ids)
+        written = mark_received(self.app.db, self.ids, received_on=on_date, channel=channel, received_by=by,
+                                checks=checks, source="tui")
         self.post_message(Received(written.n))
 
     @on(Received)

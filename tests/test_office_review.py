@@ -19,6 +19,7 @@ from hoctap.models.office import (findings_of, intake_of, mark_received, overvie
                                   set_finding)
 from hoctap.models.office_report import write_units_report
 from hoctap.models.importer import import_roster
+from hoctap.models.dossier_check import check_dossier
 from hoctap.models.undo import undo
 from hoctap.models.units import add_unit, ensure_context, find_context
 from hoctap.tui.cli import main
@@ -237,3 +238,24 @@ def test_the_overview_reads_set_based_whatever_the_number_of_units(db, catalogs,
     build_unit(db, catalogs, tmp_path, "F", short=1)
     set_finding(db, catalogs, find_context(db, "F", 2024), "C2.1", agree=True)
     assert statements() == four
+
+
+def test_receiving_a_dossier_records_what_its_check_finds(db, db_url, catalogs, units):
+    """The intake keeps the dossier check's verdict, in the same batch (one undo takes both back)."""
+    from hoctap.models.dossier import add_member, set_info
+
+    b = find_context(db, "B", 2024)
+    expected = check_dossier(db, catalogs, b, None)
+    assert not expected.complete  # no team, no head, no narrative
+    assert main(["--db", db_url, "--lang", "vi", "units", "receive", "--year", "2024", "--unit", "B",
+                 "--on", "2025-01-10", "--channel", "post"]) == 0
+    state = intake_of(db, b)
+    assert state.complete is False and state.missing == "; ".join(m.text for m in expected.items)
+    # once the unit has a team and a head, the check at intake finds less missing
+    add_member(db, b, "Nguyễn Thị Lan", position="Phó trưởng phòng", role="leader")
+    set_info(db, b, {"head_name": "Trần Văn Hùng", "head_title": "Trưởng phòng"})
+    assert main(["--db", db_url, "--lang", "vi", "units", "receive", "--year", "2024", "--unit", "B",
+                 "--on", "2025-01-11", "--channel", "post"]) == 0
+    assert intake_of(db, b).missing == "; ".join(m.text for m in check_dossier(db, catalogs, b, None).items)
+    assert len(intake_of(db, b).missing) < len(state.missing)
+    assert undo(db, catalogs, find_last(db, "intake")) and intake_of(db, b).missing == state.missing

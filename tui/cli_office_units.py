@@ -12,7 +12,7 @@ from rich.text import Text
 from hoctap.models.catalog import Catalogs
 from hoctap.models.fields import InputError
 from hoctap.models.i18n import Strings, lang, tr
-from hoctap.models.office import CHANNELS, mark_received, overview, overview_json, set_finding
+from hoctap.models.office import CHANNELS, dossier_checks, mark_received, overview, overview_json, set_finding
 from hoctap.models.text import safe
 from hoctap.models.units import find_context
 
@@ -88,7 +88,8 @@ def cmd_units(env) -> int:
         return 0
     if action == "receive":
         ids = [find_context(env.db, code, a.year).assessment.id for code in a.unit]
-        w = mark_received(env.db, ids, received_on=a.on, channel=a.channel, received_by=a.by, note=a.note)
+        w = mark_received(env.db, ids, received_on=a.on, channel=a.channel, received_by=a.by, note=a.note,
+                          checks=dossier_checks(env.db, env.catalogs, ids))
         console.print(tr("cli.units_received", n=w.n, batch=w.batch) if w.batch else tr("cli.units_unchanged"),
                       markup=False)
         return 0
