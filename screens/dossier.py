@@ -6,6 +6,8 @@ Every read and write runs in a worker; a write posts ``Saved`` and the screen re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -18,6 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static, Tex
 from hoctap.models import dossier as d
 from hoctap.models.audit import Written
 from hoctap.models.dossier_check import DossierCheck, check_dossier
+from hoctap.models.files import safe_name
 from hoctap.models.i18n import lang, tr
 from hoctap.models.tables import DossierInfo, Narrative, TeamMember
 from hoctap.models.units import catalog_for
@@ -40,6 +43,18 @@ class Loaded(Message):
         self.data = data
 
 
+class ExportStep(Message):
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done, self.total = done, total
+
+
+class Exported(Message):
+    def __init__(self, folder: Path, n: int) -> None:
+        super().__init__()
+        self.folder, self.n = folder, n
+
+
 class Saved(Message):
     def __init__(self, written: Written, text: str | None = None) -> None:
         super().__init__()
@@ -55,6 +70,7 @@ class DossierScreen(BaseScreen):
         Binding("w", "write", "dossier.key.write", id="dossier.write"),
         Binding("v", "evidence_add", "dossier.key.evidence_add", id="dossier.evidence_add"),
         Binding("m", "convert", "dossier.key.convert", id="dossier.convert", show=False),
+        Binding("x", "export", "dossier.key.export", id="dossier.export"),
         Binding("q,escape", "back", "key.back", id="dossier.back"),
     ]
 
@@ -67,6 +83,7 @@ class DossierScreen(BaseScreen):
         yield Header()
         with VerticalScroll(id="dossier-body"):
             yield Static(id="dossier-check", markup=False)
+            yield Static(id="dossier-exported", markup=False)
             yield Static(tr("dossier.team_title"), classes="form-section")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="dossier-team")
             yield Static(tr("dossier.narrative_title"), classes="form-section")
@@ -97,6 +114,40 @@ class DossierScreen(BaseScreen):
 
     def data_changed(self) -> None:
         self.load()
+
+    def action_export(self) -> None:
+        self.export_set(lang())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dossier-export")
+    def export_set(self, language: str) -> None:
+        """The four documents and the workbook into a new folder of the downloads folder (a new
+        one each time: an earlier set is never overwritten)."""
+        from platformdirs import user_downloads_path
+
+        from hoctap.models.dossier_export import export_dossier
+
+        ctx = self.app.ctx
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        base = Path(self.app.download_dir or user_downloads_path())
+        name = safe_name(tr("dossier.export_folder", code=ctx.unit.code, year=ctx.assessment.year, stamp=stamp))
+        folder, n = base / name, 1
+        while folder.exists():  # two exports in one second
+            n += 1
+            folder = base / f"{name}-{n}"
+        paths = export_dossier(self.app.db, self.app.catalogs, ctx, folder, level=self.level, lang=language,
+                               progress=lambda done, total: self.post_message(ExportStep(done, total)))
+        self.post_message(Exported(folder, len(paths)))
+
+    @on(ExportStep)
+    def _export_step(self, message: ExportStep) -> None:
+        self.query_one("#dossier-exported", Static).update(
+            tr("dossier.exporting", done=message.done, total=message.total))
+
+    @on(Exported)
+    def _exported(self, message: Exported) -> None:
+        # stays on the screen (a notice would vanish): the folder is what the user looks for next
+        self.query_one("#dossier-exported", Static).update(
+            Text(tr("dossier.exported", n=message.n, path=message.folder), style="bold"))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:

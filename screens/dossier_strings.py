@@ -7,6 +7,10 @@ from hoctap.models.i18n import Strings
 DOSSIER_SCREEN = Strings("dossier_screen", {
     "screen.dossier": ("Hồ sơ đề nghị công nhận", "Recognition dossier"),
     "key.dossier": ("Hồ sơ", "Dossier"),
+    "dossier.key.export": ("Xuất hồ sơ", "Export the dossier"),
+    "dossier.export_folder": ("ho-so-{code}-{year}-{stamp}", "dossier-{code}-{year}-{stamp}"),
+    "dossier.exporting": ("Đang ghi hồ sơ: {done}/{total} tệp…", "Writing the dossier: {done}/{total} files…"),
+    "dossier.exported": ("Đã ghi {n} tệp vào thư mục:\n{path}", "Wrote {n} files into the folder:\n{path}"),
     "dossier.key.team_add": ("Thêm thành viên", "Add member"),
     "dossier.key.team_edit": ("Sửa thành viên", "Edit member"),
     "dossier.key.team_remove": ("Bỏ thành viên", "Remove member"),

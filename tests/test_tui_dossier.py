@@ -81,3 +81,25 @@ async def test_escape_leaves_a_form_without_writing(db, catalogs, demo):
         app.screen.query_one("#f-full_name", Input).value = "Không lưu"
         await press(pilot, "escape")
         assert isinstance(app.screen, DossierScreen) and d.list_team(db, demo) == []
+
+
+async def test_x_exports_the_dossier_set_into_a_new_folder_and_shows_it(db, catalogs, demo, tmp_path):
+    from docx import Document
+
+    app = make_app(db, catalogs, demo)
+    app.download_dir = tmp_path / "tai-ve"
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dossier(app, pilot)
+        await press(pilot, "x")
+        await settle(app, pilot)
+        shown = str(screen.query_one("#dossier-exported", Static).render())
+        folders = list((tmp_path / "tai-ve").iterdir())
+        assert len(folders) == 1 and "Đã ghi 5 tệp vào thư mục" in shown and folders[0].name in shown
+        files = sorted(p.name for p in folders[0].iterdir())
+        assert len(files) == 5 and sum(f.endswith(".docx") for f in files) == 4 and files[-1].endswith(".xlsx")
+        assert Document(folders[0] / files[0]).paragraphs  # a Word document that opens
+        before = {p.name: p.stat().st_mtime_ns for p in folders[0].iterdir()}
+        await press(pilot, "x")  # again: a new folder, the earlier set untouched
+        await settle(app, pilot)
+        assert len(list((tmp_path / "tai-ve").iterdir())) == 2
+        assert {p.name: p.stat().st_mtime_ns for p in folders[0].iterdir()} == before
