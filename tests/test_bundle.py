@@ -103,8 +103,8 @@ def test_assessment_with_data_is_not_overwritten(db, catalogs, demo):
 
 
 @pytest.mark.parametrize("edit,message", [
-    (lambda t: t.replace("discipline = true", 'discipline = "maybe"', 1), "people[1] (LQD00039).facts.discipline"),
-    (lambda t: t.replace("lc_group = ", "lc_title = true\nlc_group = ", 1), "people[0] (LQD00009).facts.lc_title"),
+    (lambda t: t.replace("discipline = true", 'discipline = "maybe"', 1), "people[0] (LQD00021).facts.discipline"),
+    (lambda t: t.replace("lc_group = ", "lc_title = true\nlc_group = ", 1), "people[0] (LQD00021).facts.lc_title"),
     (lambda t: t.replace('id = "C3.3"', 'id = "C9.9"', 1), "entries[6].id"),
     (lambda t: t.replace('format = "hoctap-bundle"', 'format = "other"'), "not a hoctap transfer file"),
     (lambda t: t + "\n[[people]\n", "not a valid TOML file"),
