@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
+from hoctap.models.dossier import authority_of, send_to_of
 from hoctap.models.evaluate import EntryResult
 from hoctap.models.fields import display_entry_value
 from hoctap.models.i18n import tr_in
@@ -122,7 +123,7 @@ def build_context(db: Database, catalogs: Catalogs, ctx: Context, level: int | N
                  "issuer": p.issuer, "entries": ", ".join(sorted(entries_of.get(p.id, [])))}
                 for i, p in enumerate(pieces, 1)]
     unit_name = ctx.unit.name
-    authority = info.authority or blank
+    authority = authority_of(catalogs, ctx, info, lang) or blank  # else the tier's, from the vocabulary
     level_label = catalog.label(lang)
     place = info.place or "…"
     place_date = place_date_text(place, made, lang)
@@ -147,7 +148,7 @@ def build_context(db: Database, catalogs: Catalogs, ctx: Context, level: int | N
         "criteria": criteria,
         "conclusion": info.conclusion,
         "authority": authority,
-        "send_to": info.send_to,
+        "send_to": send_to_of(catalogs, ctx, info, lang),
         "evidence": evidence,
         "titles": {
             "decision_subject": tr_in(lang, "doc.decision_subject", year=year),

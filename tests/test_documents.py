@@ -266,3 +266,13 @@ def test_the_recognition_decision_annex_lists_exactly_the_units_recognised(db, t
     english = Document(render_recognition_decision(db, 2024, tmp_path / "en.docx", lang="en"))
     assert "Article 1. 3 units are recognised as “Learning Units”, year 2024 (list annexed)." in \
         [p.text for p in english.paragraphs]
+
+
+def test_an_authority_left_empty_is_the_tiers_from_the_vocabulary(db, db_url, dossier, tmp_path, catalogs):
+    with db.write() as s:
+        s.get(DossierInfo, dossier.assessment.id).authority = ""
+    out = tmp_path / "dossier"
+    assert export(db_url, out) == 0
+    tier = catalogs.tiers[dossier.unit.tier]
+    request = "\n".join(texts(files(out)["03"]))
+    assert tier.authority("vi") in request and "Ủy ban nhân dân quận Ba Đình" not in request
