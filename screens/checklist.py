@@ -68,6 +68,12 @@ class Loaded(Message):
         self.rows, self.focus, self.force = rows, focus, force
 
 
+class EvidenceRegistered(Message):
+    def __init__(self, batch: int | None, entry_id: str, codes: list[str]) -> None:
+        super().__init__()
+        self.batch, self.entry_id, self.codes = batch, entry_id, codes
+
+
 class Refused(Message):
     """Someone else changed the entry since it was loaded: nothing was written."""
 
@@ -87,6 +93,7 @@ class ChecklistScreen(BaseScreen):
         Binding("up", "entry(-1)", "check.key.up", id="checklist.previous", show=False, priority=True),
         Binding("tab", "app.focus_next", "check.key.tab", id="checklist.tab", show=False),
         Binding("enter", "save_field", "check.key.enter", id="checklist.enter", show=False),
+        Binding("ctrl+n", "register_evidence", "check.key.register", id="checklist.register"),
     ]
 
     def __init__(self, level: int, focus_entry: str | None = None) -> None:
@@ -268,6 +275,40 @@ class ChecklistScreen(BaseScreen):
         box = self.query_one(f"#{dom_id(ids[index])}")
         box.query_one(".value").focus()
         box.scroll_visible(animate=False)
+
+    def action_register_evidence(self) -> None:
+        """A piece of the evidence register (danh mục minh chứng) citing the current entry."""
+        from hoctap.screens.dossier import FieldsForm
+
+        focused = self.focused
+        if focused is None or not any("entry" in a.classes for a in focused.ancestors):
+            return
+        entry_id = self._entry_of(focused)
+        fields = [("title", tr("evidence.title"), ""), ("entries", tr("evidence.entries"), entry_id),
+                  ("number", tr("evidence.number"), ""), ("issued_on", tr("evidence.issued_on"), ""),
+                  ("issuer", tr("evidence.issuer"), "")]
+
+        def done(values: dict | None) -> None:
+            if values is not None:
+                self.register(entry_id, values)
+
+        self.app.push_screen(FieldsForm(tr("dossier.evidence_form"), fields), done)
+
+    @work(thread=True, exit_on_error=False, group="checklist-evidence")
+    def register(self, entry_id: str, values: dict) -> None:
+        from hoctap.models import dossier as d
+
+        entries = values.pop("entries").replace(";", ",").split(",")
+        written = d.add_evidence(self.app.db, self.app.catalogs, self.app.ctx, values.pop("title"), entries=entries,
+                                 level=self.level, scheme=self.app.config.evidence_code, source="tui", **values)
+        codes = d.evidence_by_entry(self.app.db, self.app.ctx).get(entry_id, [])
+        self.post_message(EvidenceRegistered(written.batch, entry_id, codes))
+
+    @on(EvidenceRegistered)
+    def _registered(self, message: EvidenceRegistered) -> None:
+        if message.batch is not None:
+            self.notify(tr("check.registered", entry=message.entry_id, codes=", ".join(message.codes)))
+            self.app.post_message(DataChanged(message.batch))
 
     def action_save_field(self) -> None:
         if isinstance(self.focused, Input):

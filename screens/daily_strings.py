@@ -11,6 +11,8 @@ DAILY = Strings("daily", {
     "check.key.down": ("Sang chỉ tiêu sau", "Next entry"),
     "check.key.up": ("Về chỉ tiêu trước", "Previous entry"),
     "check.key.tab": ("Sang ô kế tiếp: giá trị → minh chứng → văn bản", "Next field: value → evidence → documents"),
+    "check.key.register": ("Thêm vào danh mục minh chứng", "Add to the evidence register"),
+    "check.registered": ("Chỉ tiêu {entry} có minh chứng: {codes}", "Entry {entry} is supported by: {codes}"),
     "check.key.enter": ("Lưu minh chứng, văn bản (rời ô cũng tự lưu)",
                         "Save evidence and documents (leaving the field saves too)"),
     "dash.key.next_failing": ("Chỉ tiêu chưa đạt tiếp theo", "Next failing entry"),

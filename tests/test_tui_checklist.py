@@ -126,3 +126,26 @@ async def test_up_and_down_move_between_entries_and_the_help_says_how_to_save(db
         described = [str(keys.get_row_at(i)[1]) for i in range(keys.row_count)]
         assert {"Sang chỉ tiêu sau", "Sang ô kế tiếp: giá trị → minh chứng → văn bản",
                 "Lưu minh chứng, văn bản (rời ô cũng tự lưu)"} <= set(described)
+
+
+async def test_ctrl_n_registers_evidence_citing_the_current_entry(db, catalogs, demo):
+    from textual.widgets import Input
+
+    from hoctap.models import dossier as d
+    from hoctap.screens.dossier import FieldsForm
+
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_checklist(app, pilot)
+        await press(pilot, "down")  # C1.2
+        await press(pilot, "ctrl+n")
+        assert isinstance(app.screen, FieldsForm)
+        assert app.screen.query_one("#f-entries", Input).value == "C1.2"
+        app.screen.query_one("#f-title", Input).value = "Quy chế chi tiêu nội bộ"
+        app.screen.query_one("#f-number", Input).value = "03/QC-THCSLQD"
+        await press(pilot, "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChecklistScreen)
+    [item] = d.list_evidence(db, demo)
+    assert (item.row.title, item.row.number, item.entries) == ("Quy chế chi tiêu nội bộ", "03/QC-THCSLQD", ("C1.2",))
+    assert d.evidence_by_entry(db, demo) == {"C1.2": [item.row.code]}
