@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from sqlalchemy import Boolean, column, exists, func, not_, or_, select, text
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import exists, func, not_, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
@@ -85,40 +83,9 @@ def _fact_exists(aid, name: str, value_clause=None):
     return PT.c.id.in_(select(PF.c.person_id).where(*cond))
 
 
-class sqlite_only(ColumnElement):
-    """A condition that holds by construction and only narrows the search on SQLite (elsewhere: true)."""
-
-    type = Boolean()
-    inherit_cache = True
-
-    def __init__(self, clause):
-        self.clause = clause
-
-
-@compiles(sqlite_only)
-def _true(element, compiler, **kw):
-    return "1 = 1"
-
-
-@compiles(sqlite_only, "sqlite")
-def _narrow(element, compiler, **kw):
-    return compiler.process(element.clause, **kw)
-
-
-SEARCH_INDEX = text("SELECT rowid FROM person_search WHERE person_search MATCH :words")
-
-
 def _search(words: list[str]) -> list:
-    """Every word occurs in ``person.search``. PostgreSQL serves the LIKE from its pg_trgm index;
-    on SQLite the FTS5 trigram index (0005_search) finds the words of three letters or more —
-    shorter ones have no trigram and stay LIKE, tested only on the rows the index found."""
-    clauses = [PT.c.search.contains(w, autoescape=True) for w in words]
-    indexed = [w for w in words if len(w) >= 3]
-    if indexed:
-        # each word one quoted FTS5 string: its trigrams in sequence, i.e. the substring
-        match = " ".join('"' + w.replace('"', '""') + '"' for w in indexed)
-        clauses.append(sqlite_only(PT.c.id.in_(SEARCH_INDEX.bindparams(words=match).columns(column("rowid")))))
-    return clauses
+    """Every word occurs in ``person.search`` (code and name without diacritics)."""
+    return [PT.c.search.contains(w, autoescape=True) for w in words]
 
 
 def _where(q: RosterQuery, catalogs: Catalogs | None) -> list:

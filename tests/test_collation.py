@@ -35,7 +35,7 @@ def test_the_roster_sorts_vietnamese_names_in_sql(db, catalogs):
     assert names == [f"Trần {g}" for g in ORDER]
 
 
-def test_the_search_index_finds_what_a_scan_finds(db, catalogs, demo):
+def test_the_search_finds_every_person_whose_key_holds_every_word(db, catalogs, demo):
     aid = demo.assessment.id
     with db.read() as s:
         keys = s.execute(text("SELECT id, search FROM person")).all()
