@@ -93,7 +93,7 @@ class ChecklistScreen(BaseScreen):
         Binding("up", "entry(-1)", "check.key.up", id="checklist.previous", show=False, priority=True),
         Binding("tab", "app.focus_next", "check.key.tab", id="checklist.tab", show=False),
         Binding("enter", "save_field", "check.key.enter", id="checklist.enter", show=False),
-        Binding("ctrl+n", "register_evidence", "check.key.register", id="checklist.register"),
+        Binding("ctrl+n", "register_evidence", "check.key.register", id="checklist.register", show=False),
     ]
 
     def __init__(self, level: int, focus_entry: str | None = None) -> None:
