@@ -168,31 +168,6 @@ def mark_received(db: Database, assessment_ids: Sequence[int], *, received_on: d
         return Written(batch, len(touched))
 
 
-def record_completeness(db: Database, ctx: Context, complete: bool | None, missing: str = "", *,
-                        source: str = "cli") -> Written:
-    """What the dossier check found at intake (``complete``; ``missing``: what it lacks, as shown
-    to the user), kept beside the intake record, audited and undoable."""
-    aid = ctx.assessment.id
-    new = {"complete": complete, "missing": nfc(missing.strip())}
-    with db.write() as s:
-        row = s.get(Intake, aid)
-        if row is None:
-            row = Intake(assessment_id=aid, version=0)
-            s.add(row)
-        diff = {k: v for k, v in new.items() if getattr(row, k) != v}
-        if not diff:
-            return Written(None, 0)
-        audit = [dict(entity="intake", entity_id=aid, field=k, old=audit_text(getattr(row, k)), new=audit_text(v))
-                 for k, v in diff.items()]
-        for k, v in diff.items():
-            setattr(row, k, v)
-        row.version += 1
-        s.flush()
-        batch = record_batch(s, source, "intake", aid, batch_summary("intake", n=1))
-        record_changes(s, batch, audit)
-        return Written(batch, 1)
-
-
 def intake_of(db: Database, ctx: Context) -> IntakeState:
     with db.read() as s:
         row = s.get(Intake, ctx.assessment.id)

@@ -15,9 +15,8 @@ from python_calamine import CalamineWorkbook
 from hoctap.models.checklist import check_entries
 from hoctap.models.errors import HoctapError
 from hoctap.models.fields import InputError
-from hoctap.models.office import (findings_of, intake_of, mark_received, overview, record_completeness, review,
+from hoctap.models.office import (findings_of, intake_of, mark_received, overview, review,
                                   set_finding)
-from hoctap.models.office_report import write_units_report
 from hoctap.models.importer import import_roster
 from hoctap.models.dossier_check import check_dossier
 from hoctap.models.undo import undo
@@ -86,7 +85,8 @@ def test_intake_is_recorded_flagged_late_and_undoable(db, catalogs, units):
     undo(db, catalogs, find_last(db, "intake"))
     assert intake_of(db, a).received_on == date(2025, 1, 16)
     # what the dossier check found, kept beside the intake
-    checked = record_completeness(db, a, False, "thiếu biên bản họp tổ đánh giá")
+    checked = mark_received(db, [a.assessment.id], received_on="2025-01-16", channel="post", received_by="Lê Văn Tâm",
+                            checks={a.assessment.id: (False, "thiếu biên bản họp tổ đánh giá")})
     assert intake_of(db, a).text().endswith("thiếu hồ sơ") and intake_of(db, a).missing == "thiếu biên bản họp tổ đánh giá"
     undo(db, catalogs, checked.batch)
     assert intake_of(db, a).complete is None and intake_of(db, a).missing == ""
