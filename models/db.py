@@ -17,7 +17,7 @@ import sqlite3
 import stat
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
@@ -55,7 +55,7 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
-def _install_sqlite_hooks(engine: Engine) -> None:
+def _install_sqlite_hooks(engine: Engine, on_wait: Callable[[], None]) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
@@ -68,14 +68,31 @@ def _install_sqlite_hooks(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        immediate = conn.get_execution_options().get("hoctap_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not conn.get_execution_options().get("hoctap_write", False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        # try at once; only if another writer holds the lock, say so and then wait for it
+        raw = conn.connection.dbapi_connection
+        raw.execute("PRAGMA busy_timeout = 0")
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e).lower() and "busy" not in str(e).lower():
+                raise
+            on_wait()
+            raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
-def _install_postgresql_hooks(engine: Engine) -> None:
+def _install_postgresql_hooks(engine: Engine, on_wait: Callable[[], None]) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         if conn.get_execution_options().get("hoctap_write", False):
+            if conn.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({PG_WRITE_LOCK})").scalar():
+                return
+            on_wait()
             # wait for the lock as long as SQLite's busy_timeout, then fail with "busy"
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
@@ -112,10 +129,12 @@ class Database:
             raise DatabaseError(tr("db.cannot_use", url=parsed.render_as_string(hide_password=True), error=e)) from None
         except ArgumentError as e:
             raise DatabaseError(tr("db.cannot_use", url=parsed.render_as_string(hide_password=True), error=e)) from None
+        # what to do when a write must queue behind another user's: the faces say so (CLI: stderr)
+        self.on_wait: Callable[[], None] = lambda: None
         if self.is_sqlite:
-            _install_sqlite_hooks(self.engine)
+            _install_sqlite_hooks(self.engine, lambda: self.on_wait())
         elif parsed.get_backend_name() == "postgresql":
-            _install_postgresql_hooks(self.engine)
+            _install_postgresql_hooks(self.engine, lambda: self.on_wait())
         self.write_engine = self.engine.execution_options(hoctap_write=True)
 
     @property

@@ -160,6 +160,8 @@ DB = Strings("db", {
                      "PostgreSQL ({url}) needs its driver: pip install 'hoctap[postgresql]'"),
     "db.cannot_use": ("không dùng được địa chỉ cơ sở dữ liệu {url}: {error}", "cannot use database URL {url}: {error}"),
     "db.lost": ("mất kết nối tới {url}", "lost the connection to {url}"),
+    "db.waiting": ("Đang chờ một người khác ghi xong vào cơ sở dữ liệu…",
+                   "Waiting for another user's write to the database to finish…"),
     "db.busy": ("cơ sở dữ liệu đang bận (người khác đang ghi) suốt {s} giây; hãy thử lại",
                 "the database is busy (another user is writing) and stayed busy for {s} s; try again"),
     "db.read_only": ("bạn chỉ được đọc cơ sở dữ liệu {url} (kiểm tra quyền của tệp và thư mục chứa nó)",

@@ -61,6 +61,34 @@ def test_a_write_transaction_takes_the_write_lock_at_its_start(sqlite_url):
     db.dispose()
 
 
+def test_a_write_queued_behind_another_says_so_then_completes(db_url, capsys):
+    """The first writer holds the lock until the second one has said it is waiting: no timing."""
+    import threading
+
+    first, second = open_database(db_url), open_database(db_url)
+    holding, release, said = threading.Event(), threading.Event(), []
+
+    def hold():
+        with first.write() as s:
+            s.execute(text("SELECT 1"))
+            holding.set()
+            release.wait(30)
+
+    t = threading.Thread(target=hold)
+    t.start()
+    assert holding.wait(30)
+    second.on_wait = lambda: (said.append(True), release.set())
+    with second.write() as s:
+        s.execute(text("SELECT 1"))
+    t.join()
+    assert said == [True]
+    with second.write() as s:  # nobody holds it now: no word
+        s.execute(text("SELECT 1"))
+    assert said == [True]
+    first.dispose()
+    second.dispose()
+
+
 # ---- migrations on both backends ----------------------------------------------------------------
 
 def test_migrations_create_the_schema_and_go_down_and_up_again(db):

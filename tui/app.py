@@ -4,6 +4,7 @@ unit/assessment; screens (in screens/) read and change data only through models/
 from __future__ import annotations
 
 import asyncio
+import threading
 from functools import partial
 from pathlib import Path
 
@@ -71,6 +72,7 @@ class HoctapApp(App):
         super().__init__()
         localize_bindings(self)
         self.db = db
+        db.on_wait = self._say_waiting
         self.catalogs = catalogs
         self.config = config
         self.start_unit = unit
@@ -171,6 +173,13 @@ class HoctapApp(App):
             elif message == "Failed to save screenshot":
                 message = tr("cmd.screenshot_failed")
         super().notify(message, title=title, **kwargs)
+
+    def _say_waiting(self) -> None:
+        """A write queued behind another user's: say so, from whichever thread is writing."""
+        if self._thread_id == threading.get_ident():
+            self.notify(tr("db.waiting"))
+        elif self._loop is not None:
+            self.call_from_thread(self.notify, tr("db.waiting"))
 
     def action_help_quit(self) -> None:
         """ctrl+c does not quit (it copies in a text field): say which key does."""

@@ -274,6 +274,7 @@ class Env:
             from hoctap.models.db import open_database
 
             self._db = open_database(getattr(self.args, "db", None) or self.config.db, create=_builds_data(self.args))
+            self._db.on_wait = lambda: print(tr("db.waiting"), file=sys.stderr, flush=True)
         return self._db
 
 
