@@ -125,6 +125,20 @@ def closing(doc, recipients: list[str], signer: str, name: str, note: str = "{{ 
     para(right, name, align=C, bold=True)
 
 
+def loop_table(doc, loop: str, columns: dict[str, str], mm: tuple[int, ...]) -> None:
+    """A bordered table: a bold heading row (``L.col_<name>``), then one row per item of ``loop``
+    (docxtpl's ``{%tr %}`` rows around the row of values)."""
+    t = doc.add_table(rows=3, cols=len(columns))
+    t.style = "Table Grid"
+    for i, (col, value) in enumerate(columns.items()):
+        t.cell(0, i).paragraphs[0].alignment = C
+        t.cell(0, i).paragraphs[0].add_run("{{ L.col_" + col + " }}").bold = True
+        t.cell(2, i).paragraphs[0].add_run(value)
+    t.cell(1, 0).paragraphs[0].add_run("{%tr for " + loop + " %}")
+    t.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    widths(t, *mm)
+
+
 def decision() -> Document:
     doc = new_document()
     header(doc, "{{ numbers.team_decision }}")
@@ -206,21 +220,10 @@ def evidence() -> Document:
     doc = new_document()
     header(doc, "{{ numbers.report }}")
     title(doc, "{{ L.evidence_title }}", "{{ titles.report_subject }}")
-    cols = ("seq", "code", "title", "number", "issuer", "entries")
-    t = doc.add_table(rows=3, cols=len(cols))
-    t.style = "Table Grid"
-    for i, col in enumerate(cols):
-        cell = t.cell(0, i)
-        cell.paragraphs[0].alignment = C
-        cell.paragraphs[0].add_run("{{ L.col_" + col + " }}").bold = True
-    t.cell(1, 0).paragraphs[0].add_run("{%tr for x in evidence %}")
-    values = ("{{ x.seq }}", "{{ x.code }}", "{{ x.title }}",
-              "{{ x.number }}{% if x.number and x.date %}, {% endif %}{{ x.date }}", "{{ x.issuer }}", "{{ x.entries }}")
-    for i, v in enumerate(values):
-        t.cell(2, i).paragraphs[0].add_run(v)
-    row = t.add_row()
-    row.cells[0].paragraphs[0].add_run("{%tr endfor %}")
-    widths(t, 10, 22, 50, 33, 28, 22)
+    loop_table(doc, "x in evidence", {
+        "seq": "{{ x.seq }}", "code": "{{ x.code }}", "title": "{{ x.title }}",
+        "number": "{{ x.number }}{% if x.number and x.date %}, {% endif %}{{ x.date }}",
+        "issuer": "{{ x.issuer }}", "entries": "{{ x.entries }}"}, (10, 22, 50, 33, 28, 22))
     closing(doc, ["{{ authority }}", "{{ L.file_copy }}"], "{{ head.title|upper }}", "{{ head.name }}")
     return doc
 
@@ -238,19 +241,10 @@ def recognition() -> Document:
     doc.add_page_break()
     para(doc, "{{ titles.annex_title }}", align=C, bold=True)
     para(doc, "{{ titles.annex_note }}", align=C, italic=True)
-    cols = ("seq", "level", "unit_code", "unit", "decision")
-    t = doc.add_table(rows=3, cols=len(cols))
-    t.style = "Table Grid"
-    for i, col in enumerate(cols):
-        t.cell(0, i).paragraphs[0].alignment = C
-        t.cell(0, i).paragraphs[0].add_run("{{ L.col_" + col + " }}").bold = True
-    t.cell(1, 0).paragraphs[0].add_run("{%tr for x in recognised %}")
-    for i, v in enumerate(("{{ x.seq }}", "{{ x.level }}", "{{ x.code }}", "{{ x.name }}",
-                           "{{ x.decision_no }}{% if x.decision_no and x.decision_date %}, {% endif %}"
-                           "{{ x.decision_date }}")):
-        t.cell(2, i).paragraphs[0].add_run(v)
-    t.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
-    widths(t, 10, 25, 28, 62, 40)
+    loop_table(doc, "x in recognised", {
+        "seq": "{{ x.seq }}", "level": "{{ x.level }}", "unit_code": "{{ x.code }}", "unit": "{{ x.name }}",
+        "decision": "{{ x.decision_no }}{% if x.decision_no and x.decision_date %}, {% endif %}{{ x.decision_date }}"},
+        (10, 25, 28, 62, 40))
     return doc
 
 
