@@ -85,6 +85,11 @@ def tr(key: str, /, **params) -> str:
 
 def tr_in(language: str, key: str, /, **params) -> str:
     """A key in the given language ("en", else Vietnamese), leaving the process's alone: a
-    workbook is written in the language asked for, whatever the user's."""
+    workbook is written in the language asked for, whatever the user's.
+
+    Plurals: a key whose table also has ``KEY.one`` is worded with that one when ``n`` is 1
+    ("1 problem", "2 problems"; Vietnamese repeats its one form)."""
+    if params.get("n") == 1 and key + ".one" in _MESSAGES:
+        key += ".one"
     vi, en = _pair(key)
     return (en if language == "en" else vi).format(**params)

@@ -467,7 +467,7 @@ def status_table(catalogs, ctx, level: int, result) -> Group:
 
 
 def cmd_log(env: Env) -> int:
-    from hoctap.models.audit import change_counts, history, summary_text
+    from hoctap.models.audit import change_counts, history, summaries
     from hoctap.models.fields import InputError
     from hoctap.models.units import find_context
 
@@ -481,14 +481,15 @@ def cmd_log(env: Env) -> int:
         ctx = find_context(env.db, a.unit, a.year)
     batches = history(env.db, ctx, a.limit)
     counts = change_counts(env.db, [b.id for b in batches])
+    texts = summaries(env.db, env.catalogs, batches)
     if a.json:
         print_json([{"batch": b.id, "at": b.at.isoformat(), "user": b.user, "source": b.source, "action": b.action,
-                     "changes": counts.get(b.id, 0), "summary": summary_text(b.summary), "undone_by": b.undone_by}
+                     "changes": counts.get(b.id, 0), "summary": texts[b.id], "undone_by": b.undone_by}
                     for b in batches])
         return 0
     table = Table(tr("log.col.batch"), tr("col.when"), tr("log.col.who"), tr("col.source"), tr("log.col.changes"), tr("col.what"))
     for b in batches:
-        what = summary_text(b.summary) + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
+        what = texts[b.id] + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
         table.add_row(f"#{b.id}", b.at.strftime("%Y-%m-%d %H:%M:%S"), Text(safe(b.user)), f"{b.source}/{b.action}",
                       str(counts.get(b.id, 0)), Text(safe(what)))
     console.print(table)
@@ -498,23 +499,26 @@ def cmd_log(env: Env) -> int:
 def _log_batch(env: Env, batch_id: int) -> int:
     """One batch's changes, people by their code, as the TUI shows them. A person's own fields
     (name, birth year, ...) are personal data: the log says which field changed, not its values."""
-    from hoctap.models.audit import change_lines, get_batch, summary_text
+    from hoctap.models.audit import batch_summary_text, change_lines, get_batch
 
     b = get_batch(env.db, batch_id)
-    lines = change_lines(env.db, batch_id)
+    lines = change_lines(env.db, env.catalogs, batch_id)
+    summary = batch_summary_text(env.db, env.catalogs, b)
     shown = lines[:env.args.limit]
     if env.args.json:
         print_json({"batch": b.id, "at": b.at.isoformat(), "user": b.user, "source": b.source, "action": b.action,
-                    "summary": summary_text(b.summary), "undone_by": b.undone_by, "changes": len(lines),
-                    "lines": [{"record": x.record, "field": x.field, "old": None if x.withheld else x.old,
-                               "new": None if x.withheld else x.new, "withheld": x.withheld} for x in shown]})
+                    "summary": summary, "undone_by": b.undone_by, "changes": len(lines),
+                    # ids for scripts, labels as the table shows them
+                    "lines": [{"record": x.record, "entity": x.entity, "field": x.field, "label": x.label,
+                               "old": x.old, "new": x.new, "old_text": x.shown()[0], "new_text": x.shown()[1],
+                               "withheld": x.withheld} for x in shown]})
         return 0
-    console.print(safe(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {summary_text(b.summary)}"
+    console.print(safe(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {summary}"
                        + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")), markup=False)
     table = Table(tr("log.col.record"), tr("log.col.field"), tr("log.col.old"), tr("log.col.new"))
     for line in shown:
         old, new = line.shown()
-        table.add_row(Text(safe(line.record)), Text(safe(line.field)), Text(safe(old)), Text(safe(new)))
+        table.add_row(Text(safe(line.record)), Text(safe(line.label)), Text(safe(old)), Text(safe(new)))
     console.print(table)
     if len(lines) > len(shown):
         console.print(tr("cli.more_lines", n=len(lines) - len(shown)), markup=False)
