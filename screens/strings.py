@@ -112,6 +112,7 @@ TUI = Strings("tui", {
     # import
     "key.import": ("Nhập", "Import"),
     "key.import_confirm": ("Ghi vào CSDL", "Import"),
+    "key.import_complete": ("Nhận gợi ý đường dẫn", "Accept the path completion"),
     "import.title": ("Nhập danh sách (CSV/XLSX) vào {code} — năm {year}", "Import a roster (CSV/XLSX) into {code} — {year}"),
     "import.path": ("Đường dẫn tệp (Tab hoặc → để điền nốt tên)", "File path (Tab/→ completes)"),
     "import.hint": ("Nhập đường dẫn rồi Enter để xem trước; chưa ghi gì.",
