@@ -19,7 +19,7 @@ from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
 from hoctap.models.errors import HoctapError
 from hoctap.models.fields import display_entry_value, display_fact
-from hoctap.models.i18n import both, tr
+from hoctap.models.i18n import has, tr
 from hoctap.models.sql import AC, chunks, insert_tuples
 from hoctap.models.tables import AuditBatch, AuditChange, Person, utcnow
 
@@ -136,14 +136,6 @@ def summary_text(summary: str) -> str:
     return summary
 
 
-def _has(key: str) -> bool:
-    try:
-        both(key)
-    except KeyError:
-        return False
-    return True
-
-
 def _entries(catalogs: Catalogs) -> dict:
     """Every unit entry by its id (the code users know: C3.4), whichever catalog defines it."""
     out: dict = {}
@@ -163,14 +155,14 @@ def field_label(catalogs: Catalogs, entity: str, name: str) -> str:
         return fact.label(lang).split(": ", 1)[0] if fact else name
     if name == "*":
         key = f"log.field.{entity}"
-        return tr(key) if _has(key) else tr("log.field.record")
-    if entity == "person" and _has(f"field.{name}"):
+        return tr(key) if has(key) else tr("log.field.record")
+    if entity == "person" and has(f"field.{name}"):
         return tr(f"field.{name}")
-    if entity == "dossier" and _has(f"dossier.{name}"):
+    if entity == "dossier" and has(f"dossier.{name}"):
         return tr(f"dossier.{name}")
     if entity in ENTRY_ENTITIES and "/" in name:
         entry, part = name.split("/", 1)
-        return f"{entry} · {tr(f'log.part.{part}')}" if _has(f"log.part.{part}") else name
+        return f"{entry} · {tr(f'log.part.{part}')}" if has(f"log.part.{part}") else name
     return name
 
 
@@ -211,7 +203,7 @@ def _check_summary(catalogs: Catalogs, rows: list[tuple[str, str, str | None, in
         if part == "value":
             parts.append(f"{entry} = {value_label(catalogs, 'unit_entry', name, new, entries) or tr('log.blank')}")
         else:
-            parts.append(tr(f"summary.check_{part}" if _has(f"summary.check_{part}") else "summary.check_other",
+            parts.append(tr(f"summary.check_{part}" if has(f"summary.check_{part}") else "summary.check_other",
                             entry=entry, part=part))
     return _joined(parts) if parts else None
 
@@ -276,7 +268,7 @@ ENTITY_KEYS = {"evidence": "evidence", "intake": "office.col_intake", "unit": "r
 
 def _record(entity: str, entity_id: int | None) -> str:
     key = ENTITY_KEYS.get(entity, f"log.entity.{entity}")
-    name = tr(key) if _has(key) else entity
+    name = tr(key) if has(key) else entity
     if entity_id is None or entity in ASSESSMENT_ENTITIES:
         return name
     return f"{name} #{entity_id}"

@@ -73,6 +73,11 @@ def _pair(key: str) -> tuple[str, str]:
                        "register its tables)") from None
 
 
+def has(key: str) -> bool:
+    """Whether a key is registered (for words that exist only for some ids)."""
+    return key in _MESSAGES
+
+
 def both(key: str) -> tuple[str, str]:
     """The (vi, en) pair of a key, for matching input in either language."""
     return _pair(key)

@@ -30,7 +30,7 @@ from hoctap.tui.cli_progress import file_progress
 from hoctap.models.legal import source_text
 from hoctap.tui.argparse_i18n import ARGPARSE, UNWRAPPED, HelpFormatter, localized, whole_number, wide_output
 from hoctap.tui import cli_serve
-from hoctap.tui.cli_help_strings import CLI_COUNTS, CLI_HELP, CLI_SET
+from hoctap.tui.cli_help_strings import CLI_COUNTS, CLI_HELP, CLI_METAVARS, CLI_SET
 from hoctap.tui.cli_strings import CLI
 
 
@@ -50,11 +50,6 @@ def _unwrap_when_piped() -> None:
 def _fit() -> bool:
     """Tables fill a terminal's width; piped, they take only the width they need."""
     return console.width < UNWRAPPED
-
-
-def count(key: str, n: int) -> str:
-    """``n`` things, singular in English for one: "1 person added", "2 people added"."""
-    return tr(f"{key}.one" if n == 1 and f"{key}.one" in CLI_COUNTS.texts else key, n=n)
 
 
 def print_json(doc) -> None:
@@ -332,7 +327,7 @@ def cmd_import(env: Env) -> int:
     try:
         result = import_roster(env.db, env.catalogs, a.unit, a.year, a.file, dry_run=a.dry_run, encoding=a.encoding)
     except ImportFailed as e:
-        err_console.print(tr("cli.import_failed", path=e.path, problems=count("cli.n_problems", len(e.problems))),
+        err_console.print(tr("cli.import_failed", path=e.path, problems=tr("cli.n_problems", n=len(e.problems))),
                           markup=False, soft_wrap=True)
         for p in e.problems[:200]:
             err_console.print(f"  {safe(p)}", markup=False, soft_wrap=True)
@@ -349,9 +344,9 @@ def cmd_import(env: Env) -> int:
     if result.ignored_columns:
         err_console.print(tr("cli.ignored", cols=", ".join(result.ignored_columns)), markup=False, soft_wrap=True)
     verb = tr("cli.dry_run_verb") if a.dry_run else tr("cli.imported_verb")
-    console.print(tr("cli.imported", verb=verb, rows=count("cli.n_rows", result.rows),
-                     added=count("cli.n_added", result.added), updated=count("cli.n_updated", result.updated),
-                     enrolled=count("cli.n_enrolled", result.enrolled), facts=count("cli.n_facts", result.facts)),
+    console.print(tr("cli.imported", verb=verb, rows=tr("cli.n_rows", n=result.rows),
+                     added=tr("cli.n_added", n=result.added), updated=tr("cli.n_updated", n=result.updated),
+                     enrolled=tr("cli.n_enrolled", n=result.enrolled), facts=tr("cli.n_facts", n=result.facts)),
                   markup=False, soft_wrap=True)
     for line in result.change_summary():
         console.print(f"  {line}", markup=False, soft_wrap=True)
@@ -367,7 +362,7 @@ def cmd_check(env: Env) -> int:
     ctx = find_context(env.db, a.unit, a.year)  # a new year is made by an import or the TUI, not by a typo
     values = {x.name: x.value for x in parse_assignments(a.assignments)}
     n = check_entries(env.db, env.catalogs, ctx, values, a.evidence, a.documents, level=a.level).n
-    console.print(tr("cli.checked", changes=count("cli.n_changes", n)))
+    console.print(tr("cli.checked", changes=tr("cli.n_changes", n=n)))
     return 0
 
 
@@ -389,9 +384,9 @@ def cmd_set(env: Env) -> int:
     people = Matching(query, env.catalogs)  # decided under the write lock, not before it
     batch, n = set_facts(env.db, env.catalogs, ctx, people, changes, source="cli")
     if batch is None:
-        console.print(tr("cli.set_nothing", people=count("cli.n_people", people.matched)))
+        console.print(tr("cli.set_nothing", people=tr("cli.n_people", n=people.matched)))
     else:
-        console.print(tr("cli.set_done", values=count("cli.n_values", n), people=count("cli.n_people", people.matched),
+        console.print(tr("cli.set_done", values=tr("cli.n_values", n=n), people=tr("cli.n_people", n=people.matched),
                          batch=batch))
     return 0
 
@@ -629,7 +624,7 @@ def cmd_roster(env: Env) -> int:
     ctx = find_context(env.db, a.unit, a.year)
     with file_progress(err_console, a.file) as progress:
         n = export_roster(env.db, env.catalogs, ctx, a.file, lang=getattr(a, "lang", None) or "vi", progress=progress)
-    console.print(tr("cli.roster_exported", people=count("cli.n_people", n), path=a.file), markup=False)
+    console.print(tr("cli.roster_exported", people=tr("cli.n_people", n=n), path=a.file), markup=False)
     return 0
 
 
@@ -641,14 +636,14 @@ def cmd_bundle(env: Env) -> int:
     if a.bundle_command == "export":
         ctx = find_context(env.db, a.unit, a.year)
         n = export_bundle(env.db, env.catalogs, ctx, a.file)
-        console.print(tr("cli.bundle_exported", code=safe(ctx.unit.code), year=ctx.assessment.year, people=count("cli.n_people", n),
+        console.print(tr("cli.bundle_exported", code=safe(ctx.unit.code), year=ctx.assessment.year, people=tr("cli.n_people", n=n),
                          path=a.file),
                       markup=False)
         return 0
     if a.file.is_dir():
         return cmd_collect(env, console)
     r = import_bundle(env.db, env.catalogs, a.file, replace=a.replace)
-    console.print(tr("cli.bundle_imported", code=safe(r.unit), year=r.year, people=count("cli.n_people", r.people),
+    console.print(tr("cli.bundle_imported", code=safe(r.unit), year=r.year, people=tr("cli.n_people", n=r.people),
                      entries=r.entries), markup=False)
     return 0
 
@@ -662,7 +657,7 @@ COMMANDS.update(recognition=lambda env: cmd_recognition(env, console), newyear=l
 
 
 # every table of the command line's own words (the core's are CORE)
-CLI_TABLES = (CLI, CLI_HELP, CLI_COUNTS, CLI_SET, ARGPARSE, cli_serve.SERVE, UNITS_CLI, cli_dossier.CLI_DOSSIER,
+CLI_TABLES = (CLI, CLI_HELP, CLI_METAVARS, CLI_COUNTS, CLI_SET, ARGPARSE, cli_serve.SERVE, UNITS_CLI, cli_dossier.CLI_DOSSIER,
               cli_documents.DOSSIER_CLI, OFFICE_CLI)
 
 
