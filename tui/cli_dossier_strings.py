@@ -56,6 +56,7 @@ CLI_DOSSIER = Strings("cli_dossier", {
     "help.n_file": ("đọc nội dung từ tệp văn bản UTF-8", "read the text from a UTF-8 text file"),
     "cli.d_nothing": ("Không có thay đổi nào", "No change made"),
     "cli.d_converted": ("Đã chuyển {n} minh chứng vào danh mục (lô #{batch})", "{n} pieces of evidence registered (batch #{batch})"),
+    "cli.d_converted.one": ("Đã chuyển {n} minh chứng vào danh mục (lô #{batch})", "{n} piece of evidence registered (batch #{batch})"),
     "cli.d_no_evidence": ("Danh mục minh chứng trống", "The register is empty"),
     "cli.d_no_text": ("cần nội dung hoặc --file", "give the text or --file"),
     "cli.d_not_utf8": ("{path}: không phải văn bản UTF-8", "{path}: not UTF-8 text"),
