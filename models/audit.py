@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 from dataclasses import dataclass
+from datetime import timezone
 from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from sqlalchemy import func, select
@@ -234,6 +235,13 @@ def summaries(db: Database, catalogs: Catalogs, batches: Sequence[AuditBatch]) -
         if text:
             out[batch_id] = text
     return out
+
+
+def local_time(batch: AuditBatch) -> str:
+    """The batch's time on this machine's clock, with its zone (stored in UTC; SQLite returns it
+    without a zone)."""
+    at = batch.at if batch.at.tzinfo else batch.at.replace(tzinfo=timezone.utc)
+    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def batch_summary_text(db: Database, catalogs: Catalogs, batch: AuditBatch) -> str:

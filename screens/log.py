@@ -4,8 +4,6 @@ changed since)."""
 
 from __future__ import annotations
 
-from datetime import timezone
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,7 +12,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from hoctap.models.audit import ChangeLine, change_counts, change_lines, get_batch, history, summaries
+from hoctap.models.audit import ChangeLine, change_counts, change_lines, get_batch, history, local_time, summaries
 from hoctap.models.i18n import tr
 from hoctap.models.undo import undo
 from hoctap.models.tables import AuditBatch
@@ -23,13 +21,6 @@ from hoctap.screens.confirm import ConfirmModal
 from hoctap.screens.messages import DataChanged
 
 LIMIT = 500  # batches listed, newest first
-
-
-def when(batch: AuditBatch) -> str:
-    """The batch's time on this machine's clock, with its zone (stored in UTC; SQLite returns it
-    without a zone)."""
-    at = batch.at if batch.at.tzinfo else batch.at.replace(tzinfo=timezone.utc)
-    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 class BatchesLoaded(Message):
@@ -98,7 +89,7 @@ class LogScreen(BaseScreen):
         self.summaries = message.summaries
         for b in message.batches:
             style = "dim" if b.undone_by else ""
-            table.add_row(Text(f"#{b.id}", style=style), Text(when(b), style=style), Text(b.user, style=style),
+            table.add_row(Text(f"#{b.id}", style=style), Text(local_time(b), style=style), Text(b.user, style=style),
                           Text(f"{b.source}/{b.action}", style=style),
                           Text(str(message.counts.get(b.id, 0)), style=style, justify="right"),
                           Text(self.summaries[b.id], style=style), Text(f"#{b.undone_by}" if b.undone_by else ""),
@@ -126,7 +117,7 @@ class LogScreen(BaseScreen):
         if batch is None or self.busy:
             return
         b = self.batches[batch]
-        question = tr("log.undo_ask", batch=batch, when=when(b), what=self.summaries[batch])
+        question = tr("log.undo_ask", batch=batch, when=local_time(b), what=self.summaries[batch])
 
         def answered(yes: bool | None) -> None:
             if yes and not self.busy:
@@ -172,7 +163,7 @@ class BatchChanges(BaseModal):
     def compose(self) -> ComposeResult:
         b = self.batch
         with Vertical(id="batch-box"):
-            yield Static(Text(f"#{b.id} {when(b)} {b.user} {b.source}/{b.action}: {self.summary}"), id="batch-title")
+            yield Static(Text(f"#{b.id} {local_time(b)} {b.user} {b.source}/{b.action}: {self.summary}"), id="batch-title")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="batch-changes")
 
     def on_mount(self) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from textual.widgets import DataTable
 
 from hoctap.models import i18n
-from hoctap.models.audit import batch_summary_text, change_lines, get_batch, record_batch, record_changes, summaries
+from hoctap.models.audit import batch_summary_text, change_lines, get_batch, local_time, record_batch, record_changes, summaries
 from hoctap.models.checklist import check_entries
 from hoctap.models.facts import set_facts
 from hoctap.models.sql import PT, RE
@@ -106,6 +106,7 @@ def test_cli_log_speaks_the_readers_language_and_json_adds_labels(db, db_url, ca
     assert main(["--db", db_url, "--lang", "en", "log", "--unit", "THCS-LQD", "--year", "2024"]) == 0
     out = capsys.readouterr().out
     assert "C3.3 = Excellent Labour Collective" in out and "Trained in digital transformation = ✓ yes" in out
+    assert local_time(get_batch(db, checking)) in out  # this machine's time, with its zone
     assert main(["--db", db_url, "--lang", "en", "log", "--batch", str(checking)]) == 0
     out = capsys.readouterr().out
     assert "C3.4 · value" in out and "Basic response" in out
