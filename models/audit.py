@@ -285,13 +285,21 @@ def _record(entity: str, entity_id: int | None) -> str:
 def change_lines(db: Database, catalogs: Catalogs, batch_id: int) -> list[ChangeLine]:
     """A batch's changes for display: people by their code, fields and values by their labels
     in the reader's language (ids kept beside them for ``--json``)."""
-    changes = batch_changes(db, batch_id)
-    ids = sorted({c.entity_id for c in changes if c.entity in PERSON_ENTITIES and c.entity_id is not None})
     codes: dict[int, str] = {}
-    with db.read() as s:
+    with db.read() as s:  # plain rows, not ORM objects: an import's batch has one per person, entry and fact
+        changes = s.execute(select(AC.c.entity, AC.c.entity_id, AC.c.field, AC.c.old, AC.c.new)
+                            .where(AC.c.batch_id == batch_id).order_by(AC.c.id)).all()
+        ids = sorted({c.entity_id for c in changes if c.entity in PERSON_ENTITIES and c.entity_id is not None})
         for chunk in chunks(ids):
             codes.update(s.execute(select(Person.id, Person.code).where(Person.id.in_(chunk))).all())
     entries = _entries(catalogs)
+    labels: dict[tuple, str] = {}  # an import's batch repeats a few fields and values many times
+
+    def label(*key) -> str:
+        if key not in labels:
+            labels[key] = field_label(catalogs, *key) if len(key) == 2 else value_label(catalogs, *key, entries)
+        return labels[key]
+
     out = []
     for c in changes:
         if c.entity in PERSON_ENTITIES:
@@ -300,10 +308,8 @@ def change_lines(db: Database, catalogs: Catalogs, batch_id: int) -> list[Change
             record = _record(c.entity, c.entity_id)
         withheld = c.entity == "person"
         old, new = (None, None) if withheld else (c.old, c.new)
-        out.append(ChangeLine(c.entity, record, c.field, old, new, withheld,
-                              field_label(catalogs, c.entity, c.field),
-                              value_label(catalogs, c.entity, c.field, old, entries),
-                              value_label(catalogs, c.entity, c.field, new, entries)))
+        out.append(ChangeLine(c.entity, record, c.field, old, new, withheld, label(c.entity, c.field),
+                              label(c.entity, c.field, old), label(c.entity, c.field, new)))
     return out
 
 
