@@ -119,7 +119,8 @@ def last_undoable(db: Database, ctx: Context, source: str | None = None) -> int 
 
 PERSON_ENTITIES = ("person", "fact", "roster")
 ASSESSMENT_ENTITIES = ("unit_entry", "dossier", "narrative", "intake", "review")  # entity_id: the assessment
-ENTRY_ENTITIES = ("unit_entry", "review")  # field: "<entry id>/<column>"
+ENTRY_ENTITIES = ("unit_entry", "review", "narrative")  # field: "<entry or criterion id>/<column or section>"
+PART_KEYS = ("log.part.", "narrative.")  # how a column or a narrative section is worded
 SUMMARY_PARTS = 4  # changes named in a one-line summary; the rest are counted
 # set and check batches are worded from their change rows: their stored summary is a sentence in
 # the writer's language (and ids), so the reader's language and labels come from the rows
@@ -163,7 +164,8 @@ def field_label(catalogs: Catalogs, entity: str, name: str) -> str:
         return tr(f"dossier.{name}")
     if entity in ENTRY_ENTITIES and "/" in name:
         entry, part = name.split("/", 1)
-        return f"{entry} · {tr(f'log.part.{part}')}" if has(f"log.part.{part}") else name
+        key = next((k + part for k in PART_KEYS if has(k + part)), None)
+        return f"{entry} · {tr(key)}" if key else name
     return name
 
 
@@ -174,7 +176,7 @@ def value_label(catalogs: Catalogs, entity: str, name: str, value: str | None, e
     lang = i18n.lang()
     if entity == "fact":
         return display_fact(catalogs, name, value, lang, bools="marked")
-    if entity == "unit_entry" and name.endswith("/value"):
+    if entity in ("unit_entry", "review") and name.endswith("/value"):
         entry = (entries if entries is not None else _entries(catalogs)).get(name.split("/", 1)[0])
         return display_entry_value(catalogs, entry, value, lang, bools="marked") if entry and entry.value else value
     return value

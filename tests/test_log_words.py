@@ -139,3 +139,14 @@ async def test_the_log_screen_shows_an_english_batch_in_vietnamese(db, catalogs,
         cells = [[c.plain for c in rows.get_row_at(i)] for i in range(rows.row_count)]
         assert {c[1] for c in cells} == {"Được bồi dưỡng và tham gia chuyển đổi số", "Chấp hành kỷ luật lao động, nội quy"}
         assert all(c[2:] == ["✗ không", "✓ có"] for c in cells)
+
+
+def test_dossier_and_narrative_changes_read_by_their_labels(db, catalogs, demo):
+    from hoctap.models import dossier
+
+    info = dossier.set_info(db, demo, {"head_name": "Nguyễn Văn An"}).batch
+    story = dossier.set_narrative(db, catalogs, demo, "C1", "strengths", "Tập thể đoàn kết").batch
+    i18n.set_lang("en")
+    assert [(x.record, x.label, x.shown()[1]) for x in change_lines(db, catalogs, info)] == [
+        ("Dossier information", "Head of the unit", "Nguyễn Văn An")]
+    assert [(x.record, x.label) for x in change_lines(db, catalogs, story)] == [("Narrative", "C1 · Strengths")]
