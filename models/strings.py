@@ -250,7 +250,7 @@ AUDIT = Strings("audit", {
     "log.part.note": ("ý kiến thẩm định", "reviewer's note"),
     "log.part.agree": ("đồng ý với đơn vị", "agrees with the unit"),
     "log.part.count": ("số đạt theo thẩm định", "count found by the review"),
-    "log.entity.unit_entry": ("Tiêu chí của đơn vị", "Unit entries"),
+    "log.entity.unit_entry": ("Chỉ tiêu của đơn vị", "Unit entries"),
     "log.entity.dossier": ("Thông tin chung của hồ sơ", "Dossier information"),
     "log.entity.team": ("Thành viên tổ", "Team member"),
     "log.entity.narrative": ("Báo cáo", "Narrative"),
