@@ -9,14 +9,18 @@ from __future__ import annotations
 import getpass
 import json
 from dataclasses import dataclass
+from datetime import timezone
 from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from hoctap.models import i18n
+from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
 from hoctap.models.errors import HoctapError
-from hoctap.models.i18n import tr
+from hoctap.models.fields import display_entry_value, display_fact
+from hoctap.models.i18n import has, tr
 from hoctap.models.sql import AC, chunks, insert_tuples
 from hoctap.models.tables import AuditBatch, AuditChange, Person, utcnow
 
@@ -114,10 +118,17 @@ def last_undoable(db: Database, ctx: Context, source: str | None = None) -> int 
 
 
 PERSON_ENTITIES = ("person", "fact", "roster")
+ASSESSMENT_ENTITIES = ("unit_entry", "dossier", "narrative", "intake", "review")  # entity_id: the assessment
+ENTRY_ENTITIES = ("unit_entry", "review", "narrative")  # field: "<entry or criterion id>/<column or section>"
+PART_KEYS = ("log.part.", "narrative.")  # how a column or a narrative section is worded
+SUMMARY_PARTS = 4  # changes named in a one-line summary; the rest are counted
+# set and check batches are worded from their change rows: their stored summary is a sentence in
+# the writer's language (and ids), so the reader's language and labels come from the rows
+FROM_CHANGES = ("set", "check")
 
 
 def summary_text(summary: str) -> str:
-    """A batch summary in the reader's language (free text and older batches as stored)."""
+    """A stored batch summary in the reader's language (free text and older batches as stored)."""
     if summary.startswith("§"):
         try:
             key, params = json.loads(summary[1:])
@@ -127,14 +138,130 @@ def summary_text(summary: str) -> str:
     return summary
 
 
+def _entries(catalogs: Catalogs) -> dict:
+    """Every unit entry by its id (the code users know: C3.4), whichever catalog defines it."""
+    out: dict = {}
+    for cat in catalogs.units.values():
+        for e in cat.entries():
+            out.setdefault(e.id, e)
+    return out
+
+
+def field_label(catalogs: Catalogs, entity: str, name: str) -> str:
+    """A changed field as the reader knows it, in the process's language: a fact or a person
+    column by its label, a unit entry's column as "C3.4 · evidence"."""
+    lang = i18n.lang()
+    if entity == "fact":
+        fact = catalogs.facts.get(name)
+        # a label's head before its colon names it ("Indicator 1: Reads and keeps up with ...")
+        return fact.label(lang).split(": ", 1)[0] if fact else name
+    if name == "*":
+        key = f"log.field.{entity}"
+        return tr(key) if has(key) else tr("log.field.record")
+    if entity == "person" and has(f"field.{name}"):
+        return tr(f"field.{name}")
+    if entity == "dossier" and has(f"dossier.{name}"):
+        return tr(f"dossier.{name}")
+    if entity in ENTRY_ENTITIES and "/" in name:
+        entry, part = name.split("/", 1)
+        key = next((k + part for k in PART_KEYS if has(k + part)), None)
+        return f"{entry} · {tr(key)}" if key else name
+    return name
+
+
+def value_label(catalogs: Catalogs, entity: str, name: str, value: str | None, entries: dict | None = None) -> str:
+    """A stored old or new value as the reader reads it (a label, ✓ có, a number, the text)."""
+    if value is None:
+        return ""
+    lang = i18n.lang()
+    if entity == "fact":
+        return display_fact(catalogs, name, value, lang, bools="marked")
+    if entity in ("unit_entry", "review") and name.endswith("/value"):
+        entry = (entries if entries is not None else _entries(catalogs)).get(name.split("/", 1)[0])
+        return display_entry_value(catalogs, entry, value, lang, bools="marked") if entry and entry.value else value
+    return value
+
+
+def _set_summary(catalogs: Catalogs, rows: list[tuple[str, str, str | None, int]]) -> str | None:
+    """"Label = value · n people" from a set batch's (entity, field, new, count) rows; computed
+    facts (the Learning Citizen title) only when nothing else changed."""
+    facts = [r for r in rows if r[0] == "fact"]
+    typed = [r for r in facts if not (catalogs.facts.get(r[1]) and catalogs.facts[r[1]].computed)] or facts
+    if not typed:
+        return None
+    per_field: dict[str, int] = {}
+    for _, name, _, n in typed:
+        per_field[name] = per_field.get(name, 0) + n
+    parts = [f"{field_label(catalogs, 'fact', name)} = {value_label(catalogs, 'fact', name, new) or tr('log.blank')}"
+             for _, name, new, _ in typed]
+    return tr("summary.set", what=_joined(parts), n=max(per_field.values()))
+
+
+def _check_summary(catalogs: Catalogs, rows: list[tuple[str, str, str | None, int]], entries: dict) -> str | None:
+    """"C3.4 = Basic response; C3.1: evidence edited" from a check batch's rows."""
+    parts = []
+    edits = [(*r[1].split("/", 1), r[2]) for r in rows if r[0] == "unit_entry" and "/" in r[1]]
+    for entry, part, new in sorted(edits, key=lambda e: (e[0], e[1] != "value")):  # an entry's value first
+        name = f"{entry}/{part}"
+        if part == "value":
+            parts.append(f"{entry} = {value_label(catalogs, 'unit_entry', name, new, entries) or tr('log.blank')}")
+        else:
+            parts.append(tr(f"summary.check_{part}" if has(f"summary.check_{part}") else "summary.check_other",
+                            entry=entry, part=part))
+    return _joined(parts) if parts else None
+
+
+def _joined(parts: list[str]) -> str:
+    if len(parts) > SUMMARY_PARTS:
+        return "; ".join(parts[:SUMMARY_PARTS]) + tr("log.more_parts", n=len(parts) - SUMMARY_PARTS)
+    return "; ".join(parts)
+
+
+def summaries(db: Database, catalogs: Catalogs, batches: Sequence[AuditBatch]) -> dict[int, str]:
+    """Each batch's summary in the reader's language, labels instead of ids, whoever wrote it.
+    Set and check batches are worded from their changes (one GROUP BY for all of them)."""
+    out = {b.id: summary_text(b.summary) for b in batches}
+    worded = [b.id for b in batches if b.action in FROM_CHANGES]
+    grouped: dict[int, list] = {}
+    with db.read() as s:
+        for chunk in chunks(worded):
+            for batch_id, entity, name, new, n in s.execute(
+                    select(AC.c.batch_id, AC.c.entity, AC.c.field, AC.c.new, func.count())
+                    .where(AC.c.batch_id.in_(chunk)).group_by(AC.c.batch_id, AC.c.entity, AC.c.field, AC.c.new)
+                    .order_by(AC.c.batch_id, func.min(AC.c.id))).all():
+                grouped.setdefault(batch_id, []).append((entity, name, new, n))
+    entries = _entries(catalogs) if grouped else {}
+    action = {b.id: b.action for b in batches}
+    for batch_id, rows in grouped.items():
+        text = _set_summary(catalogs, rows) if action[batch_id] == "set" else _check_summary(catalogs, rows, entries)
+        if text:
+            out[batch_id] = text
+    return out
+
+
+def local_time(batch: AuditBatch) -> str:
+    """The batch's time on this machine's clock, with its zone (stored in UTC; SQLite returns it
+    without a zone)."""
+    at = batch.at if batch.at.tzinfo else batch.at.replace(tzinfo=timezone.utc)
+    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def batch_summary_text(db: Database, catalogs: Catalogs, batch: AuditBatch) -> str:
+    """One batch's summary, as ``summaries`` words it."""
+    return summaries(db, catalogs, [batch])[batch.id]
+
+
 @dataclass(frozen=True)
 class ChangeLine:
     entity: str
-    record: str  # a person's code, or the entity and its row id
-    field: str
+    record: str  # a person's code, or the entity's name (and its row id), in the reader's language
+    field: str  # the stored field id (a fact id, "C3.4/value", ...)
     old: str | None
     new: str | None
     withheld: bool = False  # personal data: the values are not shown
+    label: str = ""  # the field as the reader knows it
+    old_text: str = ""  # old and new as displayed
+    new_text: str = ""
 
     def shown(self) -> tuple[str, str]:
         """Old and new as displayed: withheld values say so; on the roster or not is a ✓."""
@@ -142,25 +269,49 @@ class ChangeLine:
             return "", tr("log.withheld")
         if self.entity == "roster":
             return ("✓" if self.old is not None else ""), ("✓" if self.new is not None else "")
-        return self.old or "", self.new or ""
+        return self.old_text, self.new_text
 
 
-def change_lines(db: Database, batch_id: int) -> list[ChangeLine]:
-    changes = batch_changes(db, batch_id)
-    ids = sorted({c.entity_id for c in changes if c.entity in PERSON_ENTITIES and c.entity_id is not None})
+# entities named by a word the core already has
+ENTITY_KEYS = {"evidence": "evidence", "intake": "office.col_intake", "unit": "report.unit"}
+
+
+def _record(entity: str, entity_id: int | None) -> str:
+    key = ENTITY_KEYS.get(entity, f"log.entity.{entity}")
+    name = tr(key) if has(key) else entity
+    if entity_id is None or entity in ASSESSMENT_ENTITIES:
+        return name
+    return f"{name} #{entity_id}"
+
+
+def change_lines(db: Database, catalogs: Catalogs, batch_id: int) -> list[ChangeLine]:
+    """A batch's changes for display: people by their code, fields and values by their labels
+    in the reader's language (ids kept beside them for ``--json``)."""
     codes: dict[int, str] = {}
-    with db.read() as s:
+    with db.read() as s:  # plain rows, not ORM objects: an import's batch has one per person, entry and fact
+        changes = s.execute(select(AC.c.entity, AC.c.entity_id, AC.c.field, AC.c.old, AC.c.new)
+                            .where(AC.c.batch_id == batch_id).order_by(AC.c.id)).all()
+        ids = sorted({c.entity_id for c in changes if c.entity in PERSON_ENTITIES and c.entity_id is not None})
         for chunk in chunks(ids):
             codes.update(s.execute(select(Person.id, Person.code).where(Person.id.in_(chunk))).all())
+    entries = _entries(catalogs)
+    labels: dict[tuple, str] = {}  # an import's batch repeats a few fields and values many times
+
+    def label(*key) -> str:
+        if key not in labels:
+            labels[key] = field_label(catalogs, *key) if len(key) == 2 else value_label(catalogs, *key, entries)
+        return labels[key]
+
     out = []
     for c in changes:
         if c.entity in PERSON_ENTITIES:
             record = codes.get(c.entity_id, f"#{c.entity_id}")
         else:
-            record = f"{c.entity} {c.entity_id}" if c.entity_id is not None else c.entity
+            record = _record(c.entity, c.entity_id)
         withheld = c.entity == "person"
-        out.append(ChangeLine(c.entity, record, c.field, None if withheld else c.old, None if withheld else c.new,
-                              withheld))
+        old, new = (None, None) if withheld else (c.old, c.new)
+        out.append(ChangeLine(c.entity, record, c.field, old, new, withheld, label(c.entity, c.field),
+                              label(c.entity, c.field, old), label(c.entity, c.field, new)))
     return out
 
 

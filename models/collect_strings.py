@@ -5,7 +5,8 @@ from __future__ import annotations
 from hoctap.models.i18n import Strings
 
 COLLECT = Strings("collect", {
-    "collect.total": ("{ok} tệp đã nhập, {refused} tệp bị từ chối", "{ok} file(s) came in, {refused} refused"),
+    "collect.total": ("{n} tệp đã nhập, {refused} tệp bị từ chối", "{n} files came in, {refused} refused"),
+    "collect.total.one": ("{n} tệp đã nhập, {refused} tệp bị từ chối", "{n} file came in, {refused} refused"),
     "collect.reason.damaged": ("tệp hỏng", "damaged file"),
     "collect.reason.foreign": ("không phải tệp chuyển dữ liệu", "not a transfer file"),
     "collect.reason.catalog": ("khác bộ tiêu chí", "another catalog version"),
@@ -33,6 +34,11 @@ RECOGNITION = Strings("recognition", {
                            "Level 2 requested too early: allowed from {since}"),
     "recog.level2_no_level1": ("đề nghị Mức 2 nhưng chưa có quyết định công nhận Mức 1 còn hiệu lực",
                                "Level 2 requested without a Level 1 recognition in force"),
-    "recog.rules": ("Quy định: công nhận giữ {kept} năm sau năm công nhận; đề nghị Mức 2 sau quyết định Mức 1 ít nhất {after} năm",
-                    "Rules: a recognition is kept for the {kept} years following its year; Level 2 at least {after} year(s) after the Level 1 decision"),
+    "recog.rules": ("Quy định: {kept}; {after}", "Rules: {kept}; {after}"),
+    "recog.rules_kept": ("công nhận giữ {n} năm sau năm công nhận", "a recognition is kept for the {n} years following its year"),
+    "recog.rules_kept.one": ("công nhận giữ {n} năm sau năm công nhận", "a recognition is kept for the {n} year following its year"),
+    "recog.rules_after": ("đề nghị Mức 2 sau quyết định Mức 1 ít nhất {n} năm",
+                          "Level 2 at least {n} years after the Level 1 decision"),
+    "recog.rules_after.one": ("đề nghị Mức 2 sau quyết định Mức 1 ít nhất {n} năm",
+                              "Level 2 at least {n} year after the Level 1 decision"),
 })

@@ -81,6 +81,7 @@ DOCUMENTS = Strings("documents", {
                        "Self-assessment report for the recognition as “Learning Unit”, year {year}"),
     "doc.enc.summary": ("Bản tổng hợp kết quả đánh giá các tiêu chí, chỉ tiêu", "Summary of results per criterion and entry"),
     "doc.enc.evidence": ("Danh mục minh chứng ({n} minh chứng)", "Evidence list ({n} pieces)"),
+    "doc.enc.evidence.one": ("Danh mục minh chứng ({n} minh chứng)", "Evidence list ({n} piece)"),
     "doc.enc.decision": ("Quyết định thành lập Tổ đánh giá", "Decision establishing the evaluation team"),
     # (d) the evidence list
     "doc.evidence_title": ("DANH MỤC MINH CHỨNG", "EVIDENCE LIST"),
@@ -92,6 +93,8 @@ DOCUMENTS = Strings("documents", {
                                 "On the recognition of “Learning Units”, year {year}"),
     "doc.recognition_art1": ("Điều 1. Công nhận {n} đơn vị đạt “Đơn vị học tập” năm {year} (có danh sách kèm theo).",
                              "Article 1. {n} units are recognised as “Learning Units”, year {year} (list annexed)."),
+    "doc.recognition_art1.one": ("Điều 1. Công nhận {n} đơn vị đạt “Đơn vị học tập” năm {year} (có danh sách kèm theo).",
+                                 "Article 1. {n} unit is recognised as a “Learning Unit”, year {year} (list annexed)."),
     "doc.recognition_art2": ("Điều 2. Quyết định có hiệu lực kể từ ngày ký. Thủ trưởng các đơn vị có tên tại Điều 1 "
                              "chịu trách nhiệm thi hành Quyết định này.",
                              "Article 2. This decision takes effect from the date of signing. The heads of the units "

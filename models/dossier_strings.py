@@ -68,4 +68,5 @@ DOSSIER = Strings("dossier", {
     "check.deadline_passed": ("Hạn nộp hồ sơ: {date} (đã quá {days} ngày)", "Deadline: {date} ({days} days ago)"),
     "check.complete": ("Hồ sơ đủ", "The dossier is complete"),
     "check.incomplete": ("Hồ sơ còn thiếu {n} mục", "The dossier lacks {n} items"),
+    "check.incomplete.one": ("Hồ sơ còn thiếu {n} mục", "The dossier lacks {n} item"),
 })

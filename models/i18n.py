@@ -73,6 +73,11 @@ def _pair(key: str) -> tuple[str, str]:
                        "register its tables)") from None
 
 
+def has(key: str) -> bool:
+    """Whether a key is registered (for words that exist only for some ids)."""
+    return key in _MESSAGES
+
+
 def both(key: str) -> tuple[str, str]:
     """The (vi, en) pair of a key, for matching input in either language."""
     return _pair(key)
@@ -85,6 +90,11 @@ def tr(key: str, /, **params) -> str:
 
 def tr_in(language: str, key: str, /, **params) -> str:
     """A key in the given language ("en", else Vietnamese), leaving the process's alone: a
-    workbook is written in the language asked for, whatever the user's."""
+    workbook is written in the language asked for, whatever the user's.
+
+    Plurals: a key whose table also has ``KEY.one`` is worded with that one when ``n`` is 1
+    ("1 problem", "2 problems"; Vietnamese repeats its one form)."""
+    if params.get("n") == 1 and key + ".one" in _MESSAGES:
+        key += ".one"
     vi, en = _pair(key)
     return (en if language == "en" else vi).format(**params)

@@ -27,7 +27,8 @@ OFFICE = Strings("office", {
                                      "{entry}: a unit entry takes a corrected value, not a count"),
     "err.bad_count": ("{entry}: số người đạt {value!r} phải là số nguyên từ 0 đến {max}",
                       "{entry}: the count {value!r} must be a whole number from 0 to {max}"),
-    "summary.intake": ("nhận hồ sơ {n} đơn vị", "received the dossiers of {n} unit(s)"),
+    "summary.intake": ("nhận hồ sơ {n} đơn vị", "received the dossiers of {n} units"),
+    "summary.intake.one": ("nhận hồ sơ {n} đơn vị", "received the dossier of {n} unit"),
     "summary.review": ("thẩm định {entry}", "review of {entry}"),
     # the combined report
     "office.sheet_units": ("Các đơn vị", "Units"),

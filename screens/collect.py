@@ -100,7 +100,7 @@ class CollectForm(BaseModal):
             table.add_row(safe(r.path.name), result, safe(detail), key=r.path.name)
         ok = sum(r.ok for r in message.results)
         self.came_in = (self.came_in or 0) + ok
-        self.query_one("#collect-total", Static).update(tr("collect.total", ok=ok, refused=len(message.results) - ok))
+        self.query_one("#collect-total", Static).update(tr("collect.total", n=ok, refused=len(message.results) - ok))
 
     def worker_failed(self, worker) -> None:
         self.running = False

@@ -25,5 +25,6 @@ DOSSIER_SCREEN = Strings("dossier_screen", {
     "dossier.text_form": ("Tiêu chí {criterion}: {section}", "Criterion {criterion}: {section}"),
     "dossier.unchanged": ("Không có thay đổi nào để lưu", "Nothing to save"),
     "dossier.converted": ("Đã chuyển {n} minh chứng vào danh mục", "{n} pieces of evidence registered"),
+    "dossier.converted.one": ("Đã chuyển {n} minh chứng vào danh mục", "{n} piece of evidence registered"),
     "dossier.no_team": ("(chưa có thành viên: nhấn a để thêm)", "(no member yet: press a to add one)"),
 })

@@ -43,6 +43,20 @@ class PathSuggester(Suggester):
         return value[: len(value) - len(prefix)] + names[0]
 
 
+class PathInput(Input):
+    """The path field: Tab accepts the completion shown (as → does), else moves on as Tab does."""
+
+    BINDINGS = [Binding("tab", "complete", "key.import_complete", id="import.complete", show=False)]
+
+    def action_complete(self) -> None:
+        # Input keeps its suggestion private; → accepts it only with the cursor at the end, so does Tab
+        if self.cursor_at_end and len(self._suggestion) > len(self.value):
+            self.value = self._suggestion
+            self.cursor_position = len(self.value)
+        else:
+            self.screen.focus_next()
+
+
 class Previewed(Message):
     def __init__(self, path: str, result: ImportResult | None, problems: list[Problem]) -> None:
         super().__init__()
@@ -70,7 +84,7 @@ class ImportForm(BaseModal):
         ctx = self.app.ctx
         with Vertical(classes="form", id="import-box"):
             yield Static(tr("import.title", code=ctx.unit.code, year=ctx.assessment.year), classes="form-title")
-            yield Input(placeholder=tr("import.path"), suggester=PathSuggester(), id="import-path", compact=True)
+            yield PathInput(placeholder=tr("import.path"), suggester=PathSuggester(), id="import-path", compact=True)
             yield ProgressBar(id="import-progress", show_eta=False)
             yield Static(tr("import.hint"), id="import-status")
             yield OptionList(id="import-lines")

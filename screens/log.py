@@ -4,8 +4,6 @@ changed since)."""
 
 from __future__ import annotations
 
-from datetime import timezone
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -14,9 +12,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from hoctap.models.audit import ChangeLine, change_lines, summary_text
+from hoctap.models.audit import ChangeLine, change_counts, change_lines, get_batch, history, local_time, summaries
 from hoctap.models.i18n import tr
-from hoctap.models.audit import change_counts, get_batch, history
 from hoctap.models.undo import undo
 from hoctap.models.tables import AuditBatch
 from hoctap.screens.base import BaseModal, BaseScreen
@@ -26,17 +23,10 @@ from hoctap.screens.messages import DataChanged
 LIMIT = 500  # batches listed, newest first
 
 
-def when(batch: AuditBatch) -> str:
-    """The batch's time on this machine's clock, with its zone (stored in UTC; SQLite returns it
-    without a zone)."""
-    at = batch.at if batch.at.tzinfo else batch.at.replace(tzinfo=timezone.utc)
-    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
-
-
 class BatchesLoaded(Message):
-    def __init__(self, batches: list[AuditBatch], counts: dict[int, int]) -> None:
+    def __init__(self, batches: list[AuditBatch], counts: dict[int, int], summaries: dict[int, str]) -> None:
         super().__init__()
-        self.batches, self.counts = batches, counts
+        self.batches, self.counts, self.summaries = batches, counts, summaries
 
 
 class Undone(Message):
@@ -57,6 +47,7 @@ class LogScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.batches: dict[int, AuditBatch] = {}
+        self.summaries: dict[int, str] = {}  # in the reader's language, worded by the worker
         self.busy = False
 
     def compose(self) -> ComposeResult:
@@ -77,8 +68,10 @@ class LogScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="log")
     def load(self) -> None:
-        batches = history(self.app.db, self.app.ctx, LIMIT)
-        self.post_message(BatchesLoaded(batches, change_counts(self.app.db, [b.id for b in batches])))
+        db = self.app.db
+        batches = history(db, self.app.ctx, LIMIT)
+        self.post_message(BatchesLoaded(batches, change_counts(db, [b.id for b in batches]),
+                                        summaries(db, self.app.catalogs, batches)))
 
     def data_changed(self) -> None:
         self.load()
@@ -93,12 +86,13 @@ class LogScreen(BaseScreen):
         cursor = self.current
         table.clear()
         self.batches = {b.id: b for b in message.batches}
+        self.summaries = message.summaries
         for b in message.batches:
             style = "dim" if b.undone_by else ""
-            table.add_row(Text(f"#{b.id}", style=style), Text(when(b), style=style), Text(b.user, style=style),
+            table.add_row(Text(f"#{b.id}", style=style), Text(local_time(b), style=style), Text(b.user, style=style),
                           Text(f"{b.source}/{b.action}", style=style),
                           Text(str(message.counts.get(b.id, 0)), style=style, justify="right"),
-                          Text(summary_text(b.summary), style=style), Text(f"#{b.undone_by}" if b.undone_by else ""),
+                          Text(self.summaries[b.id], style=style), Text(f"#{b.undone_by}" if b.undone_by else ""),
                           key=str(b.id))
         table.loading = False
         if cursor in self.batches:
@@ -116,14 +110,14 @@ class LogScreen(BaseScreen):
     def action_show_batch(self) -> None:
         batch = self.batches.get(self.current)
         if batch is not None:
-            self.app.push_screen(BatchChanges(batch))
+            self.app.push_screen(BatchChanges(batch, self.summaries[batch.id]))
 
     def action_undo(self) -> None:
         batch = self.current
         if batch is None or self.busy:
             return
         b = self.batches[batch]
-        question = tr("log.undo_ask", batch=batch, when=when(b), what=summary_text(b.summary))
+        question = tr("log.undo_ask", batch=batch, when=local_time(b), what=self.summaries[batch])
 
         def answered(yes: bool | None) -> None:
             if yes and not self.busy:
@@ -152,7 +146,8 @@ class LogScreen(BaseScreen):
 
 
 class BatchChanges(BaseModal):
-    """One batch's changes: people by their code; a person's own fields are withheld."""
+    """One batch's changes: people by their code, fields and values by their labels in the
+    reader's language; a person's own fields are withheld."""
 
     BINDINGS = [Binding("escape,q,enter", "dismiss", "key.close", id="log.batch.close")]
 
@@ -161,14 +156,14 @@ class BatchChanges(BaseModal):
             super().__init__()
             self.lines = lines
 
-    def __init__(self, batch: AuditBatch) -> None:
+    def __init__(self, batch: AuditBatch, summary: str) -> None:
         super().__init__()
-        self.batch = batch
+        self.batch, self.summary = batch, summary
 
     def compose(self) -> ComposeResult:
         b = self.batch
         with Vertical(id="batch-box"):
-            yield Static(Text(f"#{b.id} {when(b)} {b.user} {b.source}/{b.action}: {summary_text(b.summary)}"), id="batch-title")
+            yield Static(Text(f"#{b.id} {local_time(b)} {b.user} {b.source}/{b.action}: {self.summary}"), id="batch-title")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="batch-changes")
 
     def on_mount(self) -> None:
@@ -180,13 +175,13 @@ class BatchChanges(BaseModal):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
-        self.post_message(self.Loaded(change_lines(self.app.db, self.batch.id)))
+        self.post_message(self.Loaded(change_lines(self.app.db, self.app.catalogs, self.batch.id)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         table = self.query_one("#batch-changes", DataTable)
         for line in message.lines:
             old, new = line.shown()
-            table.add_row(Text(line.record), Text(line.field), Text(old), Text(new))
+            table.add_row(Text(line.record), Text(line.label), Text(old), Text(new))
         table.loading = False
         table.focus()

@@ -83,7 +83,7 @@ def test_log_lists_batches_with_change_counts_and_one_batch_in_detail(db, db_url
     assert f"│ {total} " in row and getpass.getuser() in row
     code, out, _ = _cli(capsys, db_url, "log", "--batch", str(batch))
     assert code == 0
-    lines = [line for line in out.splitlines() if "lc_1 " in line]
+    lines = [line for line in out.splitlines() if line.startswith("│") and "Indicator 1 " in line]
     assert len(lines) == n == 3
     assert all(line.split("│")[4].strip() == "4" for line in lines)
     with db.read() as s:  # people by their code, as in the TUI

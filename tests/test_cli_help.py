@@ -49,6 +49,39 @@ def test_every_argument_and_command_has_help_in_both_languages(lang):
         i18n.set_lang("vi")
 
 
+def _placeholders(parser: argparse.ArgumentParser, action: argparse.Action) -> str:
+    """An argument's placeholder as help and usage print it: no option strings, choices or
+    file extensions."""
+    shown = parser._get_formatter()._format_action_invocation(action)
+    for option in sorted(action.option_strings, key=len, reverse=True):
+        shown = shown.replace(option, " ")
+    return re.sub(r"\{[^}]*\}|\.(csv|xlsx|toml)\b|[,=|.-]", " ", shown)
+
+
+def test_vietnamese_help_has_no_english_placeholder():
+    i18n.set_lang("vi")
+    try:
+        with localized():
+            parser = build_parser()
+            english, seen = [], set()
+            for path, p in walk(parser):
+                for action in p._actions:
+                    words = _placeholders(p, action).split()
+                    seen.update(words)
+                    # an English placeholder is plain ASCII (CODE, FILE, N) or the argument's dest (file)
+                    english += [(path, action.dest, w) for w in words if w.isascii()]
+            assert english == []
+            assert {"MÃ", "NĂM", "TỆP", "THƯ_MỤC", "SỐ"} <= seen
+    finally:
+        i18n.set_lang("vi")
+    out = run("--lang", "vi", "log", "--help").stdout
+    assert "--unit MÃ" in out and "--year NĂM" in out and "--limit SỐ" in out and "CODE" not in out
+    proc = run("--lang", "vi", "roster", "export", "--unit", "X", "--year", "2024")
+    assert proc.returncode == 2 and "còn thiếu tham số bắt buộc: TỆP.csv|TỆP.xlsx" in proc.stderr
+    en = run("--lang", "en", "log", "--help").stdout
+    assert "--unit CODE" in en and "--limit N" in en
+
+
 def test_the_helps_differ_between_the_languages():
     texts = {}
     for lang in ("vi", "en"):

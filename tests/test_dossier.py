@@ -50,7 +50,7 @@ def test_info_is_set_audited_version_checked_and_undone(db, catalogs, demo):
     info = d.get_info(db, demo)
     assert (info.head_name, info.team_decision_date, info.conclusion) == (
         "Nguyễn Văn An", date(2025, 1, 5), "Đạt mức 1.\nĐề nghị công nhận.")
-    assert {(c.field, c.new) for c in change_lines(db, w.batch)} >= {("head_name", "Nguyễn Văn An"),
+    assert {(c.field, c.new) for c in change_lines(db, catalogs, w.batch)} >= {("head_name", "Nguyễn Văn An"),
                                                                       ("team_decision_date", "2025-01-05")}
     with pytest.raises(StaleEdit):
         d.set_info(db, demo, {"place": "Hà Nội"}, expected_version=info.version - 1)
@@ -121,7 +121,7 @@ def test_free_text_evidence_converts_in_one_batch_once(db, catalogs, demo):
     got = codes(db, demo)
     assert w.n == len(got) == 8
     assert got["H1-01"] == ("C1.1",) and got["H3-01"] == ("C3.2",)
-    assert len(change_lines(db, w.batch)) == 8
+    assert len(change_lines(db, catalogs, w.batch)) == 8
     assert d.convert_free_text(db, catalogs, demo) == (None, 0)  # entries already cited are left alone
     undo(db, catalogs, w.batch)
     assert codes(db, demo) == {}

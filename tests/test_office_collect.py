@@ -71,7 +71,7 @@ def test_a_folder_comes_in_file_by_file_and_names_each_refusal(db, db_url, catal
     assert "damaged file" in lines["✗ u08.toml"] and "not a valid TOML file" in lines["✗ u08.toml"]
     assert "another catalog version" in lines["✗ u09.toml"] and "2023.9" in lines["✗ u09.toml"]
     assert "unit/year already present" in lines["✗ u10-again.toml"] and "U03" in lines["✗ u10-again.toml"]
-    assert "7 file(s) came in, 3 refused" in out and "--replace" in out
+    assert "7 files came in, 3 refused" in out and "--replace" in out
     assert "notes.txt" not in out
     assert [people_of(db, f"U{k:02}") for k in range(1, 10)] == [10, 20, 30, 40, 50, 60, 70, 0, 0]
     assert certs_of(db, "U03") == 15
@@ -213,7 +213,7 @@ def test_a_rollover_carries_exactly_the_chosen_facts(db, db_url, catalogs, tmp_p
     assert main([*args, "--all", "--carry", "language_cert,lc_title"]) == 2  # a computed title is never carried
     assert main([*args, "--unit", "U01", "--unit", "U02", "--carry", "language_cert,digital_training"]) == 0
     out = capsys.readouterr().out
-    assert "U01 2026: 4 people, 8 facts carried" in out and "Started 2 unit(s)" in out
+    assert "U01 2026: 4 people, 8 facts carried" in out and "Started 2 units" in out
     carried = {(c, n, v) for c, n, v in facts_in_year(db, "U01", 2025) if n in ("language_cert", "digital_training")}
     assert set(facts_in_year(db, "U01", 2026)) == carried  # no emulation title
     assert people_of(db, "U01", 2026) == 4 and people_of(db, "U03", 2026) == 0

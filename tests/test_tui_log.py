@@ -44,13 +44,13 @@ async def test_roster_batch_listed_and_undone_from_the_log(db, catalogs, demo):
         assert isinstance(log, LogScreen) and log.title == tr("screen.log")
         table = log.query_one("#batches", DataTable)
         first = table.get_row_at(0)
-        assert first[3].plain == "tui/set" and first[4].plain == "1" and first[5].plain.startswith("CĐS = ")
+        assert first[3].plain == "tui/set" and first[4].plain == "1" and first[5].plain == "Được bồi dưỡng và tham gia chuyển đổi số = ✓ có · 1 người"
 
         await press(pilot, "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, BatchChanges)
         changes = app.screen.query_one("#batch-changes", DataTable)
-        assert [c.plain for c in changes.get_row_at(0)] == [code, "digital_training", "0", "1"]
+        assert [c.plain for c in changes.get_row_at(0)] == [code, "Được bồi dưỡng và tham gia chuyển đổi số", "✗ không", "✓ có"]
         await press(pilot, "escape")
         await settle(app, pilot)
 

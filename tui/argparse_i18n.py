@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 from contextlib import contextmanager
 
-from hoctap.models.i18n import Strings, tr
+from hoctap.models.i18n import Strings, has, tr
 
 # argparse's message ids (the English text it passes to gettext) -> our keys
 _MSGIDS = {
@@ -85,15 +86,26 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return singular if n == 1 else plural
 
 
+_action_name = argparse._get_action_name
+
+
+def _localized_action_name(argument) -> str | None:
+    """A missing positional named in an error by its translated placeholder ("… bắt buộc: TỆP")."""
+    name = _action_name(argument)
+    if argument is None or argument.option_strings or not isinstance(name, str) or name.startswith("{"):
+        return name
+    return placeholder(name)
+
+
 @contextmanager
 def localized():
     """argparse speaks the process's language inside the block (build and parse in it)."""
-    saved = argparse._, argparse.ngettext
-    argparse._, argparse.ngettext = _gettext, _ngettext
+    saved = argparse._, argparse.ngettext, argparse._get_action_name
+    argparse._, argparse.ngettext, argparse._get_action_name = _gettext, _ngettext, _localized_action_name
     try:
         yield
     finally:
-        argparse._, argparse.ngettext = saved
+        argparse._, argparse.ngettext, argparse._get_action_name = saved
 
 
 def wide_output(stream) -> bool:
@@ -106,13 +118,37 @@ def wide_output(stream) -> bool:
 UNWRAPPED = 1 << 15  # columns given to output that is not a terminal
 
 
+_WORD = re.compile(r"[A-Za-z_]+")
+
+
+def placeholder(metavar: str) -> str:
+    """A metavar in the process's language, word by word ("FILE.toml|DIR" -> "TỆP.toml|THƯ_MỤC"):
+    each word with a ``metavar.WORD`` key; others (file extensions) as written."""
+
+    def word(m: re.Match) -> str:
+        key = f"metavar.{m.group().upper()}"
+        return tr(key) if has(key) else m.group()
+
+    return _WORD.sub(word, metavar)
+
+
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Descriptions and epilogs keep their line breaks (the exit codes read as a list); the
-    terminal's width on a terminal, no wrapping elsewhere."""
+    terminal's width on a terminal, no wrapping elsewhere; placeholders in the user's language."""
 
     def __init__(self, prog: str, **kwargs):
         width = UNWRAPPED if wide_output(sys.stdout) else shutil.get_terminal_size().columns - 2
         super().__init__(prog, width=width, max_help_position=min(30, max(width // 3, 12)), **kwargs)
+
+    def _metavar_formatter(self, action, default_metavar):
+        formatted = super()._metavar_formatter(action, default_metavar)
+        if action.metavar is None and action.choices is not None:
+            return formatted  # "{add,list}": the choices are typed as they are
+
+        def translated(tuple_size):
+            return tuple(placeholder(m) if isinstance(m, str) else m for m in formatted(tuple_size))
+
+        return translated
 
 
 def whole_number(text: str) -> int:

@@ -30,7 +30,7 @@ from hoctap.tui.cli_progress import file_progress
 from hoctap.models.legal import source_text
 from hoctap.tui.argparse_i18n import ARGPARSE, UNWRAPPED, HelpFormatter, localized, whole_number, wide_output
 from hoctap.tui import cli_serve
-from hoctap.tui.cli_help_strings import CLI_COUNTS, CLI_HELP, CLI_SET
+from hoctap.tui.cli_help_strings import CLI_COUNTS, CLI_HELP, CLI_METAVARS, CLI_SET
 from hoctap.tui.cli_strings import CLI
 
 
@@ -50,11 +50,6 @@ def _unwrap_when_piped() -> None:
 def _fit() -> bool:
     """Tables fill a terminal's width; piped, they take only the width they need."""
     return console.width < UNWRAPPED
-
-
-def count(key: str, n: int) -> str:
-    """``n`` things, singular in English for one: "1 person added", "2 people added"."""
-    return tr(f"{key}.one" if n == 1 and f"{key}.one" in CLI_COUNTS.texts else key, n=n)
 
 
 def print_json(doc) -> None:
@@ -333,7 +328,7 @@ def cmd_import(env: Env) -> int:
     try:
         result = import_roster(env.db, env.catalogs, a.unit, a.year, a.file, dry_run=a.dry_run, encoding=a.encoding)
     except ImportFailed as e:
-        err_console.print(tr("cli.import_failed", path=e.path, problems=count("cli.n_problems", len(e.problems))),
+        err_console.print(tr("cli.import_failed", path=e.path, problems=tr("cli.n_problems", n=len(e.problems))),
                           markup=False, soft_wrap=True)
         for p in e.problems[:200]:
             err_console.print(f"  {safe(p)}", markup=False, soft_wrap=True)
@@ -350,9 +345,9 @@ def cmd_import(env: Env) -> int:
     if result.ignored_columns:
         err_console.print(tr("cli.ignored", cols=", ".join(result.ignored_columns)), markup=False, soft_wrap=True)
     verb = tr("cli.dry_run_verb") if a.dry_run else tr("cli.imported_verb")
-    console.print(tr("cli.imported", verb=verb, rows=count("cli.n_rows", result.rows),
-                     added=count("cli.n_added", result.added), updated=count("cli.n_updated", result.updated),
-                     enrolled=count("cli.n_enrolled", result.enrolled), facts=count("cli.n_facts", result.facts)),
+    console.print(tr("cli.imported", verb=verb, rows=tr("cli.n_rows", n=result.rows),
+                     added=tr("cli.n_added", n=result.added), updated=tr("cli.n_updated", n=result.updated),
+                     enrolled=tr("cli.n_enrolled", n=result.enrolled), facts=tr("cli.n_facts", n=result.facts)),
                   markup=False, soft_wrap=True)
     for line in result.change_summary():
         console.print(f"  {line}", markup=False, soft_wrap=True)
@@ -368,7 +363,7 @@ def cmd_check(env: Env) -> int:
     ctx = find_context(env.db, a.unit, a.year)  # a new year is made by an import or the TUI, not by a typo
     values = {x.name: x.value for x in parse_assignments(a.assignments)}
     n = check_entries(env.db, env.catalogs, ctx, values, a.evidence, a.documents, level=a.level).n
-    console.print(tr("cli.checked", changes=count("cli.n_changes", n)))
+    console.print(tr("cli.checked", changes=tr("cli.n_changes", n=n)))
     return 0
 
 
@@ -390,9 +385,9 @@ def cmd_set(env: Env) -> int:
     people = Matching(query, env.catalogs)  # decided under the write lock, not before it
     batch, n = set_facts(env.db, env.catalogs, ctx, people, changes, source="cli")
     if batch is None:
-        console.print(tr("cli.set_nothing", people=count("cli.n_people", people.matched)))
+        console.print(tr("cli.set_nothing", people=tr("cli.n_people", n=people.matched)))
     else:
-        console.print(tr("cli.set_done", values=count("cli.n_values", n), people=count("cli.n_people", people.matched),
+        console.print(tr("cli.set_done", values=tr("cli.n_values", n=n), people=tr("cli.n_people", n=people.matched),
                          batch=batch))
     return 0
 
@@ -468,7 +463,7 @@ def status_table(catalogs, ctx, level: int, result) -> Group:
 
 
 def cmd_log(env: Env) -> int:
-    from hoctap.models.audit import change_counts, history, summary_text
+    from hoctap.models.audit import change_counts, history, local_time, summaries
     from hoctap.models.fields import InputError
     from hoctap.models.units import find_context
 
@@ -482,15 +477,16 @@ def cmd_log(env: Env) -> int:
         ctx = find_context(env.db, a.unit, a.year)
     batches = history(env.db, ctx, a.limit)
     counts = change_counts(env.db, [b.id for b in batches])
+    texts = summaries(env.db, env.catalogs, batches)
     if a.json:
         print_json([{"batch": b.id, "at": b.at.isoformat(), "user": b.user, "source": b.source, "action": b.action,
-                     "changes": counts.get(b.id, 0), "summary": summary_text(b.summary), "undone_by": b.undone_by}
+                     "changes": counts.get(b.id, 0), "summary": texts[b.id], "undone_by": b.undone_by}
                     for b in batches])
         return 0
     table = Table(tr("log.col.batch"), tr("col.when"), tr("log.col.who"), tr("col.source"), tr("log.col.changes"), tr("col.what"))
     for b in batches:
-        what = summary_text(b.summary) + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
-        table.add_row(f"#{b.id}", b.at.strftime("%Y-%m-%d %H:%M:%S"), Text(safe(b.user)), f"{b.source}/{b.action}",
+        what = texts[b.id] + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
+        table.add_row(f"#{b.id}", local_time(b), Text(safe(b.user)), f"{b.source}/{b.action}",
                       str(counts.get(b.id, 0)), Text(safe(what)))
     console.print(table)
     return 0
@@ -499,23 +495,26 @@ def cmd_log(env: Env) -> int:
 def _log_batch(env: Env, batch_id: int) -> int:
     """One batch's changes, people by their code, as the TUI shows them. A person's own fields
     (name, birth year, ...) are personal data: the log says which field changed, not its values."""
-    from hoctap.models.audit import change_lines, get_batch, summary_text
+    from hoctap.models.audit import batch_summary_text, change_lines, get_batch, local_time
 
     b = get_batch(env.db, batch_id)
-    lines = change_lines(env.db, batch_id)
+    lines = change_lines(env.db, env.catalogs, batch_id)
+    summary = batch_summary_text(env.db, env.catalogs, b)
     shown = lines[:env.args.limit]
     if env.args.json:
         print_json({"batch": b.id, "at": b.at.isoformat(), "user": b.user, "source": b.source, "action": b.action,
-                    "summary": summary_text(b.summary), "undone_by": b.undone_by, "changes": len(lines),
-                    "lines": [{"record": x.record, "field": x.field, "old": None if x.withheld else x.old,
-                               "new": None if x.withheld else x.new, "withheld": x.withheld} for x in shown]})
+                    "summary": summary, "undone_by": b.undone_by, "changes": len(lines),
+                    # ids for scripts, labels as the table shows them
+                    "lines": [{"record": x.record, "entity": x.entity, "field": x.field, "label": x.label,
+                               "old": x.old, "new": x.new, "old_text": x.shown()[0], "new_text": x.shown()[1],
+                               "withheld": x.withheld} for x in shown]})
         return 0
-    console.print(safe(f"#{b.id} {b.at.strftime('%Y-%m-%d %H:%M:%S')} {b.user} {b.source}/{b.action}: {summary_text(b.summary)}"
+    console.print(safe(f"#{b.id} {local_time(b)} {b.user} {b.source}/{b.action}: {summary}"
                        + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")), markup=False)
     table = Table(tr("log.col.record"), tr("log.col.field"), tr("log.col.old"), tr("log.col.new"))
     for line in shown:
         old, new = line.shown()
-        table.add_row(Text(safe(line.record)), Text(safe(line.field)), Text(safe(old)), Text(safe(new)))
+        table.add_row(Text(safe(line.record)), Text(safe(line.label)), Text(safe(old)), Text(safe(new)))
     console.print(table)
     if len(lines) > len(shown):
         console.print(tr("cli.more_lines", n=len(lines) - len(shown)), markup=False)
@@ -626,7 +625,7 @@ def cmd_roster(env: Env) -> int:
     ctx = find_context(env.db, a.unit, a.year)
     with file_progress(err_console, a.file) as progress:
         n = export_roster(env.db, env.catalogs, ctx, a.file, lang=getattr(a, "lang", None) or "vi", progress=progress)
-    console.print(tr("cli.roster_exported", people=count("cli.n_people", n), path=a.file), markup=False)
+    console.print(tr("cli.roster_exported", people=tr("cli.n_people", n=n), path=a.file), markup=False)
     return 0
 
 
@@ -638,14 +637,14 @@ def cmd_bundle(env: Env) -> int:
     if a.bundle_command == "export":
         ctx = find_context(env.db, a.unit, a.year)
         n = export_bundle(env.db, env.catalogs, ctx, a.file)
-        console.print(tr("cli.bundle_exported", code=safe(ctx.unit.code), year=ctx.assessment.year, people=count("cli.n_people", n),
+        console.print(tr("cli.bundle_exported", code=safe(ctx.unit.code), year=ctx.assessment.year, people=tr("cli.n_people", n=n),
                          path=a.file),
                       markup=False)
         return 0
     if a.file.is_dir():
         return cmd_collect(env, console)
     r = import_bundle(env.db, env.catalogs, a.file, replace=a.replace)
-    console.print(tr("cli.bundle_imported", code=safe(r.unit), year=r.year, people=count("cli.n_people", r.people),
+    console.print(tr("cli.bundle_imported", code=safe(r.unit), year=r.year, people=tr("cli.n_people", n=r.people),
                      entries=r.entries), markup=False)
     return 0
 
@@ -659,7 +658,7 @@ COMMANDS.update(recognition=lambda env: cmd_recognition(env, console), newyear=l
 
 
 # every table of the command line's own words (the core's are CORE)
-CLI_TABLES = (CLI, CLI_HELP, CLI_COUNTS, CLI_SET, ARGPARSE, cli_serve.SERVE, UNITS_CLI, cli_dossier.CLI_DOSSIER,
+CLI_TABLES = (CLI, CLI_HELP, CLI_METAVARS, CLI_COUNTS, CLI_SET, ARGPARSE, cli_serve.SERVE, UNITS_CLI, cli_dossier.CLI_DOSSIER,
               cli_documents.DOSSIER_CLI, OFFICE_CLI)
 
 

@@ -61,7 +61,23 @@ CLI_SET = Strings("cli_set", {
 })
 
 
-# counts, each with its English singular under KEY.one (Vietnamese has one form): "1 person added"
+# the placeholders of arguments (metavars) in help and usage, word by word (argparse_i18n.placeholder);
+# English keeps argparse's own
+CLI_METAVARS = Strings("cli_metavars", {f"metavar.{en}": (vi, en) for en, vi in {
+    "ACTION": "VIỆC", "BATCH": "LÔ", "BY": "NGƯỜI_NHẬN", "CHANNEL": "HÌNH_THỨC", "CODE": "MÃ", "COMMAND": "LỆNH",
+    "COUNT": "SỐ_ĐẠT", "CRITERION": "TIÊU_CHÍ", "DATE": "NGÀY", "DB": "ĐỊA_CHỈ_CSDL", "DIR": "THƯ_MỤC",
+    "DOCUMENTS": "VĂN_BẢN", "ENTRY": "CHỈ_TIÊU", "EVIDENCE": "MINH_CHỨNG", "FACT": "THÔNG_TIN",
+    "FIELD": "TRƯỜNG", "FILE": "TỆP", "FROM_YEAR": "TỪ_NĂM", "FULL_NAME": "HỌ_TÊN", "HOST": "MÁY_CHỦ",
+    "ID": "MÃ_SỐ", "ISSUER": "NƠI_BAN_HÀNH", "N": "SỐ", "NAME": "TÊN", "NEW_CODE": "MÃ_MỚI",
+    "NOTE": "GHI_CHÚ", "NUMBER": "SỐ_KÝ_HIỆU", "OUT": "TỆP_GHI", "PORT": "CỔNG", "POSITION": "CHỨC_VỤ",
+    "ROLE": "VAI_TRÒ", "SECTION": "PHẦN", "TEXT": "NỘI_DUNG", "TITLE": "TIÊU_ĐỀ", "TO": "VỊ_TRÍ_MỚI",
+    "TO_YEAR": "ĐẾN_NĂM", "TYPES": "LOẠI_HÌNH", "VALUE": "GIÁ_TRỊ", "YEAR": "NĂM",
+    "YYYY": "NĂM", "MM": "THÁNG", "DD": "NGÀY",
+}.items()})
+
+
+# counts, each with its English singular under KEY.one (Vietnamese has one form), which tr() picks
+# when n is 1: "1 person added"
 CLI_COUNTS = Strings("cli_counts", {
     "cli.n_rows": ("{n} dòng", "{n} rows"),
     "cli.n_rows.one": ("{n} dòng", "{n} row"),

@@ -40,7 +40,7 @@ def cmd_collect(env, console: Console) -> int:
             console.print(tr("cli.collect_refused", file=safe(r.path.name), reason=reason_label(r.reason),
                              message=r.message), markup=False, soft_wrap=True)
     refused = [r for r in results if not r.ok]
-    console.print(tr("collect.total", ok=len(results) - len(refused), refused=len(refused)), markup=False)
+    console.print(tr("collect.total", n=len(results) - len(refused), refused=len(refused)), markup=False)
     if any(r.reason == "present" for r in refused):
         console.print(tr("cli.collect_hint"), markup=False)
     return 2 if refused else 0
@@ -99,7 +99,8 @@ def cmd_recognition(env, console: Console) -> int:
                           Text(safe(r.issuer)), kept_until(rules, r).isoformat(),
                           tr("yes") if r is st.in_force else tr("no"), level2, "; ".join(st.warnings))
     console.print(table)
-    note = tr("recog.rules", kept=rules.kept_years, after=rules.level2_after_years)
+    note = tr("recog.rules", kept=tr("recog.rules_kept", n=rules.kept_years),
+              after=tr("recog.rules_after", n=rules.level2_after_years))
     console.print(f"{note} ({tr('unconfirmed')})" if rules.unconfirmed else note, markup=False, soft_wrap=True)
     return 0
 

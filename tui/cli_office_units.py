@@ -40,8 +40,10 @@ UNITS_CLI = Strings("cli_units", {
     "cli.units_col_office": ("Thẩm định", "Office"),
     "cli.units_col_level": ("Mức", "Level"),
     "cli.units_none": ("Không có đơn vị nào đánh giá năm {year}", "No unit was assessed in {year}"),
-    "cli.units_received": ("Đã ghi nhận hồ sơ của {n} đơn vị (lô #{batch})", "Recorded {n} unit(s) as received (batch #{batch})"),
-    "cli.units_report": ("Đã ghi {path}: {n} đơn vị", "Wrote {path}: {n} unit(s)"),
+    "cli.units_received": ("Đã ghi nhận hồ sơ của {n} đơn vị (lô #{batch})", "Recorded {n} units as received (batch #{batch})"),
+    "cli.units_received.one": ("Đã ghi nhận hồ sơ của {n} đơn vị (lô #{batch})", "Recorded {n} unit as received (batch #{batch})"),
+    "cli.units_report": ("Đã ghi {path}: {n} đơn vị", "Wrote {path}: {n} units"),
+    "cli.units_report.one": ("Đã ghi {path}: {n} đơn vị", "Wrote {path}: {n} unit"),
     "cli.units_unchanged": ("Không ghi gì: dữ liệu đã như vậy", "Nothing written: the data already says so"),
     "cli.units_finding": ("Đã ghi ý kiến về {entry} (lô #{batch})", "Recorded the finding on {entry} (batch #{batch})"),
 })

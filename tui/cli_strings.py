@@ -62,7 +62,7 @@ CLI = Strings("cli", {
     "help.set": ("đặt dữ kiện cho nhiều người cùng lúc", "set facts for many people at once"),
     "help.status": ("tiến độ và kết luận", "meters and verdicts"),
     "help.log": ("nhật ký thay đổi", "the audit trail"),
-    "help.log_batch": ("liệt kê các thay đổi của lô N", "list the changes of batch N"),
+    "help.log_batch": ("liệt kê các thay đổi của lô số SỐ", "list the changes of batch N"),
     "help.undo": ("hoàn tác một lô thay đổi (mặc định: lô cuối)", "undo a batch of changes (default: the last)"),
     "help.export": ("ghi hồ sơ tự đánh giá (xlsx)", "write the dossier workbook (xlsx)"),
     "help.roster": ("danh sách người dưới dạng tệp", "the roster as a file"),
