@@ -246,6 +246,13 @@ def local_time(batch: AuditBatch) -> str:
     return at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
+def origin(batch: AuditBatch) -> str:
+    """Where a batch came from and what kind of action it was, in words ("command line · set values")."""
+    source = tr(f"log.source.{batch.source}") if has(f"log.source.{batch.source}") else batch.source
+    action = tr(f"log.action.{batch.action}") if has(f"log.action.{batch.action}") else batch.action
+    return f"{source} · {action}"
+
+
 def batch_summary_text(db: Database, catalogs: Catalogs, batch: AuditBatch) -> str:
     """One batch's summary, as ``summaries`` words it."""
     return summaries(db, catalogs, [batch])[batch.id]

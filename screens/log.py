@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from hoctap.models.audit import ChangeLine, change_counts, change_lines, get_batch, history, local_time, summaries
+from hoctap.models.audit import ChangeLine, change_counts, change_lines, get_batch, history, local_time, origin, summaries
 from hoctap.models.i18n import tr
 from hoctap.models.undo import undo
 from hoctap.models.tables import AuditBatch
@@ -90,7 +90,7 @@ class LogScreen(BaseScreen):
         for b in message.batches:
             style = "dim" if b.undone_by else ""
             table.add_row(Text(f"#{b.id}", style=style), Text(local_time(b), style=style), Text(b.user, style=style),
-                          Text(f"{b.source}/{b.action}", style=style),
+                          Text(origin(b), style=style),
                           Text(str(message.counts.get(b.id, 0)), style=style, justify="right"),
                           Text(self.summaries[b.id], style=style), Text(f"#{b.undone_by}" if b.undone_by else ""),
                           key=str(b.id))
@@ -163,7 +163,7 @@ class BatchChanges(BaseModal):
     def compose(self) -> ComposeResult:
         b = self.batch
         with Vertical(id="batch-box"):
-            yield Static(Text(f"#{b.id} {local_time(b)} {b.user} {b.source}/{b.action}: {self.summary}"), id="batch-title")
+            yield Static(Text(f"#{b.id} {local_time(b)} {b.user} {origin(b)}: {self.summary}"), id="batch-title")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="batch-changes")
 
     def on_mount(self) -> None:

@@ -44,7 +44,7 @@ async def test_roster_batch_listed_and_undone_from_the_log(db, catalogs, demo):
         assert isinstance(log, LogScreen) and log.title == tr("screen.log")
         table = log.query_one("#batches", DataTable)
         first = table.get_row_at(0)
-        assert first[3].plain == "tui/set" and first[4].plain == "1" and first[5].plain == "Được bồi dưỡng và tham gia chuyển đổi số = ✓ có · 1 người"
+        assert first[3].plain == "giao diện · gán giá trị" and first[4].plain == "1" and first[5].plain == "Được bồi dưỡng và tham gia chuyển đổi số = ✓ có · 1 người"
 
         await press(pilot, "enter")
         await settle(app, pilot)
@@ -67,7 +67,7 @@ async def test_roster_batch_listed_and_undone_from_the_log(db, catalogs, demo):
         await press(pilot, "u", "y")
         await settle(app, pilot)
         assert c23(db, catalogs, demo) == 53
-        assert table.get_row_at(0)[3].plain == "tui/undo"
+        assert table.get_row_at(0)[3].plain == "giao diện · hoàn tác"
         assert table.get_row_at(1)[6].plain == str(table.get_row_at(0)[0].plain)  # undone by the new batch
 
         assert log.current == int(table.get_row_at(1)[0].plain[1:])  # the cursor stays on its batch

@@ -463,7 +463,7 @@ def status_table(catalogs, ctx, level: int, result) -> Group:
 
 
 def cmd_log(env: Env) -> int:
-    from hoctap.models.audit import change_counts, history, local_time, summaries
+    from hoctap.models.audit import change_counts, history, local_time, origin, summaries
     from hoctap.models.fields import InputError
     from hoctap.models.units import find_context
 
@@ -486,7 +486,7 @@ def cmd_log(env: Env) -> int:
     table = Table(tr("log.col.batch"), tr("col.when"), tr("log.col.who"), tr("col.source"), tr("log.col.changes"), tr("col.what"))
     for b in batches:
         what = texts[b.id] + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")
-        table.add_row(f"#{b.id}", local_time(b), Text(safe(b.user)), f"{b.source}/{b.action}",
+        table.add_row(f"#{b.id}", local_time(b), Text(safe(b.user)), origin(b),
                       str(counts.get(b.id, 0)), Text(safe(what)))
     console.print(table)
     return 0
@@ -495,7 +495,7 @@ def cmd_log(env: Env) -> int:
 def _log_batch(env: Env, batch_id: int) -> int:
     """One batch's changes, people by their code, as the TUI shows them. A person's own fields
     (name, birth year, ...) are personal data: the log says which field changed, not its values."""
-    from hoctap.models.audit import batch_summary_text, change_lines, get_batch, local_time
+    from hoctap.models.audit import batch_summary_text, change_lines, get_batch, local_time, origin
 
     b = get_batch(env.db, batch_id)
     lines = change_lines(env.db, env.catalogs, batch_id)
@@ -509,7 +509,7 @@ def _log_batch(env: Env, batch_id: int) -> int:
                                "old": x.old, "new": x.new, "old_text": x.shown()[0], "new_text": x.shown()[1],
                                "withheld": x.withheld} for x in shown]})
         return 0
-    console.print(safe(f"#{b.id} {local_time(b)} {b.user} {b.source}/{b.action}: {summary}"
+    console.print(safe(f"#{b.id} {local_time(b)} {b.user} {origin(b)}: {summary}"
                        + (f" ({tr('col.undone', n=b.undone_by)})" if b.undone_by else "")), markup=False)
     table = Table(tr("log.col.record"), tr("log.col.field"), tr("log.col.old"), tr("log.col.new"))
     for line in shown:
