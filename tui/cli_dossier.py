@@ -11,12 +11,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from hoctap.models import dossier as d
-from hoctap.models.audit import Written
-from hoctap.models.dossier_check import check_dossier
+from hoctap.models.choices import INFO_FIELDS, info_label
 from hoctap.models.errors import HoctapError
 from hoctap.models.i18n import tr
-from hoctap.models.units import find_context
 from hoctap.tui import cli_documents
 from hoctap.tui.cli_dossier_strings import CLI_DOSSIER
 
@@ -48,9 +45,9 @@ def add_parsers(sub, common, year) -> None:
     p.add_argument("--level", type=int, choices=(1, 2), default=None, help=tr("help.d_level"))
     p.add_argument("--json", action="store_true", help=tr("help.json"))
     p = action(dsub, "info", "help.dossier_info")
-    for name in d.INFO_FIELDS:
+    for name in INFO_FIELDS:
         p.add_argument(_option(name), dest=name, default=None, metavar="TEXT",
-                       help=tr("help.d_field", label=d.info_label(name)))
+                       help=tr("help.d_field", label=info_label(name)))
     p.add_argument("--json", action="store_true", help=tr("help.json"))
 
     team = sub.add_parser("team", parents=[common], help=tr("help.team"))
@@ -113,7 +110,7 @@ def _evidence_fields(p, default: str | None = "") -> None:
     p.add_argument("--issuer", default=default, help=tr("help.ev_issuer"))
 
 
-def _saved(w: Written) -> int:
+def _saved(w) -> int:
     console.print(tr("dossier.saved", batch=w.batch) if w.batch is not None else tr("cli.d_nothing"))
     return 0
 
@@ -121,6 +118,10 @@ def _saved(w: Written) -> int:
 # ---- handlers ----------------------------------------------------------------------------------
 
 def cmd_dossier(env) -> int:
+    from hoctap.models import dossier as d
+    from hoctap.models.dossier_check import check_dossier
+    from hoctap.models.units import find_context
+
     a = env.args
     if a.dossier_command == "export":
         return cli_documents.cmd_dossier_export(env)
@@ -151,6 +152,9 @@ def cmd_dossier(env) -> int:
 
 
 def cmd_team(env) -> int:
+    from hoctap.models import dossier as d
+    from hoctap.models.units import find_context
+
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     match a.team_command:
@@ -174,6 +178,9 @@ def cmd_team(env) -> int:
 
 
 def cmd_evidence(env) -> int:
+    from hoctap.models import dossier as d
+    from hoctap.models.units import find_context
+
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     scheme = env.config.evidence_code
@@ -214,6 +221,9 @@ def cmd_evidence(env) -> int:
 
 
 def cmd_narrative(env) -> int:
+    from hoctap.models import dossier as d
+    from hoctap.models.units import find_context
+
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     if a.narrative_command == "set":

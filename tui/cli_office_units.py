@@ -9,12 +9,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from hoctap.models.catalog import Catalogs
-from hoctap.models.fields import InputError
+from hoctap.models.choices import CHANNELS
+from hoctap.models.errors import InputError
 from hoctap.models.i18n import Strings, lang, tr
-from hoctap.models.office import CHANNELS, dossier_checks, mark_received, overview, overview_json, set_finding
 from hoctap.models.text import safe
-from hoctap.models.units import find_context
 
 UNITS_CLI = Strings("cli_units", {
     "help.units": ("tổng quan các đơn vị của một năm (phía cơ quan tiếp nhận hồ sơ)",
@@ -78,6 +76,9 @@ def add_units_parser(sub, common, year_type) -> None:
 
 
 def cmd_units(env) -> int:
+    from hoctap.models.office import dossier_checks, mark_received, overview, overview_json, set_finding
+    from hoctap.models.units import find_context
+
     a = env.args
     action = getattr(a, "units_command", None)
     if action == "report":
@@ -118,7 +119,7 @@ def _verdict(met: bool | None, reviewed: bool = True) -> Text:
     return Text(tr("met"), style="green") if met else Text(tr("not_met"), style="red")
 
 
-def units_table(catalogs: Catalogs, rows) -> Table:
+def units_table(catalogs, rows) -> Table:
     table = Table(tr("field.code"), tr("report.unit"), tr("unit.tier"), tr("report.types"), tr("cli.units_col_level"),
                   tr("cli.units_col_own"), tr("cli.units_col_office"), tr("office.col_short"),
                   tr("office.col_unconfirmed"), tr("office.col_intake"))
