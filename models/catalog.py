@@ -515,8 +515,10 @@ def load_catalogs(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalogs:
 
 
 def _cache_key(files: list[Path]) -> str:
-    """Every file's path and bytes, and the versions that shape the pickled objects."""
-    h = hashlib.sha256(f"{hoctap.__version__}\0{pydantic.VERSION}\0{sys.version}".encode())
+    """Every file's path and bytes, and what shapes the pickled objects: the versions, and this
+    module's own source (a checkout's edits change the classes but not the version)."""
+    h = hashlib.sha256(f"{hoctap.__version__}\0{pydantic.VERSION}\0{sys.version}\0".encode())
+    h.update(Path(__file__).read_bytes())
     for path in files:
         h.update(b"\0" + str(path.resolve()).encode() + b"\0")
         h.update(path.read_bytes())
