@@ -7,7 +7,10 @@ Every class lives here, and this module imports nothing, so that a face can catc
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class HoctapError(Exception):

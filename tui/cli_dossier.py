@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -16,6 +17,9 @@ from hoctap.models.errors import HoctapError
 from hoctap.models.i18n import tr
 from hoctap.tui import cli_documents
 from hoctap.tui.cli_dossier_strings import CLI_DOSSIER
+
+if TYPE_CHECKING:
+    from hoctap.models.audit import Written
 
 __all__ = ["CLI_DOSSIER", "COMMANDS", "add_parsers"]
 
@@ -110,7 +114,7 @@ def _evidence_fields(p, default: str | None = "") -> None:
     p.add_argument("--issuer", default=default, help=tr("help.ev_issuer"))
 
 
-def _saved(w) -> int:
+def _saved(w: Written) -> int:
     console.print(tr("dossier.saved", batch=w.batch) if w.batch is not None else tr("cli.d_nothing"))
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -13,6 +14,9 @@ from hoctap.models.choices import CHANNELS
 from hoctap.models.errors import InputError
 from hoctap.models.i18n import Strings, lang, tr
 from hoctap.models.text import safe
+
+if TYPE_CHECKING:
+    from hoctap.models.catalog import Catalogs
 
 UNITS_CLI = Strings("cli_units", {
     "help.units": ("tổng quan các đơn vị của một năm (phía cơ quan tiếp nhận hồ sơ)",
@@ -119,7 +123,7 @@ def _verdict(met: bool | None, reviewed: bool = True) -> Text:
     return Text(tr("met"), style="green") if met else Text(tr("not_met"), style="red")
 
 
-def units_table(catalogs, rows) -> Table:
+def units_table(catalogs: Catalogs, rows) -> Table:
     table = Table(tr("field.code"), tr("report.unit"), tr("unit.tier"), tr("report.types"), tr("cli.units_col_level"),
                   tr("cli.units_col_own"), tr("cli.units_col_office"), tr("office.col_short"),
                   tr("office.col_unconfirmed"), tr("office.col_intake"))
