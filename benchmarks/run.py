@@ -1,11 +1,13 @@
 """hoctap at 100,000 people, measured side by side with the floors it cannot beat.
 
-    python -m benchmarks.run [--size N] [--runs K] [--json PATH] [--only ID ...]
+    python -m benchmarks.run [--size N] [--runs K] [--json PATH] [--only ID ...] [--db postgresql+psycopg://…]
 
 Generates its own roster (sample_data.generator), loads it into a fresh SQLite database in a
-temporary directory and times every operation and its baselines in the same run, on the same
-machine. Prints a table (median of K runs, target, ratio to each baseline) and writes JSON.
-Benchmarks print numbers; nothing here asserts a time.
+temporary directory (or a fresh schema on the PostgreSQL server of ``--db``) and times every
+operation and its baselines in the same run, on the same machine. Prints a table (median of K
+runs, target, ratio to each baseline) and writes JSON after every row. A row or a baseline that
+fails or times out is recorded as such and the suite goes on. Benchmarks print numbers; nothing
+here asserts a time.
 
 Each benchmark is a function registered in ``BENCHMARKS`` with the modules it needs: one whose
 code is not on this branch yet (the TUI roster, the xlsx report) is listed as skipped, with
