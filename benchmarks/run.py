@@ -1,11 +1,13 @@
 """hoctap at 100,000 people, measured side by side with the floors it cannot beat.
 
-    python -m benchmarks.run [--size N] [--runs K] [--json PATH] [--only ID ...]
+    python -m benchmarks.run [--size N] [--runs K] [--json PATH] [--only ID ...] [--db postgresql+psycopg://…]
 
 Generates its own roster (sample_data.generator), loads it into a fresh SQLite database in a
-temporary directory and times every operation and its baselines in the same run, on the same
-machine. Prints a table (median of K runs, target, ratio to each baseline) and writes JSON.
-Benchmarks print numbers; nothing here asserts a time.
+temporary directory (or a fresh schema on the PostgreSQL server of ``--db``) and times every
+operation and its baselines in the same run, on the same machine. Prints a table (median of K
+runs, target, ratio to each baseline) and writes JSON after every row. A row or a baseline that
+fails or times out is recorded as such and the suite goes on. Benchmarks print numbers; nothing
+here asserts a time.
 
 Each benchmark is a function registered in ``BENCHMARKS`` with the modules it needs: one whose
 code is not on this branch yet (the TUI roster, the xlsx report) is listed as skipped, with
@@ -50,6 +52,16 @@ class Result:
     baselines: dict[str, list[float]] = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
     skipped: str = ""
+    failed: str = ""  # the operation itself failed or timed out: why (the suite went on)
+    failed_baselines: dict[str, str] = field(default_factory=dict)  # baseline -> why it failed
+
+    def measure(self, name: str, runs: Callable[[], list[float]]) -> None:
+        """One baseline's samples; a baseline that fails or times out is recorded as such, so
+        the operation's row and the rest of the suite still stand."""
+        try:
+            self.baselines[name] = runs()
+        except Exception as e:  # any failure of a floor: a row that says so, not a dead suite
+            self.failed_baselines[name] = _why(e)
 
     @property
     def median(self) -> float | None:
@@ -66,6 +78,7 @@ class Result:
         d["baseline_cpu_median_s"] = {k: cpu_median(v) for k, v in self.baselines.items()}
         d["baseline_median_s"] = self.baseline_medians()
         d["met"] = None if self.median is None or self.target_s is None else self.median <= self.target_s
+        d["runs_cpu_s"] = [getattr(x, "cpu", None) for x in self.runs]  # the first run: a cold page cache
         return d
 
 
@@ -74,6 +87,11 @@ class Sample(float):
     machine the CPU time shows what another process's load added to the wall time."""
 
     cpu: float | None = None
+
+
+def _why(e: BaseException) -> str:
+    first = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {first[0]}" if first else type(e).__name__
 
 
 def sample(wall: float, cpu: float | None) -> Sample:
@@ -111,13 +129,69 @@ def proc_time(argv: list[str], env: dict | None = None) -> Sample:
 
 # ---- the workload ------------------------------------------------------------------------------
 
-class Workload:
-    """The generated roster as CSV and XLSX files and a database holding it."""
+class Bare:
+    """A driver connection (sqlite3, or psycopg on PostgreSQL) for the floors, with the pragmas
+    or settings the application's own connections get; SQL is written with ``?`` marks."""
 
-    def __init__(self, size: int, workdir: Path):
+    def __init__(self, url: str):
+        self.pg = url.startswith("postgresql")
+        if self.pg:
+            import psycopg
+
+            self.con = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
+        else:
+            self.con = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+            self.con.execute("PRAGMA journal_mode = WAL")
+            self.con.execute("PRAGMA synchronous = NORMAL")  # as models/db.py sets it
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.pg else sql
+
+    def begin(self) -> None:
+        """A write transaction taking the write lock up front, as the application's do."""
+        if self.pg:
+            from hoctap.models.db import PG_WRITE_LOCK
+
+            self.execute(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+        else:
+            self.con.execute("BEGIN IMMEDIATE")
+
+    def execute(self, sql: str, params=()):
+        return self.con.execute(self._sql(sql), params)
+
+    def executemany(self, sql: str, rows) -> None:
+        if self.pg:
+            with self.con.cursor() as cur:
+                cur.executemany(self._sql(sql), rows)
+        else:
+            self.con.executemany(sql, rows)
+
+    def insert_id(self, sql: str, params) -> int:
+        """An INSERT's new id (``RETURNING id``: both backends have it)."""
+        return self.execute(sql + " RETURNING id", params).fetchone()[0]
+
+    def commit(self) -> None:
+        self.con.commit()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+@dataclass
+class Fresh:
+    """A fresh database of the workload's backend: an SQLite file or a PostgreSQL schema."""
+    url: str
+    drop: Callable[[], None]
+
+
+class Workload:
+    """The generated roster as CSV and XLSX files and a database holding it (SQLite files in the
+    work directory, or schemas on the PostgreSQL server ``server``)."""
+
+    def __init__(self, size: int, workdir: Path, server: str | None = None):
         from hoctap.sample_data.generator import people, write_csv
 
-        self.size, self.dir = size, workdir
+        self.size, self.dir, self.server = size, workdir, server
         self.rows = list(people(size, seed=6))
         self.csv = write_csv(workdir / "roster.csv", self.rows)
         self.xlsx = write_xlsx(workdir / "roster.xlsx", self.rows)
@@ -128,7 +202,7 @@ class Workload:
 
         self.catalogs = load_catalogs()
         self._n = 0
-        self.db_path, self.db = self.fresh_db()
+        self.main, self.db = self.fresh_db()
         from hoctap.models.importer import import_roster
 
         import_roster(self.db, self.catalogs, UNIT, YEAR, self.csv)
@@ -138,24 +212,55 @@ class Workload:
 
     @property
     def url(self) -> str:
-        return f"sqlite:///{self.db_path}"
+        return self.main.url
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.server else "sqlite"
 
     def fresh_db(self):
-        """A new database file with the schema and the unit, no people."""
+        """A new database (SQLite file or PostgreSQL schema) with the schema and the unit, no people."""
         from hoctap.models.db import open_database
         from hoctap.models.units import add_unit
 
         self._n += 1
-        path = self.dir / f"db{self._n}.sqlite"
-        db = open_database(f"sqlite:///{path}")
+        if self.server:
+            from urllib.parse import quote
+
+            from sqlalchemy import create_engine, text
+            from sqlalchemy.pool import NullPool
+
+            schema = f"bench_{os.getpid()}_{self._n}"
+            admin = create_engine(self.server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+            def drop() -> None:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                admin.dispose()
+
+            sep = "&" if "?" in self.server else "?"
+            fresh = Fresh(f"{self.server}{sep}options={quote(f'-csearch_path={schema}')}", drop)
+        else:
+            path = self.dir / f"db{self._n}.sqlite"
+            fresh = Fresh(f"sqlite:///{path}", lambda: [Path(f"{path}{x}").unlink(missing_ok=True)
+                                                         for x in ("", "-wal", "-shm")])
+        db = open_database(fresh.url)
         add_unit(db, self.catalogs, UNIT, "Benchmark unit", "district", TYPES)
-        return path, db
+        return fresh, db
+
+    def bare(self, fresh: Fresh | None = None) -> Bare:
+        return Bare((fresh or self.main).url)
 
     def staff_ids(self, n: int) -> list[int]:
-        with sqlite3.connect(self.db_path) as con:
+        con = self.bare()
+        try:
             return [r[0] for r in con.execute(
                 "SELECT p.id FROM person p JOIN roster_entry r ON r.person_id = p.id "
                 "WHERE r.assessment_id = ? ORDER BY p.kind DESC, p.id LIMIT ?", (self.ctx.assessment.id, n))]
+        finally:
+            con.close()
 
 
 def write_xlsx(path: Path, rows: list[dict]) -> Path:
@@ -183,40 +288,57 @@ def write_xlsx(path: Path, rows: list[dict]) -> Path:
 def bench_meters(w: Workload, runs: int) -> Result:
     """Every meter of the assessment, against one bare GROUP BY over person_fact."""
     from hoctap.models.meters import evaluate_context
-    from hoctap.models.units import catalog_for
 
     res = Result("meters", "recompute every meter (evaluate_context)", 0.100)
     evaluate_context(w.db, w.catalogs, w.ctx)  # warm the page cache and the engine
     res.runs = repeat(lambda: evaluate_context(w.db, w.catalogs, w.ctx), runs)
-    catalog = catalog_for(w.catalogs, w.ctx.unit, w.ctx.assessment.level)
-    facts = sorted({e.fact for e in catalog.entries() if e.kind == "share"})
-    marks = ",".join("?" * len(facts))
-    with sqlite3.connect(w.db_path) as con:
-        sql = (f"SELECT name, value, count(*) FROM person_fact WHERE assessment_id = ? AND name IN ({marks}) "
-               "GROUP BY name, value")
-        con.execute(sql, (w.ctx.assessment.id, *facts)).fetchall()
-        res.baselines["bare GROUP BY name, value"] = repeat(
-            lambda: con.execute(sql, (w.ctx.assessment.id, *facts)).fetchall(), runs)
+    sql, params = _group_by(w)
+    con = w.bare()
+    try:
+        con.execute(sql, params).fetchall()
+        res.measure("bare GROUP BY name, value", lambda: repeat(lambda: con.execute(sql, params).fetchall(), runs))
         sql_kind = sql.replace("FROM person_fact", "FROM person_fact JOIN person ON person.id = person_fact.person_id") \
             .replace("SELECT name", "SELECT person.kind, name").replace("GROUP BY name", "GROUP BY person.kind, name")
-        res.baselines["bare GROUP BY kind, name, value (join person)"] = repeat(
-            lambda: con.execute(sql_kind, (w.ctx.assessment.id, *facts)).fetchall(), runs)
+        res.measure("bare GROUP BY kind, name, value (join person)",
+                    lambda: repeat(lambda: con.execute(sql_kind, params).fetchall(), runs))
+    finally:
+        con.close()
     return res
 
 
+def _group_by(w: Workload) -> tuple[str, tuple]:
+    """The floor of the meters: one GROUP BY over the facts the assessment's share entries count."""
+    from hoctap.models.units import catalog_for
+
+    catalog = catalog_for(w.catalogs, w.ctx.unit, w.ctx.assessment.level)
+    facts = sorted({e.fact for e in catalog.entries() if e.kind == "share"})
+    sql = (f"SELECT name, value, count(*) FROM person_fact WHERE assessment_id = ? AND name IN ({','.join('?' * len(facts))}) "
+           "GROUP BY name, value")
+    return sql, (w.ctx.assessment.id, *facts)
+
+
+STATUS_FLOOR = "bare GROUP BY name, value, whole process"
+
+
 def bench_status(w: Workload, runs: int) -> Result:
-    """``hoctap status --json`` as a whole process, against bare interpreter imports."""
+    """``hoctap status --json`` as a whole process, against the meters' bare GROUP BY as a whole
+    process (target: ≤ 3× it) and bare interpreter imports."""
     res = Result("status", "`hoctap status --json` (whole process)", 1.0)
     hoctap = [PY, "-m", "hoctap.tui.cli"] if not shutil.which("hoctap", path=str(Path(PY).parent)) else \
         [str(Path(PY).parent / "hoctap")]
     argv = [*hoctap, "--db", w.url, "status", "--unit", UNIT, "--year", str(YEAR), "--json"]
-    proc_time(argv, w.env)
+    proc_time(argv, w.env)  # warm: the page cache, and the catalog cache the first run writes
     res.runs = [proc_time(argv, w.env) for _ in range(runs)]
-    res.baselines = {
-        'python -c "import textual, sqlmodel"': [proc_time([PY, "-c", "import textual, sqlmodel"]) for _ in range(runs)],
-        'python -c "import sqlmodel"': [proc_time([PY, "-c", "import sqlmodel"]) for _ in range(runs)],
-        'python -c "pass"': [proc_time([PY, "-c", "pass"]) for _ in range(runs)],
-    }
+    sql, params = _group_by(w)
+    if w.server:  # the driver alone: what any program reading these counts must load
+        conninfo = w.url.replace("postgresql+psycopg://", "postgresql://", 1)
+        bare = f"import psycopg; print(psycopg.connect({conninfo!r}).execute({sql.replace('?', '%s')!r}, {params!r}).fetchall())"
+    else:
+        bare = f"import sqlite3; print(sqlite3.connect({w.url.removeprefix('sqlite:///')!r}).execute({sql!r}, {params!r}).fetchall())"
+    res.measure(STATUS_FLOOR, lambda: [proc_time([PY, "-c", bare]) for _ in range(runs)])
+    res.extra["target_ratio"] = {"to": STATUS_FLOOR, "ratio": 3.0}
+    for code in ("import sqlmodel", "pass"):
+        res.measure(f'python -c "{code}"', lambda: [proc_time([PY, "-c", code]) for _ in range(runs)])
     return res
 
 
@@ -241,53 +363,155 @@ def bench_set_facts(w: Workload, runs: int) -> Result:
         batch, _ = set_facts(w.db, w.catalogs, w.ctx, ids, {"digital_training": "0"}, source="bench")
         res.extra["set_only_s"].append(time.perf_counter() - t)
         undo(w.db, w.catalogs, batch, source="bench")
-    marks = ",".join("?" * len(ids))
-    with sqlite3.connect(w.db_path, isolation_level=None) as con:
-        def bare() -> None:
-            con.execute("BEGIN IMMEDIATE")
-            con.execute(f"UPDATE person_fact SET value = '0' WHERE assessment_id = ? AND name = 'digital_training' "
-                        f"AND person_id IN ({marks})", (aid, *ids))
-            con.execute("ROLLBACK")
-        res.baselines["bare UPDATE … WHERE id IN (…)"] = repeat(bare, runs)
+    con = w.bare()
+    try:
+        res.measure("bare set + undo: the same UPDATEs, audit rows and undo, committed",
+                    lambda: repeat(lambda: _bare_set_undo(con, aid, ids, "digital_training", "0"), runs))
+    finally:
+        con.close()
     return res
 
 
-def _import(w: Workload, path: Path) -> float:
+def _bare_set_undo(con: Bare, aid: int, ids: list[int], name: str, new: str) -> None:
+    """What ``set_facts`` then ``undo`` commit, in plain SQL: the old values read, the facts
+    updated or inserted, the roster versions bumped, an audit batch with one change per person;
+    then the changes read back, the old values restored, the undo's own batch and changes, and
+    the first batch marked undone. Two transactions, as the operation's."""
+    def bump(pids: list[int]) -> None:
+        con.execute(f"UPDATE roster_entry SET version = version + 1 WHERE assessment_id = ? "
+                    f"AND person_id IN ({','.join('?' * len(pids))})", (aid, *pids))
+
+    def batch(action: str) -> int:
+        return con.insert_id("INSERT INTO audit_batch (at, \"user\", source, action, assessment_id, summary) "
+                             "VALUES (?, 'bench', 'bench', ?, ?, '')", (_now(), action, aid))
+
+    con.begin()
+    old = dict(con.execute("SELECT person_id, value FROM person_fact WHERE assessment_id = ? AND name = ?",
+                           (aid, name)).fetchall())
+    changed = [pid for pid in ids if old.get(pid) != new]
+    existing = [pid for pid in changed if pid in old]
+    missing = [pid for pid in changed if pid not in old]
+    if existing:
+        con.execute(f"UPDATE person_fact SET value = ? WHERE assessment_id = ? AND name = ? "
+                    f"AND person_id IN ({','.join('?' * len(existing))})", (new, aid, name, *existing))
+    con.executemany("INSERT INTO person_fact (assessment_id, person_id, name, value) VALUES (?, ?, ?, ?)",
+                    [(aid, pid, name, new) for pid in missing])
+    bump(changed)
+    set_batch = batch("set")
+    con.executemany("INSERT INTO audit_change (batch_id, entity, entity_id, field, old, new) VALUES (?, 'fact', ?, ?, ?, ?)",
+                    [(set_batch, pid, name, old.get(pid), new) for pid in changed])
+    con.commit()
+
+    con.begin()
+    rows = con.execute("SELECT entity_id, field, old, new FROM audit_change WHERE batch_id = ?", (set_batch,)).fetchall()
+    restore: dict[str | None, list[int]] = {}
+    for pid, _, was, _ in rows:
+        restore.setdefault(was, []).append(pid)
+    for was, pids in restore.items():
+        marks = ",".join("?" * len(pids))
+        if was is None:
+            con.execute(f"DELETE FROM person_fact WHERE assessment_id = ? AND name = ? AND person_id IN ({marks})",
+                        (aid, name, *pids))
+        else:
+            con.execute(f"UPDATE person_fact SET value = ? WHERE assessment_id = ? AND name = ? AND person_id IN ({marks})",
+                        (was, aid, name, *pids))
+    bump([r[0] for r in rows])
+    undo_batch = batch("undo")
+    con.executemany("INSERT INTO audit_change (batch_id, entity, entity_id, field, old, new) VALUES (?, 'fact', ?, ?, ?, ?)",
+                    [(undo_batch, pid, field, now, was) for pid, field, was, now in rows])
+    con.execute("UPDATE audit_batch SET undone_by = ? WHERE id = ?", (undo_batch, set_batch))
+    con.commit()
+
+
+def _now() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def _import(w: Workload, path: Path, audit_rows: list[int] | None = None) -> float:
     from hoctap.models.importer import import_roster
 
-    db_path, db = w.fresh_db()
+    fresh, db = w.fresh_db()
     try:
-        return timed(lambda: import_roster(db, w.catalogs, UNIT, YEAR, path))
+        t = timed(lambda: import_roster(db, w.catalogs, UNIT, YEAR, path))
+        if audit_rows is not None:  # what the full floor must write as well
+            con = w.bare(fresh)
+            audit_rows.append(con.execute("SELECT count(*) FROM audit_change").fetchone()[0])
+            con.close()
+        return t
     finally:
         db.dispose()
-        db_path.unlink()
+        fresh.drop()
+
+
+def _on_fresh(w: Workload, fn: Callable[[Bare], object]) -> Sample:
+    """``fn(con)`` timed on a fresh database (made before the clock starts, dropped after)."""
+    fresh, db = w.fresh_db()
+    db.dispose()
+    con = w.bare(fresh)
+    try:
+        return timed(lambda: fn(con))
+    finally:
+        con.close()
+        fresh.drop()
+
+
+def _write_floor(con: Bare, people: list[tuple], facts: list[tuple], audit: bool) -> None:
+    """One transaction: the assessment, people, roster entries and facts (and, for the full
+    floor, an audit batch with one change per person and per fact)."""
+    con.begin()
+    con.execute("INSERT INTO assessment (id, unit_id, year, level, created_at, version) "
+                "VALUES (1, 1, 2024, 1, '2024-01-01', 1)")
+    con.executemany("INSERT INTO person (id, unit_id, code, full_name, kind, department, position, birth_year, "
+                    "gender, search, sort_key, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", people)
+    con.executemany("INSERT INTO roster_entry (assessment_id, person_id, version) VALUES (?,?,?)",
+                    [(1, p[0], 1) for p in people])
+    con.executemany("INSERT INTO person_fact (assessment_id, person_id, name, value) VALUES (?,?,?,?)", facts)
+    if audit:
+        batch = con.insert_id("INSERT INTO audit_batch (at, \"user\", source, action, assessment_id, summary) "
+                              "VALUES (?, 'bench', 'import', 'import', 1, '')", (_now(),))
+        change = "INSERT INTO audit_change (batch_id, entity, entity_id, field, old, new) VALUES (?,?,?,?,?,?)"
+        con.executemany(change, [(batch, "person", p[0], "*", None, p[2]) for p in people])
+        con.executemany(change, [(batch, "fact", f[1], f[2], None, f[3]) for f in facts])
+    con.commit()
 
 
 def _bare_executemany(w: Workload) -> float:
-    """The same people, roster entries and facts written with sqlite3 executemany in one
-    transaction into a fresh database with the same schema (no parsing, no audit)."""
+    """The write-only floor: the same people, roster entries and facts, already in memory, written
+    with the driver's executemany in one transaction (no parsing, no keys, no audit)."""
     from hoctap.sample_data.generator import FACT_COLUMNS, PERSON_COLUMNS
 
-    db_path, db = w.fresh_db()
-    db.dispose()
     people = [(i, 1, *(r.get(c) for c in PERSON_COLUMNS), "", "", 1) for i, r in enumerate(w.rows, start=1)]
-    roster = [(1, i, 1) for i in range(1, len(w.rows) + 1)]
     facts = [(1, i, name, r[name]) for i, r in enumerate(w.rows, start=1) for name in FACT_COLUMNS if r.get(name)]
-    con = sqlite3.connect(db_path, isolation_level=None)
-    try:
-        t, c = time.perf_counter(), cpu_now()
-        con.execute("BEGIN IMMEDIATE")
-        con.execute("INSERT INTO assessment (id, unit_id, year, level, created_at, version) "
-                    "VALUES (1, 1, 2024, 1, '2024-01-01', 1)")
-        con.executemany("INSERT INTO person (id, unit_id, code, full_name, kind, department, position, birth_year, "
-                        "gender, search, sort_key, version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", people)
-        con.executemany("INSERT INTO roster_entry (assessment_id, person_id, version) VALUES (?,?,?)", roster)
-        con.executemany("INSERT INTO person_fact (assessment_id, person_id, name, value) VALUES (?,?,?,?)", facts)
-        con.execute("COMMIT")
-        return sample(time.perf_counter() - t, cpu_now() - c)
-    finally:
-        con.close()
-        db_path.unlink()
+    return _on_fresh(w, lambda con: _write_floor(con, people, facts, audit=False))
+
+
+def _full_floor(w: Workload, path: Path) -> float:
+    """The full floor of an import: ``csv.reader`` of the file, each person's search and sort
+    keys (models/text.py), then the write-only floor plus the audit rows, one transaction."""
+    from hoctap.models.text import collation_key, search_key
+    from hoctap.sample_data.generator import FACT_COLUMNS, PERSON_COLUMNS
+
+    def run(con: Bare) -> None:
+        with path.open(encoding="utf-8", newline="") as f:
+            reader = csv.reader(f)
+            header = next(reader)
+            person_at = [header.index(c) if c in header else None for c in PERSON_COLUMNS]
+            fact_at = [(name, header.index(name)) for name in FACT_COLUMNS if name in header]
+            code_at, name_at = header.index("code"), header.index("full_name")
+            year_at = PERSON_COLUMNS.index("birth_year")
+            people, facts = [], []
+            for i, row in enumerate(reader, start=1):
+                code, name = row[code_at], row[name_at]
+                values = [row[j] or None if j is not None else None for j in person_at]
+                values[year_at] = int(values[year_at]) if values[year_at] else None
+                words = name.split()  # given name first, as models/people.py orders
+                people.append((i, 1, *values, search_key(f"{code} {name}"),
+                               collation_key(" ".join(words[-1:] + words[:-1])), 1))
+                facts += [(1, i, fact, row[j]) for fact, j in fact_at if row[j]]
+        _write_floor(con, people, facts, audit=True)
+    return _on_fresh(w, run)
 
 
 def _bare_csv_read(path: Path) -> float:
@@ -310,12 +534,19 @@ def _parse_only(w: Workload, path: Path) -> float:
     return timed(lambda: parse_file(w.catalogs, path))
 
 
+FULL_FLOOR = "full floor: csv.reader + search/sort keys + the rows and audit rows written"
+
+
 def bench_import_csv(w: Workload, runs: int) -> Result:
     res = Result("import_csv", f"import a {w.size:,}-row CSV (import_roster)", 8.0)
-    res.runs = [_import(w, w.csv) for _ in range(runs)]
+    audit_rows: list[int] = []
+    res.runs = [_import(w, w.csv, audit_rows) for _ in range(runs)]
+    res.extra["audit_rows"] = audit_rows[-1]
     res.extra["parse_file_s"] = [_parse_only(w, w.csv) for _ in range(runs)]  # reading and validating alone
-    res.baselines["bare executemany of the same rows"] = [_bare_executemany(w) for _ in range(runs)]
-    res.baselines["bare csv.reader of the file"] = [_bare_csv_read(w.csv) for _ in range(runs)]
+    res.measure(FULL_FLOOR, lambda: [_full_floor(w, w.csv) for _ in range(runs)])
+    res.extra["target_ratio"] = {"to": FULL_FLOOR, "ratio": 2.0}
+    res.measure("write-only floor: bare executemany of the same rows", lambda: [_bare_executemany(w) for _ in range(runs)])
+    res.measure("bare csv.reader of the file", lambda: [_bare_csv_read(w.csv) for _ in range(runs)])
     return res
 
 
@@ -333,8 +564,8 @@ def bench_import_xlsx(w: Workload, runs: int) -> Result:
     res = Result("import_xlsx", f"import a {w.size:,}-row XLSX (import_roster)", 15.0)
     res.runs = [_import(w, w.xlsx) for _ in range(runs)]
     res.extra["parse_file_s"] = [_parse_only(w, w.xlsx) for _ in range(runs)]
-    res.baselines["bare executemany of the same rows"] = [_bare_executemany(w) for _ in range(runs)]
-    res.baselines["bare python-calamine read"] = [_bare_xlsx_read(w.xlsx) for _ in range(runs)]
+    res.measure("write-only floor: bare executemany of the same rows", lambda: [_bare_executemany(w) for _ in range(runs)])
+    res.measure("bare python-calamine read", lambda: [_bare_xlsx_read(w.xlsx) for _ in range(runs)])
     return res
 
 
@@ -434,12 +665,12 @@ def bench_datatable_baseline(w: Workload, runs: int) -> Result:
         shown = [term.run_until([PY, str(script), str(w.csv)], last_code, w.env) for _ in range(runs)]
         res.runs = [r.seconds for r in shown]
         res.extra["peak_rss_mb"] = [r.peak_rss_mb for r in shown]
-        res.baselines["Textual app with one Static, start to first frame"] = [
-            term.run_until([PY, str(script), "--empty"], "ready", w.env).seconds for _ in range(runs)]
+        res.measure("Textual app with one Static, start to first frame", lambda: [
+            term.run_until([PY, str(script), "--empty"], "ready", w.env).seconds for _ in range(runs)])
     finally:
         term.close()
-    res.baselines['python -c "import textual, sqlmodel"'] = [
-        proc_time([PY, "-c", "import textual, sqlmodel"]) for _ in range(runs)]
+    res.measure('python -c "import textual, sqlmodel"',
+                lambda: [proc_time([PY, "-c", "import textual, sqlmodel"]) for _ in range(runs)])
     return res
 
 
@@ -496,30 +727,42 @@ def bench_tui_cold_start(w: Workload, runs: int) -> Result:
     res.runs = [r.seconds for _, r in shown]
     res.extra["dashboard_s"] = [d.seconds for d, _ in shown]
     res.extra["peak_rss_mb"] = [r.peak_rss_mb for _, r in shown]
-    res.baselines['python -c "import textual, sqlmodel"'] = [
-        proc_time([PY, "-c", "import textual, sqlmodel"]) for _ in range(runs)]
+    res.measure('python -c "import textual, sqlmodel"',
+                lambda: [proc_time([PY, "-c", "import textual, sqlmodel"]) for _ in range(runs)])
     vd = shutil.which("vd", path=f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    if vd:  # optional: pip install visidata
-        res.baselines.update(_visidata(w, vd, runs))
+    if vd:  # the TUI peer: pip install -e ".[bench]"
+        _visidata(res, w, vd, runs)
+        res.extra["target_ratio"] = {"to": VISIDATA_FIRST, "ratio": 2.0}  # same run
+    else:
+        res.failed_baselines[VISIDATA_FIRST] = 'vd not installed (pip install -e ".[bench]")'
     return res
 
 
-def _visidata(w: Workload, vd: str, runs: int) -> dict[str, list[float]]:
+VISIDATA_FIRST = "VisiData, same roster as CSV: first rows on screen"
+
+
+def _visidata(res: Result, w: Workload, vd: str, runs: int) -> None:
     """VisiData opening the same roster as CSV: to its first rows on screen, and to all loaded
     (it loads in a thread and shows rows as they come)."""
     argv, env = [vd, "-N", str(w.csv)], {**w.env, "HOME": str(w.dir)}  # -N: no user config or plugins
     first, loaded = [], []
     term = Terminal()
-    try:
+
+    def run() -> list[float]:
         for _ in range(runs):
             started = time.perf_counter()
             session = term.start(argv, env)
             first.append(term.wait_for(session, w.rows[0]["code"], started).seconds)
             loaded.append(term.wait_for(session, f" {w.size} rows", started).seconds)
             term.kill(session)
+        return first
+
+    try:
+        res.measure(VISIDATA_FIRST, run)
+        if loaded:
+            res.baselines["VisiData: whole CSV loaded"] = loaded
     finally:
         term.close()
-    return {"VisiData, same roster as CSV: first rows on screen": first, "VisiData: whole CSV loaded": loaded}
 
 
 def _roster_key(w: Workload, runs: int, prepare: Callable[[Terminal, str], None], key: str,
@@ -635,8 +878,9 @@ def bench_export_xlsx(w: Workload, runs: int) -> Result:
     sheets = _sheets(out)
     res.extra["cells"] = sum(1 for _, rows in sheets for row in rows for v in row if v not in ("", None))
     name = "bare XlsxWriter constant_memory, same cells"
-    res.baselines[name] = repeat(lambda: _bare_report_cells(sheets, w.dir / "bare-report.xlsx"), runs)
-    res.target_s = 1.5 * statistics.median(res.baselines[name])
+    res.measure(name, lambda: repeat(lambda: _bare_report_cells(sheets, w.dir / "bare-report.xlsx"), runs))
+    if name in res.baselines:
+        res.target_s = 1.5 * statistics.median(res.baselines[name])
     return res
 
 
@@ -674,18 +918,14 @@ def _collect_folder(w: Workload) -> tuple[Path, list[list[dict]]]:
 
 
 def _bare_collect(w: Workload, units: list[list[dict]]) -> float:
-    """The same units, people, roster entries and facts written with sqlite3 executemany, one
+    """The same units, people, roster entries and facts written with the driver's executemany, one
     transaction per unit, into a fresh database (no reading, no checking, no audit)."""
     from hoctap.sample_data.generator import PERSON_COLUMNS
 
-    db_path, db = w.fresh_db()
-    db.dispose()
-    con = sqlite3.connect(db_path, isolation_level=None)
-    try:
-        t, c = time.perf_counter(), cpu_now()
+    def write(con: Bare) -> None:
         pid = 0
         for k, rows in enumerate(units, start=2):
-            con.execute("BEGIN IMMEDIATE")
+            con.begin()
             con.execute("INSERT INTO unit (id, code, name, tier, types, version) VALUES (?,?,?,?,?,1)",
                         (k, f"U{k:03}", f"Đơn vị {k}", "district", ",".join(TYPES)))
             con.execute("INSERT INTO assessment (id, unit_id, year, level, created_at, version) "
@@ -700,11 +940,8 @@ def _bare_collect(w: Workload, units: list[list[dict]]) -> float:
             con.executemany("INSERT INTO person_fact (assessment_id, person_id, name, value) VALUES (?,?,?,?)",
                             [(k, i, n, v) for i, r in zip(ids, rows) for n, v in r.items()
                              if n not in PERSON_COLUMNS and v])
-            con.execute("COMMIT")
-        return sample(time.perf_counter() - t, cpu_now() - c)
-    finally:
-        con.close()
-        db_path.unlink()
+            con.commit()
+    return _on_fresh(w, write)
 
 
 def bench_collect(w: Workload, runs: int) -> Result:
@@ -716,18 +953,19 @@ def bench_collect(w: Workload, runs: int) -> Result:
     res = Result("collect", f"collect {COLLECT_UNITS} transfer files of {per_unit:,} people each (collect_folder)", None)
 
     def one() -> float:
-        db_path, db = w.fresh_db()
+        fresh, db = w.fresh_db()
         try:
             t = timed(lambda: collect_folder(db, w.catalogs, folder))
-            with sqlite3.connect(db_path) as con:  # every file came in
-                assert con.execute("SELECT count(*) FROM roster_entry").fetchone()[0] == COLLECT_UNITS * per_unit
+            con = w.bare(fresh)  # every file came in
+            assert con.execute("SELECT count(*) FROM roster_entry").fetchone()[0] == COLLECT_UNITS * per_unit
+            con.close()
             return t
         finally:
             db.dispose()
-            db_path.unlink()
+            fresh.drop()
 
     res.runs = [one() for _ in range(runs)]
-    res.baselines["bare executemany of the same units"] = [_bare_collect(w, units) for _ in range(runs)]
+    res.measure("bare executemany of the same units", lambda: [_bare_collect(w, units) for _ in range(runs)])
     return res
 
 
@@ -837,7 +1075,7 @@ def bench_units_overview(w: Workload, runs: int) -> Result:
             for sql, params in queries:
                 con.execute(sql, params).fetchall()
         bare()
-        res.baselines["bare SQL: the same GROUP BY aggregates"] = repeat(bare, runs)
+        res.measure("bare SQL: the same GROUP BY aggregates", lambda: repeat(bare, runs))
     res.extra["tui_first_frame_s"] = [_overview_frame(db, w.catalogs, year) for _ in range(runs)]
     db.dispose()
     return res
@@ -851,6 +1089,7 @@ class Bench:
     fn: Callable[[Workload, int], Result]
     requires: tuple[str, ...] = ()  # importable modules (and "tmux" for terminal runs)
     target_s: float | None = None  # shown when the benchmark is skipped
+    sqlite_only: bool = False  # builds its own SQLite file: not a PostgreSQL row
 
 
 BENCHMARKS = [
@@ -866,7 +1105,7 @@ BENCHMARKS = [
     Bench("tui_page_down", bench_tui_page_down, (ROSTER_MODULE, "tmux"), 0.050),
     Bench("tui_filter", bench_tui_filter, (ROSTER_MODULE, "tmux"), 0.200),
     Bench("export_xlsx", bench_export_xlsx, (REPORT_MODULE,)),
-    Bench("units_overview", bench_units_overview, ("hoctap.models.office", "textual")),
+    Bench("units_overview", bench_units_overview, ("hoctap.models.office", "textual"), sqlite_only=True),
     Bench("collect", bench_collect),
 ]
 
@@ -897,9 +1136,20 @@ def table(results: list[Result]) -> str:
         if r.skipped:
             lines.append(f"| {r.title} | skipped | {fmt(r.target_s)} | | {r.skipped} |")
             continue
+        if r.failed or not r.runs:
+            lines.append(f"| {r.title} | **failed**: {r.failed or 'no run'} | {fmt(r.target_s)} | | |")
+            continue
         met = "" if r.target_s is None else ("yes" if r.median <= r.target_s else "**no**")
         notes = [f"{name}: {fmt(m)} / {fmt(cpu_median(r.baselines[name]))} (×{r.median / m:.1f})"
                  for name, m in r.baseline_medians().items()]
+        notes += [f"{name}: **failed** ({why})" for name, why in r.failed_baselines.items()]
+        target = r.extra.get("target_ratio")
+        floor = r.baseline_medians().get(target["to"]) if target else None
+        if floor:  # the issue's target: a ratio to one floor or peer of the same run
+            met_ratio = "yes" if r.median <= target["ratio"] * floor else "**no**"
+            notes.insert(0, f"target ≤ ×{target['ratio']:g} {target['to']}: {met_ratio}")
+        if len(r.runs) > 1:  # the first run had the coldest page cache
+            notes.append(f"first run {fmt(r.runs[0])}")
         mem = r.extra.get("peak_rss_mb")
         if mem and all(mem):
             notes.append(f"peak RSS {max(mem):.0f} MB")
@@ -938,7 +1188,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=5, help="runs per measurement; the median is reported")
     p.add_argument("--json", type=Path, help="write the results here as JSON")
     p.add_argument("--only", nargs="*", help="benchmark ids to run (default: all)")
+    p.add_argument("--db", metavar="postgresql+psycopg://…",
+                   help="a PostgreSQL server to run on (a schema per database, dropped after) instead of SQLite files")
     args = p.parse_args(argv)
+    if args.db and not args.db.startswith("postgresql+psycopg://"):
+        p.error("--db takes a postgresql+psycopg:// URL (SQLite is the default)")
     sys.path.insert(0, str(ROOT))
     from hoctap.models import i18n, strings
 
@@ -946,30 +1200,48 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     print(f"hoctap benchmarks: {args.size:,} people, {args.runs} run(s); "
           f"{info['nproc']} cores, {info['memory']} RAM, Python {info['python']}, SQLite {info['sqlite']}", flush=True)
+    info["backend"] = "postgresql" if args.db else "sqlite"
     results: list[Result] = []
+
+    def save() -> None:  # after every row: a run cut short keeps what it measured
+        if args.json:
+            info["loadavg_end"] = os.getloadavg()
+            tmp = args.json.with_name(args.json.name + ".tmp")
+            tmp.write_text(json.dumps({"size": args.size, "runs": args.runs, "machine": info,
+                                       "results": [r.as_json() for r in results]}, indent=2) + "\n")
+            tmp.replace(args.json)
+
     with tempfile.TemporaryDirectory(prefix="hoctap-bench-") as tmp:
         t = time.perf_counter()
-        w = Workload(args.size, Path(tmp))
-        print(f"setup (generate, write CSV/XLSX, import): {time.perf_counter() - t:.1f} s", flush=True)
-        for b in BENCHMARKS:
-            if args.only and b.id not in args.only:
-                continue
-            lacking = missing(b.requires)
-            if lacking:
-                results.append(Result(b.id, b.fn.__doc__.strip().splitlines()[0], b.target_s,
-                                      skipped=f"needs {', '.join(lacking)}"))
-            else:
-                results.append(b.fn(w, args.runs))
-            r = results[-1]
-            print(f"  {r.id}: {'skipped, ' + r.skipped if r.skipped else fmt(r.median)}", flush=True)
-        w.db.dispose()
+        w = Workload(args.size, Path(tmp), args.db)
+        print(f"setup (generate, write CSV/XLSX, import, {info['backend']}): {time.perf_counter() - t:.1f} s", flush=True)
+        try:
+            for b in BENCHMARKS:
+                if args.only and b.id not in args.only:
+                    continue
+                title = (b.fn.__doc__ or b.id).strip().splitlines()[0]
+                lacking = missing(b.requires)
+                if lacking:
+                    results.append(Result(b.id, title, b.target_s, skipped=f"needs {', '.join(lacking)}"))
+                elif b.sqlite_only and w.server:
+                    results.append(Result(b.id, title, b.target_s, skipped="SQLite only (builds its own file)"))
+                else:
+                    try:
+                        results.append(b.fn(w, args.runs))
+                    except Exception as e:  # timed out or broke: recorded, and the suite goes on
+                        results.append(Result(b.id, title, b.target_s, failed=_why(e)))
+                r = results[-1]
+                state = f"skipped, {r.skipped}" if r.skipped else f"FAILED, {r.failed}" if r.failed else fmt(r.median)
+                print(f"  {r.id}: {state}", flush=True)
+                save()
+        finally:
+            w.db.dispose()
+            w.main.drop()
     info["loadavg_end"] = os.getloadavg()
     print()
     print(table(results))
     print(f"\nload average (1, 5, 15 min) at start {_load(info['loadavg_start'])}, at end {_load(info['loadavg_end'])}")
-    if args.json:
-        args.json.write_text(json.dumps({"size": args.size, "runs": args.runs, "machine": info,
-                                         "results": [r.as_json() for r in results]}, indent=2) + "\n")
+    save()
     return 0
 
 

@@ -12,15 +12,24 @@ them: a catalog with the same id replaces the shipped one, a vocabulary adds to 
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
+import os
+import pickle
+import sys
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Callable, Literal, Union
 
+import platformdirs
+import pydantic
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+import hoctap
+from hoctap.models.errors import CatalogError
 from hoctap.models.i18n import tr
 from hoctap.models.text import fold
 
@@ -49,17 +58,11 @@ _PYDANTIC = {"int_type": "cat.integer", "int_parsing": "cat.integer", "int_from_
              "greater_than_equal": "cat.ge", "literal_error": "cat.literal"}
 
 
-class CatalogError(Exception):
-    """A catalog file is wrong; the message names the file and the key."""
-
-    def __init__(self, path: Path | str, key: str, message: str):
-        self.path, self.key, self.message = str(path), key, message
-        super().__init__(f"{path}: {key}: {message}" if key else f"{path}: {message}")
-
-
 class _Strict(BaseModel):
     # strict: TOML has real types, so "90" for a number or 1 for a boolean is a mistake
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # defer_build: the validators are built on the first validation, so a catalog read back from
+    # the cache (unpickled, never validated) costs no schema building
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class _Labelled(_Strict):
@@ -498,7 +501,9 @@ def catalog_files(directory: Path) -> list[Path]:
 
 
 def load_catalogs(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalogs:
-    """Shipped catalogs, then each extra directory in order (same id: the later one wins)."""
+    """Shipped catalogs, then each extra directory in order (same id: the later one wins).
+    The validated result is cached on disk (``_cached``): a command that runs again on the same
+    files skips the validation."""
     files = catalog_files(SHIPPED_DIR)
     for d in extra_dirs:
         d = Path(d).expanduser()
@@ -506,7 +511,50 @@ def load_catalogs(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalogs:
             files += catalog_files(d)
         elif d.exists():
             raise CatalogError(d, "", tr("cat.not_a_directory"))
-    return _merge([(p, read_file(p)) for p in files])
+    return _cached(files, lambda: _merge([(p, read_file(p)) for p in files]))
+
+
+def _cache_key(files: list[Path]) -> str:
+    """Every file's path and bytes, and what shapes the pickled objects: the versions, and this
+    module's own source (a checkout's edits change the classes but not the version)."""
+    h = hashlib.sha256(f"{hoctap.__version__}\0{pydantic.VERSION}\0{sys.version}\0".encode())
+    h.update(Path(__file__).read_bytes())
+    for path in files:
+        h.update(b"\0" + str(path.resolve()).encode() + b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _cached(files: list[Path], build: Callable[[], Catalogs]) -> Catalogs:
+    """``build()``, or the pickle it left in the user's cache directory for these very files.
+    Only a file this user owns and alone can write is read; a stale, foreign or broken one is
+    ignored and replaced. A broken catalog is never cached, so it fails as it always did."""
+    directory = Path(platformdirs.user_cache_dir("hoctap")) / "catalogs"
+    try:
+        path = directory / f"{_cache_key(files)}.pickle"
+    except OSError:
+        return build()  # a file that cannot be read: let the loader say so
+    try:
+        st = path.stat()
+        if st.st_uid == os.getuid() and not st.st_mode & 0o022:
+            with path.open("rb") as f:
+                cats = pickle.load(f)
+            if isinstance(cats, Catalogs):
+                return cats
+    except Exception:  # missing, truncated, or pickled by other code: rebuild it
+        pass
+    cats = build()
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for old in directory.glob("*.pickle"):  # one cache: the files in force now
+            old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")  # created 0600
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(cats, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only or full cache directory only costs the next command the validation
+    return cats
 
 
 def check_file(path: Path, extra_dirs: list[Path] | tuple[Path, ...] = ()):

@@ -27,16 +27,13 @@ from sqlmodel import Session
 from hoctap.models import migrations
 from hoctap.models.migrations import HEAD
 from hoctap.models.config import default_db_path
+from hoctap.models.errors import DatabaseError
 from hoctap.models.i18n import tr
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent  # installed as hoctap.models.migrations
 BUSY_TIMEOUT_MS = 60_000  # a writer behind a 100k import waits for it rather than failing
 CONNECT_TIMEOUT_S = 10
 PG_WRITE_LOCK = 0x686F6374  # "hoct": the advisory lock key every hoctap writer takes
-
-
-class DatabaseError(Exception):
-    """The database cannot be used; the message says why, without personal data."""
 
 
 def resolve_url(cli_value: str | None = None) -> str:

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from hoctap.models.audit import Written, batch_summary, record_batch, record_changes
 from hoctap.models.catalog import Catalogs, LearningUnitCatalog
+from hoctap.models.choices import INFO_FIELDS, INFO_KEYS, info_label  # noqa: F401  (the dossier's API)
 from hoctap.models.db import Database
 from hoctap.models.errors import HoctapError, StaleEdit
 from hoctap.models.fields import InputError, parse_date, parse_name
@@ -31,8 +32,6 @@ from hoctap.models.units import Context, catalog_for
 
 ROLES = ("leader", "secretary", "member")
 SECTIONS = ("strengths", "weaknesses", "plan")
-INFO_FIELDS = ("head_name", "head_title", "governing_body", "authority", "send_to", "place",
-               "team_decision_no", "team_decision_date", "report_no", "request_no", "conclusion")
 DEFAULT_CODE_SCHEME = "H{criterion}-{nn:02}"  # config `evidence_code`: H1-01, H1-02, H2-01 …
 ENTITIES = ("dossier", "team", "evidence", "narrative")
 
@@ -41,15 +40,10 @@ _EVIDENCE_COLS = ("code", "title", "number", "issued_on", "issuer")
 
 
 ROLE_KEYS = {"leader": "team.role.leader", "secretary": "team.role.secretary", "member": "staff"}
-INFO_KEYS = {**{name: f"dossier.{name}" for name in INFO_FIELDS}, "conclusion": "report.conclusion"}
 
 
 def role_label(role: str) -> str:
     return tr(ROLE_KEYS[role])
-
-
-def info_label(name: str) -> str:
-    return tr(INFO_KEYS[name])
 
 
 def section_label(section: str) -> str:

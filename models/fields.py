@@ -12,12 +12,9 @@ from typing import Literal
 
 from hoctap.models.catalog import Catalogs
 from hoctap.models import i18n
+from hoctap.models.errors import InputError
 from hoctap.models.i18n import both, tr, tr_in
 from hoctap.models.text import char_name, code_key, fold, hidden_char, nfc
-
-
-class InputError(ValueError):
-    """A value typed or imported by a user is not acceptable; the message says why."""
 
 
 TRUE_WORDS = {fold(w) for w in ("1", "x", "có", "co", "đạt", "dat", "yes", "y", "true", "t", "✓", "v")}

@@ -22,12 +22,12 @@ from hoctap.models.evaluate import EntryResult, LevelResult, ShareCounts, evalua
 from hoctap.models.fields import InputError, parse_date, parse_unit_value
 from hoctap.models.i18n import tr
 from hoctap.models.qualify import POPULATION_OF_KIND
+from hoctap.models.choices import CHANNELS
 from hoctap.models.sql import PF, PT, RE, chunks
 from hoctap.models.tables import Assessment, Intake, ReviewFinding, Unit, UnitEntryValue
 from hoctap.models.text import nfc
 from hoctap.models.units import Context, catalog_for
 
-CHANNELS = ("in_person", "online", "post")
 INTAKE_FIELDS = ("received_on", "channel", "received_by", "note")
 FINDING_FIELDS = ("agree", "value", "count", "note")
 

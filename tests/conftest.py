@@ -9,6 +9,8 @@ variable the PostgreSQL runs are skipped, except in CI (``CI=true``), where they
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from urllib.parse import quote
 
@@ -25,6 +27,17 @@ from hoctap.tui.cli import CLI_TABLES
 
 PG_URL = os.environ.get("HOCTAP_TEST_PG_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_configure(config):
+    """A cache directory of the session's own: catalogs loaded at import or per session (before
+    ``isolated_env``) must not write the validated-catalog cache into the real user's."""
+    config._hoctap_cache = tempfile.mkdtemp(prefix="hoctap-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = config._hoctap_cache
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(getattr(config, "_hoctap_cache", ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

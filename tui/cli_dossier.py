@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from hoctap.models import dossier as d
-from hoctap.models.audit import Written
-from hoctap.models.dossier_check import check_dossier
+from hoctap.models.choices import INFO_FIELDS, info_label
 from hoctap.models.errors import HoctapError
 from hoctap.models.i18n import tr
-from hoctap.models.units import find_context
 from hoctap.tui import cli_documents
 from hoctap.tui.cli_dossier_strings import CLI_DOSSIER
+
+if TYPE_CHECKING:
+    from hoctap.models.audit import Written
 
 __all__ = ["CLI_DOSSIER", "COMMANDS", "add_parsers"]
 
@@ -48,9 +49,9 @@ def add_parsers(sub, common, year) -> None:
     p.add_argument("--level", type=int, choices=(1, 2), default=None, help=tr("help.d_level"))
     p.add_argument("--json", action="store_true", help=tr("help.json"))
     p = action(dsub, "info", "help.dossier_info")
-    for name in d.INFO_FIELDS:
+    for name in INFO_FIELDS:
         p.add_argument(_option(name), dest=name, default=None, metavar="TEXT",
-                       help=tr("help.d_field", label=d.info_label(name)))
+                       help=tr("help.d_field", label=info_label(name)))
     p.add_argument("--json", action="store_true", help=tr("help.json"))
 
     team = sub.add_parser("team", parents=[common], help=tr("help.team"))
@@ -121,6 +122,10 @@ def _saved(w: Written) -> int:
 # ---- handlers ----------------------------------------------------------------------------------
 
 def cmd_dossier(env) -> int:
+    from hoctap.models import dossier as d
+    from hoctap.models.dossier_check import check_dossier
+    from hoctap.models.units import find_context
+
     a = env.args
     if a.dossier_command == "export":
         return cli_documents.cmd_dossier_export(env)
@@ -151,6 +156,9 @@ def cmd_dossier(env) -> int:
 
 
 def cmd_team(env) -> int:
+    from hoctap.models import dossier as d
+    from hoctap.models.units import find_context
+
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     match a.team_command:
@@ -174,6 +182,9 @@ def cmd_team(env) -> int:
 
 
 def cmd_evidence(env) -> int:
+    from hoctap.models import dossier as d
+    from hoctap.models.units import find_context
+
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     scheme = env.config.evidence_code
@@ -214,6 +225,9 @@ def cmd_evidence(env) -> int:
 
 
 def cmd_narrative(env) -> int:
+    from hoctap.models import dossier as d
+    from hoctap.models.units import find_context
+
     a = env.args
     ctx = find_context(env.db, a.unit, a.year)
     if a.narrative_command == "set":

@@ -11,16 +11,14 @@ from rich.table import Table
 from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from hoctap.models.collect import collect_folder, reason_label
-from hoctap.models.rollover import rollover
-from hoctap.models.recognition import add_recognition, kept_until, load_rules, standings
 from hoctap.models.i18n import tr
 from hoctap.models.text import safe
 
 
-
 def cmd_collect(env, console: Console) -> int:
     """``bundle import DIR``: 0 when every file came in, 2 when any was refused."""
+    from hoctap.models.collect import collect_folder, reason_label
+
     a = env.args
     with Progress(TextColumn(tr("cli.collecting")), BarColumn(), MofNCompleteColumn(), console=console,
                   transient=True, disable=not console.is_terminal) as bar:
@@ -78,6 +76,8 @@ def add_parsers(sub, common, year) -> None:
 
 
 def cmd_recognition(env, console: Console) -> int:
+    from hoctap.models.recognition import add_recognition, kept_until, load_rules, standings
+
     a = env.args
     if a.recognition_command == "add":
         batch = add_recognition(env.db, a.unit, a.level, a.year, a.number, a.date, a.issuer)
@@ -106,6 +106,8 @@ def cmd_recognition(env, console: Console) -> int:
 
 
 def cmd_newyear(env, console: Console) -> int:
+    from hoctap.models.rollover import rollover
+
     a = env.args
     carry = [n.strip() for n in a.carry.split(",") if n.strip()]
     r = rollover(env.db, env.catalogs, a.from_year, a.to_year, None if a.all else a.unit, carry)

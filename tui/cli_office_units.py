@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from hoctap.models.catalog import Catalogs
-from hoctap.models.fields import InputError
+from hoctap.models.choices import CHANNELS
+from hoctap.models.errors import InputError
 from hoctap.models.i18n import Strings, lang, tr
-from hoctap.models.office import CHANNELS, dossier_checks, mark_received, overview, overview_json, set_finding
 from hoctap.models.text import safe
-from hoctap.models.units import find_context
+
+if TYPE_CHECKING:
+    from hoctap.models.catalog import Catalogs
 
 UNITS_CLI = Strings("cli_units", {
     "help.units": ("tổng quan các đơn vị của một năm (phía cơ quan tiếp nhận hồ sơ)",
@@ -80,6 +82,9 @@ def add_units_parser(sub, common, year_type) -> None:
 
 
 def cmd_units(env) -> int:
+    from hoctap.models.office import dossier_checks, mark_received, overview, overview_json, set_finding
+    from hoctap.models.units import find_context
+
     a = env.args
     action = getattr(a, "units_command", None)
     if action == "report":
