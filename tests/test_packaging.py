@@ -44,7 +44,6 @@ def test_the_wheel_adds_only_the_hoctap_import_name(wheel, tmp_path):
     assert (installed / "models" / "migrations" / "versions" / "0001_initial_schema.py").is_file()
     assert (installed / "models" / "catalogs" / "vocabulary.toml").is_file()
     assert (installed / "tui" / "app.tcss").is_file()
-    assert (installed / "tui" / "web" / "fonts" / "DejaVuSansMono.ttf").is_file()  # hoctap serve's font
     assert (installed / "tui" / "web" / "templates" / "app_index.html").is_file()
     assert not (installed / "tests").exists() and not (installed / "benchmarks").exists()
 

@@ -4,6 +4,7 @@ python-calamine, every summary row checked against ``status --json``."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import json
@@ -261,12 +262,20 @@ def test_libreoffice_recomputes_the_same_numbers(tmp_path, db, db_url, catalogs,
                if roster.cell(r, kind).value == "Thành viên" and roster.cell(r, col).value == 0)
     roster.cell(row, col).value = 1
     wb.save(tmp_path / "edited.xlsx")
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
-                    "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,1",
-                    "--outdir", str(tmp_path), str(tmp_path / "edited.xlsx")], check=True, capture_output=True, timeout=300)
+    # LibreOffice ≥ 7.2 names the CSV of sheet 1 (the last option) "edited-<sheet name>.csv"; in a
+    # C locale (LC_ALL=C) it cannot spell "Tổng hợp" in a file name and writes nothing, exiting 0.
+    # Hence a UTF-8 locale, a profile URL that survives spaces, and the CSV found by its stem.
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "HOME": str(tmp_path)}
+    out = tmp_path / "csv"
+    proc = subprocess.run(["soffice", "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                           "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,1",
+                           "--outdir", str(out), str(tmp_path / "edited.xlsx")],
+                          check=True, capture_output=True, text=True, timeout=300, env=env)
+    written = sorted(out.glob("edited*.csv"))
+    assert len(written) == 1, proc.stdout + proc.stderr
     import csv
 
-    rows = {r[0]: r for r in csv.reader((tmp_path / "edited-Tổng hợp.csv").open(encoding="utf-8")) if r}
+    rows = {r[0]: r for r in csv.reader(written[0].open(encoding="utf-8")) if r}
     doc = status(capsys, db_url)
     for e in (e for c in doc["criteria"] for e in c["entries"] if e["kind"] == "share" and e["applicable"]):
         numerator = e["numerator"] + (1 if e["id"] == "C2.3" else 0)

@@ -1,17 +1,15 @@
 """``hoctap serve``: the TUI in a browser through textual-serve (the optional extra ``serve``).
 
-Bound to 127.0.0.1 unless asked otherwise. The page's font is served from this package
-(tui/web: DejaVu Sans Mono, which places Vietnamese stacked marks on their letter), so the page
-makes no request off the machine. Each browser tab runs its own ``hoctap`` process on the server:
+Bound to 127.0.0.1 unless asked otherwise. The page (tui/web/templates) takes its font from
+textual-serve's own files, Roboto Mono, which has the precomposed Vietnamese letters (so stacked
+marks sit on their letter), instead of Google Fonts: the page makes no request off the machine. Each browser tab runs its own ``hoctap`` process on the server:
 paths typed in it (import, export) are the server's paths.
 """
 
 from __future__ import annotations
 
 import shlex
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from hoctap.models.errors import HoctapError
@@ -38,14 +36,11 @@ def add_parser(sub, common) -> None:
     p.add_argument("--port", type=whole_number, default=8000, help=tr("help.port"))
 
 
-def statics(into: Path) -> Path:
-    """textual-serve's own static files with this package's font beside them."""
+def statics() -> Path:
+    """textual-serve's own static files: textual.js, xterm.css and the Roboto Mono the page names."""
     import textual_serve
 
-    static = into / "static"
-    shutil.copytree(Path(textual_serve.__file__).parent / "static", static)
-    shutil.copytree(WEB / "fonts", static / "fonts", dirs_exist_ok=True)
-    return static
+    return Path(textual_serve.__file__).parent / "static"
 
 
 def command(args) -> str:
@@ -63,9 +58,8 @@ def cmd_serve(env) -> int:
         from textual_serve.server import Server
     except ImportError:
         raise HoctapError(tr("serve.missing")) from None
-    with tempfile.TemporaryDirectory(prefix="hoctap-serve-") as tmp:
-        server = Server(command(env.args), host=env.args.host, port=env.args.port, title="hoctap",
-                        statics_path=statics(Path(tmp)), templates_path=WEB / "templates")
-        print(tr("serve.listening", host=env.args.host, port=env.args.port), flush=True)
-        server.serve()
+    server = Server(command(env.args), host=env.args.host, port=env.args.port, title="hoctap",
+                    statics_path=statics(), templates_path=WEB / "templates")
+    print(tr("serve.listening", host=env.args.host, port=env.args.port), flush=True)
+    server.serve()
     return 0
