@@ -96,21 +96,30 @@ def load_config(path: Path | None = None) -> Config:
         return Config(path=path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    except tomllib.TOMLDecodeError as e:
+        # the parser's words are English: keep only where ("at line 3, column 1"), in the user's words
+        at = re.search(r"line (\d+), column (\d+)", str(e))
+        detail = tr("config.at", line=at[1], col=at[2]) if at else str(e)
+        raise ConfigError(f"{path}: " + tr("config.bad_toml", detail=detail)) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: " + tr("config.not_utf8")) from None
     except OSError as e:
-        raise ConfigError(f"{path}: {e.strerror}") from None
+        from hoctap.models.files import os_reason
+
+        raise ConfigError(f"{path}: {os_reason(e)}") from None
     for key, value in raw.items():
         expected = _KEYS.get(key)
         if expected is None:
-            raise ConfigError(f"{path}: {key}: unknown key (known: {', '.join(_KEYS)})")
+            raise ConfigError(f"{path}: " + tr("config.unknown_key", key=key, known=", ".join(_KEYS)))
         if not isinstance(value, expected):
-            raise ConfigError(f"{path}: {key}: must be a {expected.__name__}")
+            raise ConfigError(f"{path}: {key}: " + tr("config.wrong_type", kind=tr(f"config.kind.{expected.__name__}")))
     if raw.get("lang", "vi") not in ("vi", "en"):
-        raise ConfigError(f"{path}: lang: must be 'vi' or 'en'")
+        raise ConfigError(f"{path}: lang: " + tr("config.bad_lang"))
     mode = raw.get("export_mode")
-    if mode is not None and (not re.fullmatch(r"0?[0-7]{3}", mode) or int(mode, 8) & 0o600 != 0o600):
-        # the owner must keep read and write: the export is replaced, then read back by hoctap import
+    # the owner must keep read and write (the export is replaced, then read back by hoctap import);
+    # a file made from user data is never for others, nor a program
+    if mode is not None and (not re.fullmatch(r"0?[0-7]{3}", mode) or int(mode, 8) & 0o600 != 0o600
+                             or int(mode, 8) & 0o117):
         raise ConfigError(f"{path}: export_mode: " + tr("config.bad_mode", got=mode))
     cfg = Config(path=path)
     cfg.export_mode = None if mode is None else int(mode, 8)

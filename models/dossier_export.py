@@ -5,6 +5,7 @@ file is written; each file is then written whole or not at all (``files.atomic_w
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,7 @@ from hoctap.models.db import Database
 from hoctap.models.documents import render_bytes
 from hoctap.models.dossier_context import build_context
 from hoctap.models.errors import HoctapError
-from hoctap.models.files import atomic_write, safe_name
+from hoctap.models.files import atomic_write, os_reason, safe_name
 from hoctap.models.i18n import tr, tr_in
 from hoctap.models.report import write_report
 from hoctap.models.units import Context
@@ -42,17 +43,26 @@ def export_dossier(db: Database, catalogs: Catalogs, ctx: Context, out_dir: str 
     rendered = []
     for seq, (template, kind) in enumerate(DOCUMENTS, 1):
         rendered.append((out / file_name(ctx, seq, kind, lang, ".docx"), render_bytes(template, context)))
-    out.mkdir(parents=True, exist_ok=True)
+    made_folder = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise HoctapError(tr("files.write_failed", path=out, reason=os_reason(e))) from None
     written = []
-    for path, data in rendered:
-        with atomic_write(path) as f:
-            f.write(data)
-        written.append(path)
-        if progress:
-            progress(len(written), total)
-    book = out / file_name(ctx, total, "summary", lang, ".xlsx")
-    write_report(db, catalogs, ctx, level, book, lang=lang, made=made)
-    written.append(book)
+    try:
+        for path, data in rendered:
+            with atomic_write(path) as f:
+                f.write(data)
+            written.append(path)
+            if progress:
+                progress(len(written), total)
+        book = out / file_name(ctx, total, "summary", lang, ".xlsx")
+        write_report(db, catalogs, ctx, level, book, lang=lang, made=made)
+        written.append(book)
+    except BaseException:
+        if made_folder:  # a set that could not be written whole leaves no folder of our own behind
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     if progress:
         progress(total, total)
     return written

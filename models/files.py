@@ -209,7 +209,8 @@ class _Sink(io.RawIOBase):
 
     def write(self, b) -> int:
         if self._f is not None:
-            return self._f.write(b)
+            with self._failing():
+                return self._f.write(b)
         n = len(memoryview(b))
         self._pos += n
         return n
@@ -228,7 +229,18 @@ class _Sink(io.RawIOBase):
 
     def flush(self) -> None:
         if self._f is not None:
-            self._f.flush()
+            with self._failing():
+                self._f.flush()
+
+    @contextlib.contextmanager
+    def _failing(self) -> Iterator[None]:
+        """The first failed write ends the file: the writers' later clean-ups (a zip closed by the
+        garbage collector after its caller has caught the error) only count."""
+        try:
+            yield
+        except OSError:
+            self.discard()
+            raise
 
     def discard(self) -> None:
         if self._f is not None:

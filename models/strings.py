@@ -153,8 +153,19 @@ CATALOG = Strings("catalog", {
 })
 
 CONFIG = Strings("config", {
-    "config.bad_mode": ("phải là quyền dạng bát phân như \"0640\", chủ tệp có quyền đọc và ghi (đang là {got!r})",
-                        "must be an octal mode such as \"0640\" that lets the owner read and write (got {got!r})"),
+    "config.bad_mode": ("phải là quyền dạng bát phân như \"0640\": chủ tệp đọc và ghi được, nhóm có thể được đọc "
+                        "hoặc ghi, người khác không được gì, không ai được chạy tệp (đang là {got!r})",
+                        "must be an octal mode such as \"0640\": the owner reads and writes, the group may read or "
+                        "write, others get nothing and nobody may execute (got {got!r})"),
+    "config.bad_toml": ("không phải TOML hợp lệ ({detail})", "not valid TOML ({detail})"),
+    "config.at": ("dòng {line}, cột {col}", "line {line}, column {col}"),
+    "config.not_utf8": ("không phải văn bản UTF-8", "not UTF-8 text"),
+    "config.unknown_key": ("khoá không có: {key} (các khoá dùng được: {known})", "unknown key {key} (known: {known})"),
+    "config.wrong_type": ("phải là {kind}", "must be {kind}"),
+    "config.kind.str": ("một chuỗi văn bản trong ngoặc kép", "a quoted string"),
+    "config.kind.list": ("một danh sách [ … ]", "a list [ … ]"),
+    "config.kind.dict": ("một bảng [ … ]", "a table [ … ]"),
+    "config.bad_lang": ("phải là \"vi\" hoặc \"en\"", "must be \"vi\" or \"en\""),
 })
 
 DB = Strings("db", {

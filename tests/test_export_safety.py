@@ -319,3 +319,20 @@ def test_documents_that_start_with_a_dash(db_url, db, demo, capsys):
 def test_a_value_taken_for_an_option_suggests_the_equals_form(db_url, demo, capsys):
     assert main(["--lang", "en", "--db", db_url, "check", *UNIT, "C1.1=có", "--documents", "--draft"]) == 2
     assert "--documents=--value" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text, vi, en", [
+    ('export_mode = "0777"\n', "người khác không được gì", "others get nothing"),
+    ('export_mode = "0604"\n', "người khác không được gì", "others get nothing"),
+    ("lang = 5\n", "lang: phải là một chuỗi văn bản", "lang: must be a quoted string"),
+    ("db = \n", "không phải TOML hợp lệ (dòng 1, cột 6)", "not valid TOML (line 1, column 6)"),
+    ("colour = 'x'\n", "khoá không có: colour", "unknown key colour"),
+])
+def test_a_broken_config_is_named_in_the_users_language(text, vi, en, capsys):
+    config = Path(os.environ["HOCTAP_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(text, encoding="utf-8")
+    for lang, words in (("vi", vi), ("en", en)):
+        assert main(["--lang", lang, "unit", "list"]) == 2
+        err = capsys.readouterr().err
+        assert "config.toml: " in err and words in err and "Traceback" not in err, err

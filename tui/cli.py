@@ -667,6 +667,13 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _to_crash_log(unraisable) -> None:
+    """What fails inside a clean-up the garbage collector runs (a half-written zip closing on a
+    full disk, after the error was already reported) goes to the crash log, not over the message."""
+    if unraisable.exc_value is not None:
+        crash_log(unraisable.exc_value)
+
+
 def main(argv: list[str] | None = None) -> int:
     i18n.register(*CORE, *CLI_TABLES)
     argv = sys.argv[1:] if argv is None else argv
@@ -685,6 +692,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(e))
     i18n.set_lang(lang or config.lang)
     set_export_mode(config.export_mode)
+    sys.unraisablehook = _to_crash_log
     _unwrap_when_piped()
     try:
         with localized():
@@ -705,7 +713,9 @@ def main(argv: list[str] | None = None) -> int:
     except (*USER_ERRORS, ConfigError, CliError) as e:
         return _fail(str(e))
     except OSError as e:
-        return _fail(f"{e.filename or ''}: {e.strerror or e}".lstrip(": "))
+        from hoctap.models.files import os_reason
+
+        return _fail(f"{e.filename or ''}: {os_reason(e)}".lstrip(": "))
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # a bug: keep the traceback out of the user's way, but on disk
