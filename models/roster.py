@@ -14,6 +14,7 @@ from sqlalchemy import exists, func, not_, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
+from hoctap.models import search_index
 from hoctap.models.assign import parse_assignments
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
@@ -84,8 +85,9 @@ def _fact_exists(aid, name: str, value_clause=None):
 
 
 def _search(words: list[str]) -> list:
-    """Every word occurs in ``person.search`` (code and name without diacritics)."""
-    return [PT.c.search.contains(w, autoescape=True) for w in words]
+    """Every word occurs in ``person.search`` (code and name without diacritics). PostgreSQL
+    serves the LIKE from its pg_trgm index; on SQLite ``search_index`` narrows the rows tested."""
+    return [PT.c.search.contains(w, autoescape=True) for w in words] + search_index.candidates(words)
 
 
 def _where(q: RosterQuery, catalogs: Catalogs | None) -> list:
