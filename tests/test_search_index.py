@@ -13,7 +13,7 @@ from hoctap.models.roster import RosterQuery
 from hoctap.models.units import ensure_context
 
 # codes, whole names, parts, short words (no trigram: scanned), LIKE's own characters, nothing
-SEARCHES = ["hs-0001", "nguyễn thị", "nguyen van", "KHANH", "uyen", "an", "a", "ng h", "thi hoa an",
+SEARCHES = ["lqd00012", "LQD0001", "nguyễn thị", "nguyen van", "KHANH", "uyen", "an", "a", "ng h", "thi hoa an",
             "100%", "_", '"', "đặng", "zzzz"]
 
 
@@ -120,3 +120,20 @@ def test_postgresql_has_the_trigram_index(db):
         pytest.skip("SQLite's index is person_search")
     with db.read() as s:
         assert s.execute(text("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_person_search_trgm'")).scalar() == 1
+
+
+@pytest.mark.parametrize("sort,descending", [("name", False), ("name", True), ("code", False), ("code", True)])
+def test_a_common_words_window_from_the_prefix_walk_is_the_sorted_one(db, demo, monkeypatch, sort, descending):
+    aid = demo.assessment.id
+    monkeypatch.setattr(roster, "PREFIX_FROM", 1)  # the demo's 860 people: walk a prefix of 400
+    monkeypatch.setattr(roster, "INDEX_WALK_LIMIT", 400)
+    walked = []
+    real = roster._walk_prefix
+    monkeypatch.setattr(roster, "_walk_prefix", lambda *a: walked.append(real(*a)) or walked[-1])
+    for word in ("nguyen", "thi", "an", "lqd008", "yen", "lqd0001", "lqd00012", "zzzz"):
+        q = RosterQuery(aid, search=word, sort=sort, descending=descending)
+        every = roster.ids(db, q)
+        n = len(every)
+        for offset in (0, 7, max(0, n - 10)):
+            assert [r.id for r in roster.window(db, q, offset, 10, n)] == every[offset:offset + 10], (word, offset)
+    assert any(w is not None for w in walked) and any(w is None for w in walked)
