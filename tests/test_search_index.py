@@ -57,18 +57,23 @@ def test_sqlite_and_postgresql_find_the_same_people(catalogs, sqlite_url, pg_url
 
 
 def _codes(db, aid, word):
-    return {r.code for r in roster.page(db, RosterQuery(aid, search=word), 0, 1000)}
+    q = RosterQuery(aid, search=word)
+    codes = {r.code for r in roster.page(db, q, 0, 1000)}
+    assert roster.count(db, q) == len(codes)
+    return codes
 
 
 def test_people_changed_after_indexing_are_found_as_they_are_now(db, catalogs, demo):
     aid = demo.assessment.id
     search_index.catch_up(db)
     with db.read() as s:
-        pid, code = s.execute(text("SELECT id, code FROM person ORDER BY id LIMIT 1")).one()
+        pid, code, old = s.execute(text("SELECT id, code, full_name FROM person ORDER BY id LIMIT 1")).one()
+    assert code in _codes(db, aid, old)
     save_person(db, catalogs, demo, pid, {"full_name": "Quách Thị Xoan"}, {})
     save_person(db, catalogs, demo, None, {"code": "HS-MOI1", "full_name": "Tạ Văn Yểng", "kind": "learner"}, {})
     for _ in range(2):  # before the index caught up (scanned), then after (indexed)
         assert _codes(db, aid, "xoan") == {code}
+        assert code not in _codes(db, aid, old)
         assert _codes(db, aid, "yeng") == {"HS-MOI1"} == _codes(db, aid, "hs-moi")
         search_index.catch_up(db)
     # a person deleted, and another inserted under the same id (SQLite reuses the highest id)
