@@ -143,3 +143,16 @@ def test_a_common_words_window_from_the_prefix_walk_is_the_sorted_one(db, demo, 
         for offset in (0, 7, max(0, n - 10)):
             assert [r.id for r in roster.window(db, q, offset, 10, n)] == every[offset:offset + 10], (word, offset)
     assert any(w is not None for w in walked) and any(w is None for w in walked)
+
+
+def test_a_word_in_a_fifth_of_the_people_or_more_is_scanned(db, demo, monkeypatch):
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL's planner chooses")
+    monkeypatch.setattr(search_index, "COMMON", 1)  # the demo's 860 people: a fifth is 172
+    with db.read() as s:
+        assert not search_index.helps(s, ["lqd"])  # every code
+        assert search_index.helps(s, ["lqd00012"]) and search_index.helps(s, ["lqd", "khanh"])
+        assert not search_index.helps(s, ["an"])  # no trigram
+    aid = demo.assessment.id
+    for word in ("lqd", "lqd00012", "khanh", "lqd khanh"):
+        assert found(db, aid, word) == found(db, aid, word, scan=True, monkeypatch=monkeypatch), word
