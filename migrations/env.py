@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import hoctap.models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from hoctap.models.migrations import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -12,7 +13,7 @@ target_metadata = SQLModel.metadata
 def run_migrations_online() -> None:
     engine = config.attributes["engine"]
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata,
+        context.configure(connection=connection, target_metadata=target_metadata, include_name=include_name,
                           render_as_batch=connection.dialect.name == "sqlite")
         with context.begin_transaction():
             context.run_migrations()

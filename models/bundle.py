@@ -18,6 +18,7 @@ from typing import BinaryIO
 import tomli_w
 from sqlalchemy import delete, func, insert, select
 
+from hoctap.models import search_index
 from hoctap.models.audit import batch_summary, record_batch, record_changes
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
@@ -372,6 +373,7 @@ def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, 
             batch_id = record_batch(s, source_tag, "import", aid,
                                     batch_summary("bundle", file=Path(path).name, n=len(doc["people"])))
             record_changes(s, batch_id, audit)
+    search_index.catch_up(db)  # after the commit, in short transactions of its own
     if progress:
         progress(len(doc["people"]), len(doc["people"]))
     return BundleResult(u["code"], doc["year"], len(doc["people"]), len(doc["entries"]), created, batch_id,

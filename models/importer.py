@@ -22,7 +22,7 @@ from hoctap.models.fields import PERSON_FIELDS, InputError, match_column, parse_
 from hoctap.models.decode import (DELIMITERS, BrokenCSV, ImportFailed, Problem, Sheet, check_cells, column_letter,
                                   read_sheet, split)
 from hoctap.models.i18n import tr
-from hoctap.models import staged
+from hoctap.models import search_index, staged
 from hoctap.models.facts import lc_inputs
 from hoctap.models.people import Progress
 from hoctap.models.tables import Assessment
@@ -249,4 +249,5 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
             result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
                                            batch_summary("import", file=path.name, rows=result.rows))
             record_changes(s, result.batch_id, audit)
+    search_index.catch_up(db)  # after the commit, in short transactions of its own
     return result

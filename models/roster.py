@@ -14,6 +14,7 @@ from sqlalchemy import exists, func, not_, or_, select
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
+from hoctap.models import search_index
 from hoctap.models.assign import parse_assignments
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
@@ -30,6 +31,7 @@ from hoctap.models.units import Context
 AT = Assessment.__table__
 INDEXED_SORTS = ("name", "full_name", "code")  # (unit_id, sort_key) and (unit_id, code) indexes
 INDEX_WALK_LIMIT = 5000  # beyond this offset a scan and sort beats walking the index
+PREFIX_FROM = 10_000  # a search matching this many: sorting them (~15 ms) costs more than a prefix walk may
 
 
 @dataclass(frozen=True)
@@ -83,16 +85,17 @@ def _fact_exists(aid, name: str, value_clause=None):
     return PT.c.id.in_(select(PF.c.person_id).where(*cond))
 
 
-def _search(words: list[str]) -> list:
-    """Every word occurs in ``person.search`` (code and name without diacritics)."""
-    return [PT.c.search.contains(w, autoescape=True) for w in words]
+def _search(words: list[str], indexed: bool = True) -> list:
+    """Every word occurs in ``person.search`` (code and name without diacritics). PostgreSQL
+    serves the LIKE from its pg_trgm index; on SQLite ``search_index`` narrows the rows tested."""
+    return [PT.c.search.contains(w, autoescape=True) for w in words] + (search_index.candidates(words) if indexed else [])
 
 
-def _where(q: RosterQuery, catalogs: Catalogs | None) -> list:
+def _where(q: RosterQuery, catalogs: Catalogs | None, indexed: bool = True) -> list:
     aid = q.assessment_id
     clauses = []
     if q.search.strip():
-        clauses += _search(search_key(q.search).split())
+        clauses += _search(search_key(q.search).split(), indexed)
     if q.kind:
         clauses.append(PT.c.kind == q.kind)
     if q.department:
@@ -127,9 +130,14 @@ def _not_qualifying(q: RosterQuery, catalogs: Catalogs) -> list:
     raise InputError(tr("err.unknown_entry", entry=q.not_qualifying))
 
 
-def _base(q: RosterQuery, catalogs: Catalogs | None, *columns) -> Select:
+def _base(q: RosterQuery, catalogs: Catalogs | None, *columns, indexed: bool = True) -> Select:
     return (select(*columns).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
-            .where(RE.c.assessment_id == q.assessment_id, *_where(q, catalogs)))
+            .where(RE.c.assessment_id == q.assessment_id, *_where(q, catalogs, indexed)))
+
+
+def _indexed(s: Session, q: RosterQuery) -> bool:
+    """Whether the search index is worth using for this query's words (``search_index.helps``)."""
+    return bool(q.search.strip()) and search_index.helps(s, search_key(q.search).split())
 
 
 def _viewport(q: RosterQuery, catalogs: Catalogs | None, *columns) -> Select:
@@ -142,7 +150,16 @@ def _viewport(q: RosterQuery, catalogs: Catalogs | None, *columns) -> Select:
 
 def count(db: Database, q: RosterQuery, catalogs: Catalogs | None = None) -> int:
     with db.read() as s:
-        return s.execute(_base(q, catalogs, func.count())).scalar() or 0
+        indexed = _indexed(s, q)
+        if db.is_sqlite and indexed and q == RosterQuery(q.assessment_id, search=q.search, sort=q.sort,
+                                                         descending=q.descending):
+            # a search alone: counted from the index and the roster, without reading person
+            # for those the index knows ("khanh" at 1M people, 50,000 found: 30 ms, not 80)
+            matching = search_index.matching(search_key(q.search).split())
+            if matching is not None:
+                return s.execute(select(func.count()).select_from(RE).where(
+                    RE.c.assessment_id == q.assessment_id, RE.c.person_id.in_(matching))).scalar() or 0
+        return s.execute(_base(q, catalogs, func.count(), indexed=indexed)).scalar() or 0
 
 
 def _order(q: RosterQuery) -> list:
@@ -165,23 +182,44 @@ def _index_walk(q: RosterQuery, offset: int) -> bool:
     return q.sort in INDEXED_SORTS and offset < INDEX_WALK_LIMIT and not sparse
 
 
+def _walk_prefix(s: Session, q: RosterQuery, catalogs: Catalogs | None, offset: int, limit: int) -> list[int] | None:
+    """A window near an end of a search matching many people, from the first ``INDEX_WALK_LIMIT``
+    people in index order alone: exact when that prefix holds the whole window, else None (then
+    the matches are sorted). "khanh", one person in 20 at 1M people: 15 ms instead of 80."""
+    if not q.search.strip() or q.sort not in INDEXED_SORTS or offset + limit > INDEX_WALK_LIMIT // 20:
+        return None
+    unit = select(AT.c.unit_id).where(AT.c.id == q.assessment_id).scalar_subquery()
+    prefix = select(PT.c.id).where(PT.c.unit_id == unit).order_by(*_order(q)).limit(INDEX_WALK_LIMIT).subquery()
+    enrolled = exists().where(RE.c.assessment_id == q.assessment_id, RE.c.person_id == PT.c.id)
+    chosen = (select(PT.c.id).select_from(prefix.join(PT, PT.c.id == prefix.c.id))
+              .where(enrolled, *_where(q, catalogs, indexed=False)).order_by(*_order(q)))
+    found = list(s.execute(chosen.offset(max(0, offset)).limit(limit)).scalars())
+    return found if len(found) == limit else None
+
+
 def quick_window(q: RosterQuery, offset: int, limit: int, total: int) -> bool:
     """Whether ``window`` reads this window by walking an index (cheap at any roster size)."""
     first_half = offset + limit <= total // 2
     return _index_walk(q, offset if first_half else max(0, total - offset - limit))
 
 
-def page(db: Database, q: RosterQuery, offset: int, limit: int, catalogs: Catalogs | None = None) -> list[RosterRow]:
+def page(db: Database, q: RosterQuery, offset: int, limit: int, catalogs: Catalogs | None = None, *,
+         matches: int | None = None) -> list[RosterRow]:
     """One window of the roster, in order, with each row's facts.
 
     The ids are chosen first (a narrow sort), then their rows read by primary key. The first
-    pages of an indexed order without a search walk the index and stop at the LIMIT."""
-    indexed = _index_walk(q, offset)
-    chosen = (_viewport if indexed else _base)(q, catalogs, PT.c.id).order_by(*_order(q))
+    pages of an indexed order without a search walk the index and stop at the LIMIT; with a
+    search known (``matches``) to match many, they try a bounded walk first (``_walk_prefix``)."""
     cols = [PT.c.id, PT.c.code, PT.c.full_name, PT.c.kind, PT.c.department, PT.c.position,
             PT.c.birth_year, PT.c.gender, PT.c.version, RE.c.version.label("roster_version")]
     with db.read() as s:
-        window_ids = list(s.execute(chosen.offset(max(0, offset)).limit(limit)).scalars())
+        if _index_walk(q, offset):
+            chosen = _viewport(q, catalogs, PT.c.id)
+        else:
+            chosen = _base(q, catalogs, PT.c.id, indexed=_indexed(s, q))
+        window_ids = _walk_prefix(s, q, catalogs, offset, limit) if matches and matches >= PREFIX_FROM else None
+        if window_ids is None:
+            window_ids = list(s.execute(chosen.order_by(*_order(q)).offset(max(0, offset)).limit(limit)).scalars())
         found = {r["id"]: RosterRow(**r) for r in s.execute(
             select(*cols).select_from(RE.join(PT, PT.c.id == RE.c.person_id))
             .where(RE.c.assessment_id == q.assessment_id, PT.c.id.in_(window_ids))).mappings()}
@@ -200,7 +238,7 @@ def ids(db: Database, q: RosterQuery, catalogs: Catalogs | None = None) -> list[
 
 
 def _ids(s: Session, q: RosterQuery, catalogs: Catalogs | None) -> list[int]:
-    return list(s.execute(_base(q, catalogs, PT.c.id).order_by(*_order(q))).scalars())
+    return list(s.execute(_base(q, catalogs, PT.c.id, indexed=_indexed(s, q)).order_by(*_order(q))).scalars())
 
 
 @dataclass
@@ -339,9 +377,9 @@ def window(db: Database, q: RosterQuery, offset: int, limit: int, total: int,
     """Like ``page``, but a window in the second half is read from the other end (the reverse
     order with a small offset), so jumping to the end costs what the start does."""
     if offset + limit <= total // 2 or offset >= total:
-        return page(db, q, offset, limit, catalogs)
+        return page(db, q, offset, limit, catalogs, matches=total)
     end = min(total, offset + limit)
-    rows = page(db, q.with_(descending=not q.descending), total - end, end - offset, catalogs)
+    rows = page(db, q.with_(descending=not q.descending), total - end, end - offset, catalogs, matches=total)
     rows.reverse()
     return rows
 
