@@ -29,5 +29,6 @@ DAILY = Strings("daily", {
     "export.overwrite": ("Đã có tệp {name} trong {folder}. Ghi đè lên tệp cũ?",
                          "{name} already exists in {folder}. Replace it?"),
     "export.saved_in": ("Đã lưu tệp {name}\ntrong thư mục {folder}", "Saved {name}\nin the folder {folder}"),
+    "dash.computing": ("Đang tính các chỉ tiêu mức {level}…", "Computing the level {level} meters…"),
     # end of table
 })
