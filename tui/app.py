@@ -12,6 +12,7 @@ import tomllib
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.color import Color, ColorParseError
 from textual.command import CommandPalette
 from textual.worker import WorkerFailed
 
@@ -31,6 +32,30 @@ from hoctap.screens.commands import ScreenCommands, localize_bindings
 from hoctap.screens.messages import DataChanged
 from hoctap.screens.strings import SCREENS
 from hoctap.tui.threads import WorkerThreads
+
+
+MIN_CONTRAST = 4.5  # WCAG AA for text
+
+
+def contrast(a: Color, b: Color) -> float:
+    """The WCAG 2 contrast ratio of two opaque colours."""
+    def luminance(c: Color) -> float:
+        r, g, b = ((v / 255 / 12.92) if v / 255 <= 0.03928 else ((v / 255 + 0.055) / 1.055) ** 2.4
+                   for v in (c.r, c.g, c.b))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def legible(colour: Color, backgrounds) -> Color:
+    """``colour``, moved towards black (on light backgrounds) or white just far enough to read at
+    MIN_CONTRAST on every one of ``backgrounds``; its hue stays recognisable."""
+    towards = backgrounds[0].get_contrast_text(1.0)
+    for step in range(11):
+        out = colour.blend(towards, step / 10)
+        if all(contrast(out, b) >= MIN_CONTRAST for b in backgrounds):
+            return out
+    return towards
 
 
 def load_state() -> dict:
@@ -146,6 +171,25 @@ class HoctapApp(App):
     def _delivery_failed(self, event: events.DeliveryFailed) -> None:
         if event.name == "export":
             self.notify(tr("export.failed", error=event.exception), severity="error", timeout=10)
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, with the coloured text that hoctap puts on them (verdicts on the
+        meters' table, the footer's keys) made to read at the WCAG 4.5:1 ratio: textual-light's
+        own success green is 3.2:1 on a focused table, its footer keys 2.9:1."""
+        variables = super().get_css_variables()
+        try:
+            surface = Color.parse(variables["surface"])
+            table = surface.blend(Color.parse(variables["foreground"]), 0.05)  # DataTable:focus tint
+            grounds = {tone: (surface, table, Color.parse(variables["background"]))
+                       for tone in ("text-success", "text-error", "text-warning")}
+            grounds["footer-key-foreground"] = (Color.parse(variables["footer-background"]),)
+            for name, backgrounds in grounds.items():
+                colour = Color.parse(variables[name])
+                if colour.ansi is None and all(b.ansi is None for b in backgrounds):
+                    variables[name] = legible(colour, backgrounds).hex
+        except (KeyError, ColorParseError):
+            pass  # a theme without these: Textual's own colours stand
+        return variables
 
     def get_system_commands(self, screen):
         """Textual's app-wide commands, in the user's language (the screen's own come from
