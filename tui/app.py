@@ -14,6 +14,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.color import Color, ColorParseError
 from textual.command import CommandPalette
+from textual.screen import ModalScreen
 from textual.worker import WorkerFailed
 
 from hoctap.models.catalog import Catalogs
@@ -59,18 +60,20 @@ def legible(colour: Color, backgrounds) -> Color:
 
 
 def load_state() -> dict:
-    """The last unit and year opened ({} when none or unreadable: it is only a convenience)."""
+    """The last unit and year opened and the language chosen in the app ({} when none or
+    unreadable: it is only a convenience)."""
     try:
         return tomllib.loads(state_path().read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return {}
 
 
-def save_state(unit: str, year: int) -> None:
+def save_state(**changes) -> None:
+    """Remember ``changes`` (unit, year, lang), keeping the rest of the state."""
     path = state_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(tomli_w.dumps({"unit": unit, "year": year}), encoding="utf-8")
+        path.write_text(tomli_w.dumps(load_state() | changes), encoding="utf-8")
     except OSError:
         pass  # a read-only home must not stop the work
 
@@ -83,6 +86,7 @@ class HoctapApp(App):
         Binding("question_mark,f1", "help", "key.help", id="app.help"),
         Binding("ctrl+p", "command_palette", "key.palette", id="app.palette", show=False),  # ? leads to it
         Binding("ctrl+q", "quit", "key.quit", id="app.quit", priority=True, show=False),
+        Binding("ctrl+l", "switch_language", "key.language", id="app.language", show=False),
     ]
     # how often the dashboard asks the database whether anyone changed the assessment (None: never
     # by itself; tests call the dashboard's poll() when they mean it)
@@ -93,6 +97,11 @@ class HoctapApp(App):
     def __init__(self, db: Database, catalogs: Catalogs, config: Config, *, unit: str | None = None,
                  year: int | None = None):
         i18n.register(*CORE, *SCREENS)  # the TUI's words, before any label is made
+        chosen = load_state().get("lang")
+        # the language last chosen in the app (ctrl+l), unless the command line asked for
+        # another one than the configuration's (the CLI set the process's language from both)
+        if chosen in ("vi", "en") and i18n.lang() == config.lang:
+            i18n.set_lang(chosen)
         super().__init__()
         localize_bindings(self)
         self.db = db
@@ -136,10 +145,27 @@ class HoctapApp(App):
     def open_context(self, ctx: Context) -> None:
         """Make ``ctx`` the current assessment and show its dashboard (remembered for next time)."""
         self.ctx = ctx
-        save_state(ctx.unit.code, ctx.assessment.year)
+        save_state(unit=ctx.unit.code, year=ctx.assessment.year)
         while len(self.screen_stack) > 2:  # keep the start screen underneath
             self.pop_screen()
         self.push_screen(DashboardScreen())
+
+    def action_switch_language(self) -> None:
+        """Vietnamese ⇄ English, remembered for next time; the screens are rebuilt in the new
+        language (the start screen and, when one is open, the assessment's dashboard)."""
+        if isinstance(self.screen, ModalScreen):  # a form's typing would be lost
+            self.notify(tr("lang.close_form_first"), severity="warning")
+            return
+        i18n.set_lang("en" if i18n.lang() == "vi" else "vi")
+        save_state(lang=i18n.lang())
+        self._bindings = self._merged_bindings.copy()  # the keys' labels again, in the new language
+        localize_bindings(self)
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(StartScreen())
+        if self.ctx is not None:
+            self.push_screen(DashboardScreen())
+        self.notify(tr("lang.switched"))
 
     def open_roster(self, query: RosterQuery | None = None) -> None:
         from hoctap.screens.roster import RosterScreen
