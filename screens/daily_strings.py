@@ -31,7 +31,7 @@ DAILY = Strings("daily", {
     "export.saved_in": ("Đã lưu tệp {name}\ntrong thư mục {folder}", "Saved {name}\nin the folder {folder}"),
     "dash.computing": ("Đang tính các chỉ tiêu mức {level}…", "Computing the level {level} meters…"),
     # the key's label names the language it switches to, in that language
-    "key.language": ("English", "Tiếng Việt"),
+    "key.language": ("English (giao diện tiếng Anh)", "Tiếng Việt (Vietnamese)"),
     "start.language": ("{key}: English — switch the interface to English",
                        "{key}: Tiếng Việt — chuyển giao diện sang tiếng Việt"),
     "lang.switched": ("Đã chuyển giao diện sang tiếng Việt", "The interface is now in English"),

@@ -32,7 +32,7 @@ async def test_ctrl_l_redraws_the_dashboard_in_english_and_back(db, catalogs, de
         assert screen.title == "Dashboard" and "Level 1" in str(screen.query_one("#dash-head").render())
         assert screen.query_one(DataTable).columns["entry"].label.plain == "Entry"
         assert "Help" in _footer(app) and "Roster" in _footer(app)
-        assert "Tiếng Việt" in [k.description for k in screen_keys(screen)]  # in the command palette too
+        assert "Tiếng Việt (Vietnamese)" in [k.description for k in screen_keys(screen)]  # in the palette too
         assert tomllib.loads(state_path().read_text(encoding="utf-8"))["lang"] == "en"
         await press(pilot, "ctrl+l")
         await settle(app, pilot)
