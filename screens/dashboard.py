@@ -2,8 +2,9 @@
 
 The screen is composed at once and says that the meters are being computed; they are computed
 in a thread worker (two GROUP BYs and the pure engine, seconds at a million people) and handed
-back in a message, so every key works before they are ready; a timer (``app.poll_seconds``) asks the database for its data version so that
-edits made by other users appear within a few seconds.
+back in a message, so every key works before they are ready. A timer (``app.poll_seconds``)
+asks the database for its data version so that edits made by other users appear within a few
+seconds.
 """
 
 from __future__ import annotations
@@ -164,8 +165,8 @@ class DashboardScreen(BaseScreen):
 
     def colours(self) -> dict[str, str]:
         """Rich styles for the verdict tones, from the current theme."""
-        # the theme's text colours (Textual picks them to read on its background: plain success
-        # green is 1.5:1 on textual-light); ansi themes give their ansi colours here too
+        # the theme's text colours, which HoctapApp.get_css_variables makes read at 4.5:1 on the
+        # table (the plain success green is 1.5:1 on textual-light); ansi themes stay ansi
         variables = self.app.theme_variables
         out = {"muted": "dim"}
         for tone in ("success", "error", "warning"):
@@ -231,8 +232,8 @@ class DashboardScreen(BaseScreen):
         return columns, rows
 
     def _widths(self, table: DataTable, columns: list[str], rows: list[tuple[str, list]]) -> list[int]:
-        """Each column as wide as its widest cell; the wording gets the room left (its full text
-        is on the detail line), so there is never a horizontal scrollbar."""
+        """Each column as wide as its widest cell; the wording gets the room left, which may be
+        too little (the caller then drops it), so there is never a horizontal scrollbar."""
         widths = [max([Text(tr(f"col.{name}")).cell_len] + [Text.from_markup(c).cell_len if isinstance(c, str)
                                                             else c.cell_len for c in (r[i] for _, r in rows)])
                   for i, name in enumerate(columns)]
