@@ -53,7 +53,7 @@ class StartScreen(BaseScreen):
         Binding("c", "collect", "key.collect", id="start.collect"),
         Binding("Y", "rollover", "key.rollover", id="start.rollover"),
         Binding("q", "app.quit", "key.quit", id="start.quit"),
-        Binding("ctrl+l", "app.switch_language", "key.language", id="start.language", show=False),  # on the line under the title
+        Binding("ctrl+t", "app.switch_language", "key.language", id="start.language", show=False),  # on the line under the title
     ]
 
     def __init__(self) -> None:
@@ -71,7 +71,7 @@ class StartScreen(BaseScreen):
         self.title = tr("screen.start")
         # how to read this in the other language, said in that language (a new user sees it first)
         key = next((self.app.get_key_display(a.binding) for a in self.active_bindings.values()
-                    if a.binding.id == "start.language"), "ctrl+l")
+                    if a.binding.id == "start.language"), "ctrl+t")
         self.query_one("#start-language", Static).update(tr("start.language", key=key))
         self.load()
 

@@ -24,7 +24,7 @@ async def test_ctrl_l_redraws_the_dashboard_in_english_and_back(db, catalogs, de
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert "Trợ giúp" in _footer(app) and app.screen.query_one(DataTable).columns["entry"].label.plain == "Chỉ tiêu"
-        await press(pilot, "ctrl+l")
+        await press(pilot, "ctrl+t")
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, DashboardScreen) and isinstance(app.screen_stack[-2], StartScreen)
@@ -34,7 +34,7 @@ async def test_ctrl_l_redraws_the_dashboard_in_english_and_back(db, catalogs, de
         assert "Help" in _footer(app) and "Roster" in _footer(app)
         assert "Tiếng Việt (Vietnamese)" in [k.description for k in screen_keys(screen)]  # in the palette too
         assert tomllib.loads(state_path().read_text(encoding="utf-8"))["lang"] == "en"
-        await press(pilot, "ctrl+l")
+        await press(pilot, "ctrl+t")
         await settle(app, pilot)
         assert i18n.lang() == "vi" and app.screen.title == "Bảng chỉ tiêu" and "Trợ giúp" in _footer(app)
         assert tomllib.loads(state_path().read_text(encoding="utf-8"))["lang"] == "vi"
@@ -45,8 +45,8 @@ async def test_the_choice_is_remembered_and_the_start_screen_shows_the_key(db, c
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         hint = str(app.screen.query_one("#start-language").render())
-        assert "ctrl+l" in hint.lower() or "^l" in hint and "English" in hint
-        await press(pilot, "ctrl+l")
+        assert "ctrl+t" in hint.lower() or "^t" in hint and "English" in hint
+        await press(pilot, "ctrl+t")
         await settle(app, pilot)
         assert isinstance(app.screen, StartScreen) and app.screen.title == "Start"
         assert "Tiếng Việt" in str(app.screen.query_one("#start-language").render())
@@ -83,7 +83,7 @@ async def test_no_switch_while_a_form_is_open(db, catalogs):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await press(pilot, "n")  # the new unit form
-        await press(pilot, "ctrl+l")  # a form keeps its keys to itself
+        await press(pilot, "ctrl+t")  # a form keeps its keys to itself
         assert i18n.lang() == "vi" and type(app.screen).__name__ == "UnitForm"
         app.action_switch_language()  # as a command would
         await settle(app, pilot)

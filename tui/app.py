@@ -86,7 +86,7 @@ class HoctapApp(App):
         Binding("question_mark,f1", "help", "key.help", id="app.help"),
         Binding("ctrl+p", "command_palette", "key.palette", id="app.palette", show=False),  # ? leads to it
         Binding("ctrl+q", "quit", "key.quit", id="app.quit", priority=True, show=False),
-        Binding("ctrl+l", "switch_language", "key.language", id="app.language", show=False),
+        Binding("ctrl+t", "switch_language", "key.language", id="app.language", show=False),
     ]
     # how often the dashboard asks the database whether anyone changed the assessment (None: never
     # by itself; tests call the dashboard's poll() when they mean it)
@@ -98,7 +98,7 @@ class HoctapApp(App):
                  year: int | None = None):
         i18n.register(*CORE, *SCREENS)  # the TUI's words, before any label is made
         chosen = load_state().get("lang")
-        # the language last chosen in the app (ctrl+l), unless the command line asked for
+        # the language last chosen in the app (ctrl+t), unless the command line asked for
         # another one than the configuration's (the CLI set the process's language from both)
         if chosen in ("vi", "en") and i18n.lang() == config.lang:
             i18n.set_lang(chosen)
