@@ -49,11 +49,13 @@ class StartScreen(BaseScreen):
         Binding("n", "new_unit", "key.new_unit", id="start.new_unit"),
         Binding("y", "new_year", "key.new_year", id="start.new_year"),
         Binding("l", "level_sought", "key.level_sought", id="start.level"),
-        Binding("o", "units", "key.office_units", id="start.units"),
-        Binding("c", "collect", "key.collect", id="start.collect"),
-        Binding("Y", "rollover", "key.rollover", id="start.rollover"),
+        # the receiving office's keys stay out of the footer so that it fits 80 columns (? lists them)
+        Binding("o", "units", "key.office_units", id="start.units", show=False),
+        Binding("c", "collect", "key.collect", id="start.collect", show=False),
+        Binding("Y", "rollover", "key.rollover", id="start.rollover", show=False),
         Binding("q", "app.quit", "key.quit", id="start.quit"),
-        Binding("ctrl+t", "app.switch_language", "key.language", id="start.language", show=False),  # on the line under the title
+        # shown on the line under the title, in the other language
+        Binding("ctrl+t", "app.switch_language", "key.language", id="start.language", show=False),
     ]
 
     def __init__(self) -> None:

@@ -89,3 +89,16 @@ async def test_no_switch_while_a_form_is_open(db, catalogs):
         await settle(app, pilot)
         assert i18n.lang() == "vi" and type(app.screen).__name__ == "UnitForm"
         assert any(n.message == i18n.tr("lang.close_form_first") for n in app._notifications)
+
+
+async def test_the_start_screen_fits_80_columns_in_both_languages(db, catalogs):
+    for lang in ("vi", "en"):
+        i18n.set_lang(lang)
+        app = make_app(db, catalogs)
+        app.config.lang = lang
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            keys = list(app.screen.query_one(Footer).query("FooterKey"))
+            assert max(k.region.right for k in keys) <= 80
+            assert i18n.tr("key.help") in [k.description for k in keys]
+            assert app.screen.query_one("#start-language").region.width <= 80
