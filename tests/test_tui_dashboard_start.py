@@ -109,3 +109,43 @@ async def test_verdicts_and_footer_keys_read_at_4_5_to_1(db, catalogs, demo, the
         fg = Color.from_rich_color(key_style.color)
         bg = Color.from_rich_color(key_style.bgcolor) if key_style.bgcolor else footer_key.background_colors[1]
         assert contrast(fg, bg) >= 4.5, (fg.hex, bg.hex)
+
+
+HEAVY = ("hoctap.models.importer", "hoctap.models.report", "hoctap.models.documents", "hoctap.models.xlsx",
+         "hoctap.models.export", "hoctap.models.staged", "xlsxwriter", "docxtpl", "python_calamine")
+
+OPEN_DASHBOARD = """
+import asyncio, sys
+from hoctap.models.catalog import load_catalogs
+from hoctap.models.config import Config
+from hoctap.models.db import open_database
+from hoctap.screens.dashboard import DashboardScreen
+from hoctap.tui.app import HoctapApp
+
+async def main():
+    app = HoctapApp(open_database(sys.argv[1]), load_catalogs(), Config(lang="vi"), unit=sys.argv[2], year=int(sys.argv[3]))
+    app.poll_seconds = None
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(2000):
+            if isinstance(app.screen, DashboardScreen) and app.screen.result is not None:
+                break
+            await pilot.pause(0.01)
+        assert app.screen.result is not None
+    print(" ".join(sorted(m for m in sys.modules if m in HEAVY or m.startswith(tuple(h + "." for h in HEAVY)))))
+
+HEAVY = tuple(sys.argv[4:])
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_dashboard_opens_without_the_import_export_and_document_modules(db_url, db, demo):
+    """Start-up imports what the first screens need; the importer, the report, the documents and
+    the xlsx writers load when first used (a fresh process: this one has them all)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", OPEN_DASHBOARD, db_url, demo.unit.code, str(demo.assessment.year),
+                          *HEAVY], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == []
