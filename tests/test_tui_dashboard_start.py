@@ -123,7 +123,8 @@ from hoctap.screens.dashboard import DashboardScreen
 from hoctap.tui.app import HoctapApp
 
 async def main():
-    app = HoctapApp(open_database(sys.argv[1]), load_catalogs(), Config(lang="vi"), unit=sys.argv[2], year=int(sys.argv[3]))
+    app = HoctapApp(open_database(sys.argv[1]), load_catalogs(), Config(lang="vi"), unit=sys.argv[2],
+                    year=int(sys.argv[3]))
     app.poll_seconds = None
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(2000):

@@ -23,7 +23,8 @@ async def test_ctrl_l_redraws_the_dashboard_in_english_and_back(db, catalogs, de
     app = make_app(db, catalogs, demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert "Trợ giúp" in _footer(app) and app.screen.query_one(DataTable).columns["entry"].label.plain == "Chỉ tiêu"
+        assert "Trợ giúp" in _footer(app)
+        assert app.screen.query_one(DataTable).columns["entry"].label.plain == "Chỉ tiêu"
         await press(pilot, "ctrl+t")
         await settle(app, pilot)
         screen = app.screen
