@@ -20,7 +20,7 @@ from textual.worker import get_current_worker
 
 from hoctap.models.evaluate import LevelResult
 from hoctap.models.i18n import lang, tr
-from hoctap.models.present import meter_text
+from hoctap.models.present import MARK, meter_text
 from hoctap.models.roster import RosterQuery
 from hoctap.models.db import DatabaseError
 from hoctap.models.errors import HoctapError
@@ -269,9 +269,10 @@ class DashboardScreen(BaseScreen):
             for r in crit.entries:
                 if r.entry.id == key:
                     detail.append(f"{r.entry.id} ", style="bold").append(r.entry.label(lang()))
+                    if r.entry.kind == "unit" and r.applicable:  # the value ticked (its mark is the verdict's)
+                        value = meter_text(self.app.catalogs, r).removesuffix(f" {MARK[r.status]}")
+                        detail.append(f" — {value}", style="bold")
                     detail.append(" · ").append_text(verdict(r.status, colours))
-                    if r.entry.kind == "unit":
-                        detail.append(f" — {meter_text(self.app.catalogs, r)}", style="bold")
                     detail.append(f"\n{r.entry.source}", style="dim")
                     if not r.entry.confirmed:
                         detail.append(f" · {tr('unconfirmed_mark')}", style="dim italic")
