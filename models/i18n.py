@@ -1,4 +1,5 @@
-"""Vietnamese and English strings. One process speaks one language, set once at start-up.
+"""Vietnamese and English strings. One process speaks one language at a time, set at start-up
+(the TUI switches it at run time with ctrl+t and rebuilds its screens).
 
 A key maps to a pair (vi, en) of ``str.format`` templates. The pairs live in ``Strings``
 tables, one per domain, that are plain constants: defining or importing one does nothing.

@@ -211,13 +211,13 @@ class CitizenScreen(BaseScreen):
         passes = lc.passes(scores)
         bad = self.query_one(ScoreEntry).invalid()
         if bad:  # flagged while typing, not only when saving
-            verdict = f"[b $error]✗ {escape(tr('lc.out_of_range', cells=', '.join(map(str, bad)), low=lc.min_score, high=lc.max_score))}[/]"
+            verdict = f"[b $text-error]✗ {escape(tr('lc.out_of_range', cells=', '.join(map(str, bad)), low=lc.min_score, high=lc.max_score))}[/]"
         elif passes is None:
-            verdict = f"[$warning]{tr('lc.incomplete')}[/]"
+            verdict = f"[$text-warning]{tr('lc.incomplete')}[/]"
         elif passes:
-            verdict = f"[b $success]✓ {tr('lc.pass')}[/]"
+            verdict = f"[b $text-success]✓ {tr('lc.pass')}[/]"
         else:
-            verdict = f"[b $error]✗ {tr('lc.fail')}[/]"
+            verdict = f"[b $text-error]✗ {tr('lc.fail')}[/]"
         top = lc.max_score * len(lc.indicators)
         rule = tr("lc.rule", total=lc.pass_total, each=lc.pass_each)
         self.query_one("#lc-total", Static).update(

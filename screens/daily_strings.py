@@ -29,5 +29,13 @@ DAILY = Strings("daily", {
     "export.overwrite": ("Đã có tệp {name} trong {folder}. Ghi đè lên tệp cũ?",
                          "{name} already exists in {folder}. Replace it?"),
     "export.saved_in": ("Đã lưu tệp {name}\ntrong thư mục {folder}", "Saved {name}\nin the folder {folder}"),
+    "dash.computing": ("Đang tính các chỉ tiêu mức {level}…", "Computing the level {level} meters…"),
+    # the key's label names the language it switches to, in that language
+    "key.language": ("English (giao diện tiếng Anh)", "Tiếng Việt (Vietnamese)"),
+    "start.language": ("{key}: English — switch the interface to English",
+                       "{key}: Tiếng Việt — chuyển giao diện sang tiếng Việt"),
+    "lang.switched": ("Đã chuyển giao diện sang tiếng Việt", "The interface is now in English"),
+    "lang.close_form_first": ("Đóng biểu mẫu đang mở trước khi đổi ngôn ngữ",
+                              "Close the open form before switching the language"),
     # end of table
 })

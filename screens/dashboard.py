@@ -1,8 +1,10 @@
 """The dashboard: every entry of the level's catalog as a threshold meter, grouped by criterion.
 
-Meters are computed in a thread worker (two GROUP BYs and the pure engine) and handed back
-in a message; a timer (``app.poll_seconds``) asks the database for its data version so that
-edits made by other users appear within a few seconds.
+The screen is composed at once and says that the meters are being computed; they are computed
+in a thread worker (two GROUP BYs and the pure engine, seconds at a million people) and handed
+back in a message, so every key works before they are ready. A timer (``app.poll_seconds``)
+asks the database for its data version so that edits made by other users appear within a few
+seconds.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from textual.worker import get_current_worker
 
 from hoctap.models.evaluate import LevelResult
 from hoctap.models.i18n import lang, tr
-from hoctap.models.present import meter_text
+from hoctap.models.present import MARK, meter_text
 from hoctap.models.roster import RosterQuery
 from hoctap.models.db import DatabaseError
 from hoctap.models.errors import HoctapError
@@ -30,7 +32,7 @@ from hoctap.screens.widgets.meter import entry_cells, verdict
 
 COLUMNS = ("entry", "count", "percent", "threshold", "verdict", "shortfall", "progress", "wording")
 FAILING = ("not_met", "no_data")  # what n/p stop at: entries keeping the level from being met
-NARROW = 100  # below this many columns: no bar, and the verdict as its mark alone
+WORDING_MIN = 16  # the wording gets at least this many cells, else it is shown on the detail line only
 
 
 class MetersReady(Message):
@@ -88,6 +90,7 @@ class DashboardScreen(BaseScreen):
         self.result: LevelResult | None = None
         self.failing: list[str] = []  # entry ids not met (or without data), in table order
         self.offline = False  # the last poll could not reach the database
+        self.computing = False  # a meters worker is running: the head says so
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -101,8 +104,6 @@ class DashboardScreen(BaseScreen):
         self.level = ctx.assessment.level
         self.title = tr("screen.dashboard")
         self.sub_title = f"{ctx.unit.code} · {ctx.assessment.year}"
-        table = self.query_one("#meters", DataTable)
-        table.loading = True
         self.load()
         if self.app.poll_seconds:
             self.set_interval(self.app.poll_seconds, self.poll)
@@ -110,8 +111,14 @@ class DashboardScreen(BaseScreen):
 
     # ---- data ----------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="meters")
     def load(self) -> None:
+        """Recompute the meters in a worker; until they arrive the head says so."""
+        self.computing = True
+        self._head()
+        self._compute()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="meters")
+    def _compute(self) -> None:
         app, level = self.app, self.level
         version = data_version(app.db, app.ctx)
         result = evaluate_context(app.db, app.catalogs, app.ctx, level)
@@ -132,7 +139,8 @@ class DashboardScreen(BaseScreen):
         self.load()
 
     def worker_failed(self, worker) -> None:
-        self.query_one("#meters", DataTable).loading = False
+        self.computing = False
+        self._head()
 
     @on(Polled)
     def _polled(self, message: Polled) -> None:
@@ -150,32 +158,69 @@ class DashboardScreen(BaseScreen):
         if message.level != self.level:
             return  # computed for the level shown before a switch
         self.result, self.version = message.result, message.version
+        self.computing = False
         self.show()
 
     # ---- display -------------------------------------------------------------------------------
 
     def colours(self) -> dict[str, str]:
         """Rich styles for the verdict tones, from the current theme."""
-        theme = self.app.current_theme
+        # the theme's text colours, which HoctapApp.get_css_variables makes read at 4.5:1 on the
+        # table (the plain success green is 1.5:1 on textual-light); ansi themes stay ansi
+        variables = self.app.theme_variables
         out = {"muted": "dim"}
         for tone in ("success", "error", "warning"):
-            out[tone] = Color.parse(getattr(theme, tone) or theme.primary).rich_color.name
+            out[tone] = Color.parse(variables[f"text-{tone}"]).rich_color.name
         return out
 
+    def _head(self) -> None:
+        """The unit and year at once; the level's verdict once computed, "Computing…" before."""
+        ctx = self.app.ctx
+        head = Text(tr("dash.title", name=ctx.unit.name, code=ctx.unit.code, year=ctx.assessment.year), "bold")
+        head.append("\n")
+        if self.computing or self.result is None:
+            head.append(tr("dash.computing", level=self.level), "italic")
+        else:
+            result = self.result
+            head.append_text(Text.assemble(
+                f"{result.catalog.label(lang())} · {tr('dash.sought', level=ctx.assessment.level)} · ",
+                (tr("dash.level", level=self.level, verdict=""), "bold"),
+                verdict("met" if result.met else "not_met", self.colours())))
+        self.query_one("#dash-head", Static).update(head)
+
     def show(self) -> None:
+        self._head()
         if self.result is None:
             return
-        result, ctx, colours = self.result, self.app.ctx, self.colours()
-        cat = result.catalog
-        head = Text.assemble(
-            (tr("dash.title", name=ctx.unit.name, code=ctx.unit.code, year=ctx.assessment.year), "bold"), "\n",
-            f"{cat.label(lang())} · {tr('dash.sought', level=ctx.assessment.level)} · ",
-            (tr("dash.level", level=self.level, verdict=""), "bold"),
-            verdict("met" if result.met else "not_met", colours))
-        self.query_one("#dash-head", Static).update(head)
+        result, colours = self.result, self.colours()
         table = self.query_one("#meters", DataTable)
         cursor_key = self._cursor_key(table)
-        narrow = self.size.width < NARROW
+        # the wording gets room: first the verdict shrinks to its mark and the bar goes, then (80
+        # columns) the wording leaves the table for the detail line, which shows it in full
+        for narrow in (False, True):
+            columns, rows = self._rows(result, colours, narrow)
+            widths = self._widths(table, columns, rows)
+            if widths[-1] >= WORDING_MIN:
+                break
+        else:
+            columns, widths = columns[:-1], widths[:-1]
+            rows = [(key, cells[:-1]) for key, cells in rows]
+        self.failing = [r.entry.id for crit in result.criteria for r in crit.entries if r.status in FAILING]
+        table.clear(columns=True)
+        for name, width in zip(columns, widths):
+            table.add_column(tr(f"col.{name}"), width=width, key=name)
+        for key, cells in rows:
+            if columns[-1] == "wording":  # clipped with "…", never a bare fragment (in full below)
+                cells[-1].truncate(widths[-1], overflow="ellipsis")
+            table.add_row(*cells, key=key)
+        keys = [row.key.value for row in table.ordered_rows]
+        if cursor_key in keys:
+            table.move_cursor(row=keys.index(cursor_key), scroll=False)
+        self._describe(table)
+
+    def _rows(self, result: LevelResult, colours: dict[str, str], narrow: bool) -> tuple[list[str], list]:
+        """The columns and, per criterion and entry, its key and cells (``narrow``: no bar, the
+        verdict as its mark alone)."""
         columns = [c for c in COLUMNS if not (narrow and c == "progress")]
         rows: list[tuple[str, list]] = []
         for crit in result.criteria:
@@ -184,27 +229,17 @@ class DashboardScreen(BaseScreen):
                      Text(crit.criterion.label(lang()), style="bold")]
             rows.append((crit.id, [c for c, name in zip(cells, COLUMNS) if name in columns]))
             rows += [(r.entry.id, entry_cells(self.app.catalogs, r, colours, narrow)) for r in crit.entries]
-        self.failing = [r.entry.id for crit in result.criteria for r in crit.entries if r.status in FAILING]
-        table.clear(columns=True)
-        for name, width in zip(columns, self._widths(table, columns, rows)):
-            table.add_column(tr(f"col.{name}"), width=width, key=name)
-        for key, cells in rows:
-            table.add_row(*cells, key=key)
-        table.loading = False
-        keys = [row.key.value for row in table.ordered_rows]
-        if cursor_key in keys:
-            table.move_cursor(row=keys.index(cursor_key), scroll=False)
-        self._describe(table)
+        return columns, rows
 
     def _widths(self, table: DataTable, columns: list[str], rows: list[tuple[str, list]]) -> list[int]:
-        """Each column as wide as its widest cell; the wording gets the room left (its full text
-        is on the detail line), so there is never a horizontal scrollbar."""
+        """Each column as wide as its widest cell; the wording gets the room left, which may be
+        too little (the caller then drops it), so there is never a horizontal scrollbar."""
         widths = [max([Text(tr(f"col.{name}")).cell_len] + [Text.from_markup(c).cell_len if isinstance(c, str)
                                                             else c.cell_len for c in (r[i] for _, r in rows)])
                   for i, name in enumerate(columns)]
         scrollbar = 2 if len(rows) + 1 > table.size.height else 0
         room = self.size.width - scrollbar - 2 * table.cell_padding * len(columns) - sum(widths[:-1])
-        widths[-1] = max(8, room)
+        widths[-1] = room
         return widths
 
     @staticmethod
@@ -221,19 +256,23 @@ class DashboardScreen(BaseScreen):
         self._describe(event.data_table)
 
     def _describe(self, table: DataTable) -> None:
-        """The highlighted row's full wording (the table clips it on narrow terminals)."""
+        """The highlighted row's full wording and verdict (the table clips the one and shows the
+        other as its mark alone on narrow terminals)."""
         key = self._cursor_key(table)
         if key is None or self.result is None:
             return
-        detail = Text()
+        detail, colours = Text(), self.colours()
         for crit in self.result.criteria:
             if crit.id == key:
                 detail.append(f"{crit.id} ", style="bold").append(crit.criterion.label(lang()))
+                detail.append(" · ").append_text(verdict("met" if crit.met else "not_met", colours))
             for r in crit.entries:
                 if r.entry.id == key:
                     detail.append(f"{r.entry.id} ", style="bold").append(r.entry.label(lang()))
-                    if r.entry.kind == "unit":
-                        detail.append(f" — {meter_text(self.app.catalogs, r)}", style="bold")
+                    if r.entry.kind == "unit" and r.applicable:  # the value ticked (its mark is the verdict's)
+                        value = meter_text(self.app.catalogs, r).removesuffix(f" {MARK[r.status]}")
+                        detail.append(f" — {value}", style="bold")
+                    detail.append(" · ").append_text(verdict(r.status, colours))
                     detail.append(f"\n{r.entry.source}", style="dim")
                     if not r.entry.confirmed:
                         detail.append(f" · {tr('unconfirmed_mark')}", style="dim italic")
@@ -278,7 +317,6 @@ class DashboardScreen(BaseScreen):
 
     def action_switch_level(self) -> None:
         self.level = 2 if self.level == 1 else 1
-        self.query_one("#meters", DataTable).loading = True
         self.load()
 
     def action_dossier(self) -> None:

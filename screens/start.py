@@ -49,10 +49,13 @@ class StartScreen(BaseScreen):
         Binding("n", "new_unit", "key.new_unit", id="start.new_unit"),
         Binding("y", "new_year", "key.new_year", id="start.new_year"),
         Binding("l", "level_sought", "key.level_sought", id="start.level"),
-        Binding("o", "units", "key.office_units", id="start.units"),
-        Binding("c", "collect", "key.collect", id="start.collect"),
-        Binding("Y", "rollover", "key.rollover", id="start.rollover"),
+        # the receiving office's keys stay out of the footer so that it fits 80 columns (? lists them)
+        Binding("o", "units", "key.office_units", id="start.units", show=False),
+        Binding("c", "collect", "key.collect", id="start.collect", show=False),
+        Binding("Y", "rollover", "key.rollover", id="start.rollover", show=False),
         Binding("q", "app.quit", "key.quit", id="start.quit"),
+        # shown on the line under the title, in the other language
+        Binding("ctrl+t", "app.switch_language", "key.language", id="start.language", show=False),
     ]
 
     def __init__(self) -> None:
@@ -62,11 +65,16 @@ class StartScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(tr("start.title"), id="start-title")
+        yield Static(id="start-language")
         yield OptionList(id="assessments")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.title = tr("screen.start")
+        # how to read this in the other language, said in that language (a new user sees it first)
+        key = next((self.app.get_key_display(a.binding) for a in self.active_bindings.values()
+                    if a.binding.id == "start.language"), "ctrl+t")
+        self.query_one("#start-language", Static).update(tr("start.language", key=key))
         self.load()
 
     def on_screen_resume(self) -> None:

@@ -14,7 +14,7 @@ from tests.tui_helpers import SIZE, make_app, press, row_text, settle
 
 async def test_demo_meters(db, catalogs, demo):
     app = make_app(db, catalogs, demo)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(140, 30)) as pilot:  # wide: the verdicts in words
         await settle(app, pilot)
         assert isinstance(app.screen, DashboardScreen)
         table = app.screen.query_one("#meters")
@@ -31,7 +31,7 @@ async def test_english_and_level_switch(db, catalogs, demo):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         table = app.screen.query_one("#meters")
-        assert "needs 1 more" in row_text(table, "C2.3") and "Not met" in row_text(table, "C2.3")
+        assert "needs 1 more" in row_text(table, "C2.3") and "✗" in row_text(table, "C2.3")
         await press(pilot, "l")
         await settle(app, pilot)
         assert app.screen.level == 2
@@ -101,10 +101,37 @@ async def test_everything_fits_at_80_columns(db, catalogs, demo, lang):
         keys = list(app.screen.query_one(Footer).query("FooterKey"))
         assert keys and max(k.region.right for k in keys) <= 80
         assert i18n.tr("key.help") in [k.description for k in keys]
-    async with make_app(db, catalogs, demo).run_test(size=(100, 30)) as pilot:  # wide: the bar is back
+    async with make_app(db, catalogs, demo).run_test(size=(160, 30)) as pilot:  # wide: the bar is back
         await settle(pilot.app, pilot)
         table = pilot.app.screen.query_one("#meters")
         assert table.max_scroll_x == 0 and i18n.tr("col.progress") in [c.label.plain for c in table.columns.values()]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 30)])
+async def test_wording_is_whole_or_ends_with_an_ellipsis_and_whole_on_the_detail_line(db, catalogs, demo, lang, size):
+    i18n.set_lang(lang)
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#meters")
+        assert table.max_scroll_x == 0
+        result = app.screen.result
+        labels = {c.id: c.criterion.label(lang) for c in result.criteria}
+        labels |= {r.entry.id: r.entry.label(lang) for r in result.entries()}
+        if "wording" in table.columns:
+            assert table.columns["wording"].width >= 16
+            for key, label in labels.items():
+                shown = table.get_cell(key, "wording").plain
+                assert shown == label or (shown.endswith("…") and label.startswith(shown[:-1]))
+        else:  # 80 columns: no room for a useful fragment
+            assert size[0] == 80
+        keys = [r.key.value for r in table.ordered_rows]
+        table.move_cursor(row=keys.index("C2.3"))
+        await settle(app, pilot)
+        detail = str(app.screen.query_one("#dash-detail").render())
+        assert labels["C2.3"] in detail.replace("\n", " ") or labels["C2.3"][:40] in detail
+        assert i18n.tr("not_met") in detail
 
 
 async def test_n_and_p_move_to_the_next_and_previous_failing_entry(db, catalogs, demo):
