@@ -96,12 +96,12 @@ class HoctapApp(App):
     download_dir: Path | None = None
 
     def __init__(self, db: Database, catalogs: Catalogs, config: Config, *, unit: str | None = None,
-                 year: int | None = None):
+                 year: int | None = None, lang_given: bool = False):
         i18n.register(*CORE, *SCREENS)  # the TUI's words, before any label is made
         chosen = load_state().get("lang")
-        # the language last chosen in the app (ctrl+t), unless the command line asked for
-        # another one than the configuration's (the CLI set the process's language from both)
-        if chosen in ("vi", "en") and i18n.lang() == config.lang:
+        # the language last chosen in the app (ctrl+t), unless the command line asked for one
+        # (``lang_given``: the CLI already set it) or for another one than the configuration's
+        if chosen in ("vi", "en") and not lang_given and i18n.lang() == config.lang:
             i18n.set_lang(chosen)
         super().__init__()
         localize_bindings(self)
@@ -287,7 +287,7 @@ class HoctapApp(App):
 
 
 def run_app(db: Database, catalogs: Catalogs, config: Config, *, unit: str | None = None,
-            year: int | None = None) -> int:
-    HoctapApp(db, catalogs, config, unit=unit, year=year).run()
+            year: int | None = None, lang_given: bool = False) -> int:
+    HoctapApp(db, catalogs, config, unit=unit, year=year, lang_given=lang_given).run()
     return 0
 

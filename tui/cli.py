@@ -293,7 +293,8 @@ def cmd_demo(env: Env) -> int:
         return 0
     from hoctap.tui.app import run_app
 
-    return run_app(env.db, env.catalogs, env.config, unit=ctx.unit.code, year=ctx.assessment.year)
+    return run_app(env.db, env.catalogs, env.config, unit=ctx.unit.code, year=ctx.assessment.year,
+                   lang_given=bool(getattr(env.args, "lang", None)))
 
 
 def cmd_unit(env: Env) -> int:
@@ -708,7 +709,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             from hoctap.tui.app import run_app
 
-            return run_app(env.db, env.catalogs, env.config)
+            return run_app(env.db, env.catalogs, env.config, lang_given=bool(lang))
         return COMMANDS[args.command](env)
     except (*USER_ERRORS, ConfigError, CliError) as e:
         return _fail(str(e))
