@@ -152,7 +152,13 @@ class TableView(Localized, ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         left_text = "".join(fit_cell(t, w) + " " for t, w in zip(frozen, frozen_widths))
         left = Strip([Segment(left_text, style)], cell_len(left_text))
-        segments = [Segment(fit_cell(t, w) + " ", style) for t, w in zip(scrolled, scrolled_widths)]
+        edge = self.scroll_offset.x + max(0, width - left.cell_length)
+        segments, x = [], 0
+        for t, w in zip(scrolled, scrolled_widths):
+            # the column the right edge cuts ends with "…" too, not with a clipped fragment
+            text = fit_cell(t, edge - x) if x < edge < x + w else fit_cell(t, w) + " "
+            segments.append(Segment(text + " " * (w + 1 - cell_len(text)), style))
+            x += w + 1
         if header and self.COLUMN_CLASS and 0 <= self.column < len(segments):
             text = segments[self.column].text
             segments[self.column] = Segment(text, style + self.get_component_rich_style(self.COLUMN_CLASS))
