@@ -61,6 +61,7 @@ async def test_right_and_left_move_one_whole_column_names_stay(db, catalogs, dem
     async with app.run_test(size=(80, 24)) as pilot:
         view = await open_roster(app, pilot, demo)
         assert after_names(view).startswith("Đối tượng")
+        assert header(view).endswith("…")  # the column the right edge cuts
         first_row_name = view.render_line(1).text[:FROZEN_WIDTH]
         await press(pilot, "right")
         assert after_names(view).startswith("Phòng ban/Lớp")

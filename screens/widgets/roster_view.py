@@ -313,8 +313,11 @@ class RosterView(TableView):
     def _texts(self, index: int | None) -> tuple[list[str], list[str]]:
         row = None if index is None else self.row(index)
         frozen, rest = [], []
+        visible = self.visible_columns()
         for c in self._columns:
-            if index is None:
+            if not c.frozen and len(rest) not in visible:
+                text = ""  # out of view: not formatted
+            elif index is None:
                 text = column_label(self.catalogs, c.key)
                 if c.key == _sort_column(self.query):
                     text = f"{text}{'↓' if self.query.descending else '↑'}"

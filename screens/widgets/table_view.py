@@ -146,22 +146,47 @@ class TableView(Localized, ScrollView, can_focus=True):
 
     # ---- drawing ------------------------------------------------------------------------------
 
+    def visible_columns(self) -> range:
+        """The scrolled columns at least partly in view (only their cells need a text)."""
+        frozen, scrolled = self.column_widths()
+        left = self.scroll_offset.x
+        edge = left + max(0, self.scrollable_content_region.width - sum(w + 1 for w in frozen))
+        first, x = len(scrolled), 0
+        for i, w in enumerate(scrolled):
+            if x + w + 1 > left and first == len(scrolled):
+                first = i
+            if x >= edge:
+                return range(first, i)
+            x += w + 1
+        return range(first, len(scrolled))
+
     def draw(self, frozen: list[str], scrolled: list[str], style: Style, *, header: bool = False) -> Strip:
-        """One line: the frozen cells, then the scrolled ones from the horizontal offset."""
+        """One line: the frozen cells, then the scrolled ones in view from the horizontal offset
+        (``scrolled`` may hold only those: the others are not read)."""
         frozen_widths, scrolled_widths = self.column_widths()
         width = self.scrollable_content_region.width
         left_text = "".join(fit_cell(t, w) + " " for t, w in zip(frozen, frozen_widths))
-        left = Strip([Segment(left_text, style)], cell_len(left_text))
-        edge = self.scroll_offset.x + max(0, width - left.cell_length)
-        segments, x = [], 0
-        for t, w in zip(scrolled, scrolled_widths):
-            # the column the right edge cuts ends with "…" too, not with a clipped fragment
-            text = fit_cell(t, edge - x) if x < edge < x + w else fit_cell(t, w) + " "
-            segments.append(Segment(text + " " * (w + 1 - cell_len(text)), style))
+        left_width = cell_len(left_text)
+        offset = self.scroll_offset.x
+        edge = offset + max(0, width - left_width)
+        texts, x, x0, current = [], 0, None, None
+        for i, w in enumerate(scrolled_widths):
+            if x >= edge:
+                break
+            if x + w + 1 > offset:
+                x0 = x if x0 is None else x0
+                # the column the right edge cuts ends with "…" too, not with a clipped fragment
+                text = fit_cell(scrolled[i], edge - x) if edge < x + w else fit_cell(scrolled[i], w) + " "
+                if i == self.column:
+                    current = len(texts)
+                texts.append(text)
             x += w + 1
-        if header and self.COLUMN_CLASS and 0 <= self.column < len(segments):
-            text = segments[self.column].text
-            segments[self.column] = Segment(text, style + self.get_component_rich_style(self.COLUMN_CLASS))
-        right = Strip(segments).crop_extend(self.scroll_offset.x, self.scroll_offset.x + max(0, width - left.cell_length),
-                                            style)
-        return Strip.join([left, right]).crop_extend(0, width, style)
+        if header and self.COLUMN_CLASS and current is not None:
+            column_style = style + self.get_component_rich_style(self.COLUMN_CLASS)
+            segments = [Segment("".join(texts[:current]), style), Segment(texts[current], column_style),
+                        Segment("".join(texts[current + 1:]), style)]
+        else:
+            segments = [Segment("".join(texts), style)]
+        skip = offset - (x0 or 0)
+        right = Strip(segments).crop_extend(skip, skip + max(0, width - left_width), style)
+        return Strip.join([Strip([Segment(left_text, style)], left_width), right]).crop_extend(0, width, style)
