@@ -78,6 +78,10 @@ async def test_right_and_left_move_one_whole_column_names_stay(db, catalogs, dem
         assert view.current_column == "kind" and after_names(view).startswith("Đối tượng")
         await press(pilot, "l", "l", "h")  # VisiData's keys too
         assert view.current_column == "department"
+        view.scroll_to(x=3, animate=False, immediate=True, force=True)  # a mouse scrolls by cells
+        line = view.render_line(1).text
+        assert line[:FROZEN_WIDTH] == first_row_name and len(line) == view.scrollable_content_region.width
+        assert after_names(view).startswith(" tượng ")  # "Đối tượng" less its first three cells
 
 
 async def test_units_overview_scrolls_by_column_and_cuts_with_an_ellipsis():
