@@ -19,6 +19,7 @@ from textual.worker import Worker, get_current_worker
 
 from hoctap.models import roster
 from hoctap.models.audit import newest_not_undone
+from hoctap.models.catalog import Catalogs
 from hoctap.models.errors import USER_ERRORS
 from hoctap.models.facts import set_facts
 from hoctap.models.i18n import lang, tr
@@ -98,7 +99,7 @@ class GoToColumn(PickColumn):
         Binding("up", "move(-1)", "roster.goto.up", show=False, id="roster.goto.up"),
     ]
 
-    def __init__(self, catalogs, keys: list[str], current: str):
+    def __init__(self, catalogs: Catalogs, keys: list[str], current: str):
         super().__init__(catalogs, keys, current)
         self.labels = {k: self._label(k) for k in keys}
         self.matches = list(keys)

@@ -53,18 +53,21 @@ def _has(key: str) -> bool:
 
 
 def column_label(catalogs: Catalogs, key: str) -> str:
-    """A short header for a column; facts without one use their shortest alias or name."""
+    """A short header for a column: the roster's own, the fact's short label, its shortest
+    (Vietnamese) alias, else its label (cut with "…" where it is drawn) — never its id."""
     if key == "mark":
         return ""
     for prefix in ("roster.col.", "field.", "roster.fact."):  # short roster headers first
         if _has(prefix + key):
             return tr(prefix + key)
     fact = catalogs.facts.get(key)
-    if fact is not None and fact.short(lang()):
+    if fact is None:
+        return key
+    if fact.short(lang()):
         return fact.short(lang())
-    if fact is not None and fact.aliases and lang() == "vi":
+    if fact.aliases and lang() == "vi":
         return min(fact.aliases, key=len)
-    return key
+    return fact.label(lang())
 
 
 def fact_order(catalogs: Catalogs) -> list[str]:
