@@ -195,3 +195,21 @@ async def test_drill_down_for_the_title_shows_what_it_is_computed_from(db, catal
         shown = after_names(view)
         assert shown.startswith("LC recorded") and "LC title" in shown and "I1" in shown
         assert after_names(view, 1).split()[:2] == ["✗", "✗"]  # neither recorded nor computed
+
+
+def test_a_user_fact_is_headed_by_its_short_label_or_its_label_never_its_id(tmp_path):
+    from hoctap.models.catalog import load_catalogs
+    from hoctap.screens.widgets.roster_view import column_label
+
+    (tmp_path / "my-facts.toml").write_text(
+        'kind = "vocabulary"\nid = "my-facts"\nversion = "1"\n'
+        '[facts.first_aid]\ntype = "bool"\nvi = "Có chứng chỉ sơ cứu"\nen = "Holds a first-aid certificate"\n'
+        'short_vi = "Sơ cứu"\nshort_en = "First aid"\n'
+        '[facts.swimming]\ntype = "bool"\nvi = "Biết bơi"\nen = "Can swim"\n', encoding="utf-8")
+    catalogs = load_catalogs([tmp_path])
+    assert column_label(catalogs, "first_aid") == "Sơ cứu"
+    assert column_label(catalogs, "swimming") == "Biết bơi"
+    i18n.set_lang("en")
+    assert column_label(catalogs, "first_aid") == "First aid"
+    assert column_label(catalogs, "swimming") == "Can swim"
+    assert column_label(catalogs, "lc_3") == "I3"
