@@ -92,6 +92,11 @@ class FactDef(_Labelled):
     max: int | None = None
     computed: bool = False  # kept by hoctap itself (e.g. lc_title); never set by a user
     aliases: list[str] = []  # other column headers accepted on import
+    short_vi: str | None = None  # a column header where the label is too long (the roster)
+    short_en: str | None = None
+
+    def short(self, lang: Lang = "vi") -> str | None:
+        return self.short_en if lang == "en" else self.short_vi
 
     @model_validator(mode="after")
     def _shape(self):
@@ -244,6 +249,9 @@ class LearningCitizenCatalog(_Labelled):
     status_fact: str
     result_fact: str
     group_fact: str
+    # an indicator's score column is headed by this and its number (CS1, I1); its label is the full name
+    indicator_short_vi: str = "CS"
+    indicator_short_en: str = "I"
     competences: list[Competence]
     indicators: list[Indicator]
 
@@ -441,7 +449,8 @@ class Catalogs:
             self.facts[f"lc_{ind.number}"] = FactDef(
                 type="int", min=lc.min_score, max=lc.max_score,
                 vi=f"Chỉ số {ind.number}: {ind.vi}", en=f"Indicator {ind.number}: {ind.en}",
-                aliases=[f"Chỉ số {ind.number}", f"CS{ind.number}", f"Indicator {ind.number}"])
+                aliases=[f"Chỉ số {ind.number}", f"CS{ind.number}", f"Indicator {ind.number}"],
+                short_vi=f"{lc.indicator_short_vi}{ind.number}", short_en=f"{lc.indicator_short_en}{ind.number}")
         self.facts[lc.result_fact] = FactDef(type="bool", computed=True,
                                              vi="Công dân học tập", en="Learning Citizen")
         for name, fact in self.facts.items():

@@ -1,5 +1,6 @@
 """Screen words added for daily use (issue 14): score checks, asking before undo, moving between
-entries, failing entries and columns, hidden selections, switching language."""
+entries, failing entries and columns, hidden selections, moving between roster columns,
+switching language."""
 
 from __future__ import annotations
 
@@ -37,5 +38,15 @@ DAILY = Strings("daily", {
     "lang.switched": ("Đã chuyển giao diện sang tiếng Việt", "The interface is now in English"),
     "lang.close_form_first": ("Đóng biểu mẫu đang mở trước khi đổi ngôn ngữ",
                               "Close the open form before switching the language"),
+    "roster.key.column_right": ("Sang cột bên phải", "Next column"),
+    "roster.key.column_left": ("Về cột bên trái", "Previous column"),
+    "roster.key.first_column": ("Cột đầu tiên", "First column"),
+    "roster.key.last_column": ("Cột cuối cùng", "Last column"),
+    "roster.key.go_to_column": ("Đến cột", "Go to column"),
+    "roster.goto.title": ("Đến cột (gõ tên cột, Enter)", "Go to column (type its name, Enter)"),
+    "roster.goto.placeholder": ("Tên cột, gõ không dấu cũng được", "Column name"),
+    "roster.goto.none": ("Không có cột nào khớp", "No column matches"),
+    "roster.goto.down": ("Cột khớp tiếp theo", "Next match"),
+    "roster.goto.up": ("Cột khớp trước đó", "Previous match"),
     # end of table
 })

@@ -8,31 +8,34 @@ from __future__ import annotations
 import time
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Input, Static
+from textual.containers import Vertical
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
 from textual.worker import Worker, get_current_worker
 
 from hoctap.models import roster
 from hoctap.models.audit import newest_not_undone
+from hoctap.models.catalog import Catalogs
 from hoctap.models.errors import USER_ERRORS
 from hoctap.models.facts import set_facts
-from hoctap.models.i18n import tr
+from hoctap.models.i18n import lang, tr
 from hoctap.models.people import remove_from_roster
 from hoctap.models.roster import Picked, RosterQuery, RosterRow
+from hoctap.models.text import search_key
 from hoctap.models.undo import undo
 from hoctap.screens.base import BaseScreen
 from hoctap.screens.batch import BatchSetModal, describe
 from hoctap.screens.confirm import ConfirmModal
 from hoctap.screens.person_form import PersonForm
 from hoctap.screens.pickers import PickColumn, PickFieldValue
+from hoctap.screens.messages import DataChanged
 from hoctap.screens.widgets.roster_view import PAGE, RosterView, column_label, columns
 
 TYPING_PAUSE = 0.06  # s: a search starts once typing pauses; a newer keystroke cancels it
-from hoctap.screens.messages import DataChanged
-
 
 
 class RosterLoaded(Message):
@@ -87,6 +90,65 @@ class Deleted(Message):
         self.row, self.removed, self.batch = row, removed, batch
 
 
+class GoToColumn(PickColumn):
+    """Type part of a column's name (accents optional), Enter: dismissed with the key of the
+    highlighted match, or None. ↓/↑ move among the matches while typing."""
+
+    BINDINGS = [
+        Binding("down", "move(1)", "roster.goto.down", show=False, id="roster.goto.down"),
+        Binding("up", "move(-1)", "roster.goto.up", show=False, id="roster.goto.up"),
+    ]
+
+    def __init__(self, catalogs: Catalogs, keys: list[str], current: str):
+        super().__init__(catalogs, keys, current)
+        self.labels = {k: self._label(k) for k in keys}
+        self.matches = list(keys)
+
+    def _label(self, key: str) -> str:
+        fact = self.catalogs.facts.get(key)
+        short = column_label(self.catalogs, key)
+        return f"{short} — {fact.label(lang())}" if fact is not None and fact.label(lang()) != short else short
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="roster-modal"):
+            yield Static(tr("roster.goto.title"), markup=False)
+            yield Input(placeholder=tr("roster.goto.placeholder"), id="goto-input")
+            yield OptionList(*[Option(self.labels[k]) for k in self.keys], id="pick-columns")
+            yield Static("", id="goto-status", classes="roster-modal--status", markup=False)
+        yield Footer()
+
+    def on_mount(self, event: events.Mount) -> None:
+        event.prevent_default()  # not PickColumn's: the typing field has the focus
+        options = self.query_one(OptionList)
+        options.highlighted = self.keys.index(self.current) if self.current in self.keys else 0
+        self.query_one(Input).focus()
+
+    @on(Input.Changed, "#goto-input")
+    def _typed(self, event: Input.Changed) -> None:
+        typed = search_key(event.value.strip())
+        self.matches = [k for k in self.keys if typed in search_key(self.labels[k])]
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(self.labels[k]) for k in self.matches])
+        options.highlighted = 0 if self.matches else None
+        self.query_one("#goto-status", Static).update("" if self.matches else tr("roster.goto.none"))
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if self.matches:
+            options.highlighted = max(0, min((options.highlighted or 0) + step, len(self.matches) - 1))
+
+    @on(Input.Submitted, "#goto-input")
+    def _entered(self, event: Input.Submitted) -> None:
+        highlighted = self.query_one(OptionList).highlighted
+        if self.matches and highlighted is not None:
+            self.dismiss(self.matches[highlighted])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.prevent_default()  # an index into the matches, not into every column
+        self.dismiss(self.matches[event.option_index])
+
+
 class RosterScreen(BaseScreen):
     # the footer shows the main keys only, so it fits 80 columns; ? and ctrl+p list them all
     BINDINGS = [
@@ -96,6 +158,7 @@ class RosterScreen(BaseScreen):
         Binding("c", "clear_filters", "roster.key.clear_filters", id="roster.clear_filters", show=False),
         Binding("o", "sort", "roster.key.sort", id="roster.sort", show=False),
         Binding("O", "sort_reverse", "roster.key.sort_reverse", show=False, id="roster.sort_reverse"),
+        Binding("C", "go_to_column", "roster.key.go_to_column", show=False, id="roster.go_to_column"),
         Binding("space,s", "select", "roster.key.select", id="roster.select"),
         Binding("t", "toggle", "roster.key.toggle", show=False, id="roster.toggle"),
         Binding("u", "unselect", "roster.key.unselect", show=False, id="roster.unselect"),
@@ -298,6 +361,16 @@ class RosterScreen(BaseScreen):
                 self._set_query(self.rquery.with_(sort="name" if key == "full_name" else key, descending=False))
 
         self.app.push_screen(PickColumn(self.app.catalogs, keys, current), chosen)
+
+    def action_go_to_column(self) -> None:
+        view = self.view
+        keys = view.scrolled_keys
+
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                view.show_column(keys.index(key))
+
+        self.app.push_screen(GoToColumn(self.app.catalogs, keys, view.current_column), chosen)
 
     def action_sort_reverse(self) -> None:
         self._set_query(self.rquery.with_(descending=not self.rquery.descending))

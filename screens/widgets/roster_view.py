@@ -5,7 +5,7 @@ worker) and hands them over; each further window comes from a page reader (``mod
 bound to the database), and only pages around what is on screen are kept (an LRU of pages). A
 page is read at once when an index walk serves it and reads are fast, otherwise in a worker,
 and a placeholder line is drawn until it arrives. Line 0 is a sticky header; the mark, code and
-name columns stay put when the other columns scroll horizontally.
+name columns stay put while the others scroll by whole columns (``TableView``).
 """
 
 from __future__ import annotations
@@ -14,14 +14,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
-from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import events, work
+from textual import work
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState
 
@@ -30,7 +27,7 @@ from hoctap.models.catalog import Catalogs
 from hoctap.models.fields import display_fact
 from hoctap.models.i18n import both, lang, tr
 from hoctap.models.roster import RosterQuery, RosterRow
-from hoctap.screens.base import Localized
+from hoctap.screens.widgets.table_view import TableView, fit_cell
 
 PageReader = Callable[[RosterQuery, int, int, int], list[RosterRow]]
 """``read(query, offset, limit, count)``: the rows of one window of a query that matches ``count``."""
@@ -56,22 +53,50 @@ def _has(key: str) -> bool:
 
 
 def column_label(catalogs: Catalogs, key: str) -> str:
-    """A short header for a column; facts without one use their shortest alias or name."""
+    """A short header for a column: the roster's own, the fact's short label, its shortest
+    (Vietnamese) alias, else its label (cut with "…" where it is drawn) — never its id."""
     if key == "mark":
         return ""
     for prefix in ("roster.col.", "field.", "roster.fact."):  # short roster headers first
         if _has(prefix + key):
             return tr(prefix + key)
     fact = catalogs.facts.get(key)
-    if fact is not None and fact.aliases and lang() == "vi":
+    if fact is None:
+        return key
+    if fact.short(lang()):
+        return fact.short(lang())
+    if fact.aliases and lang() == "vi":
         return min(fact.aliases, key=len)
-    return key
+    return fact.label(lang())
+
+
+def fact_order(catalogs: Catalogs) -> list[str]:
+    """The facts in catalog order, but the computed title right after the recorded one."""
+    lc = catalogs.citizen
+    names = [n for n in catalogs.facts if n != lc.result_fact]
+    at = names.index(lc.status_fact) + 1 if lc.status_fact in names else len(names)
+    return [*names[:at], lc.result_fact, *names[at:]]
+
+
+def entry_columns(catalogs: Catalogs, entry_id: str) -> list[str]:
+    """The fact columns that say whether someone counts for a share entry: its fact, and for
+    the computed title what it is computed from (the recorded title and the scores)."""
+    for cat in catalogs.units.values():
+        try:
+            entry = cat.entry(entry_id)
+        except KeyError:
+            continue
+        if entry.fact == catalogs.citizen.result_fact:
+            return [entry.fact, catalogs.citizen.status_fact, *catalogs.citizen.score_facts]
+        return [entry.fact] if entry.fact else []
+    return []
 
 
 def columns(catalogs: Catalogs) -> list[Column]:
     cols = [Column("mark", 1, True), Column("code", 10, True), Column("full_name", 22, True),
             Column("kind", 10), Column("department", 18)]
-    for name, fact in catalogs.facts.items():
+    for name in fact_order(catalogs):
+        fact = catalogs.facts[name]
         if fact.type == "bool":
             values = 1
         elif fact.type == "int":
@@ -92,11 +117,18 @@ def cell_text(catalogs: Catalogs, row: RosterRow, key: str, selected: bool) -> s
     return display_fact(catalogs, key, value, lang())
 
 
-class RosterView(Localized, ScrollView, can_focus=True):
+class RosterView(TableView):
     """The rows of one ``RosterQuery``; the selection is a set of person ids owned by the screen."""
 
     COMPONENT_CLASSES = {"roster-view--header", "roster-view--cursor", "roster-view--selected",
-                         "roster-view--placeholder"}
+                         "roster-view--placeholder", "roster-view--column"}
+    COLUMN_CLASS = "roster-view--column"
+    DEFAULT_CSS = """
+    RosterView > .roster-view--column {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    """
     BINDINGS = [
         Binding("up", "cursor(-1)", "roster.key.up", show=False, id="roster.up"),
         Binding("down", "cursor(1)", "roster.key.down", show=False, id="roster.down"),
@@ -104,6 +136,12 @@ class RosterView(Localized, ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "roster.key.page_down", show=False, id="roster.page_down"),
         Binding("home,g", "first", "roster.key.first", show=False, id="roster.first"),
         Binding("end,G", "last", "roster.key.last", show=False, id="roster.last"),
+        Binding("right,l", "column(1)", "roster.key.column_right", show=False, id="roster.column_right"),
+        Binding("left,h", "column(-1)", "roster.key.column_left", show=False, id="roster.column_left"),
+        Binding("shift+left,ctrl+left", "first_column", "roster.key.first_column", show=False,
+                id="roster.first_column"),
+        Binding("shift+right,ctrl+right", "last_column", "roster.key.last_column", show=False,
+                id="roster.last_column"),
     ]
 
     class PageLoaded(Message):
@@ -129,9 +167,10 @@ class RosterView(Localized, ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.read_page, self.catalogs, self.query, self.selection = read_page, catalogs, query, selection
         self.count = 0
-        self.cursor = 0
         self.loading_rows = True
         self._columns = columns(catalogs)
+        if query.not_qualifying:  # a drill-down: the entry's own columns first, to see why
+            self.show_columns(entry_columns(catalogs, query.not_qualifying))
         self._pages: OrderedDict[int, list[RosterRow]] = OrderedDict()
         self._pending: set[int] = set()
         self._gen = 0
@@ -234,66 +273,54 @@ class RosterView(Localized, ScrollView, can_focus=True):
 
     # ---- geometry and cursor ------------------------------------------------------------------
 
-    def _widths(self) -> tuple[list[Column], int, int]:
-        """Columns fitted to the width (the name column takes what is left), frozen width, total."""
+    @property
+    def row_count(self) -> int:
+        return self.count
+
+    def _widths(self) -> list[Column]:
+        """Columns fitted to the width: the name column takes what is left."""
         cols = list(self._columns)
-        gap = len(cols)
-        total = sum(c.width for c in cols) + gap
-        spare = self.scrollable_content_region.width - total
+        spare = self.scrollable_content_region.width - sum(c.width + 1 for c in cols)
         if spare > 0:
             cols[2] = Column(cols[2].key, cols[2].width + spare, True)
-            total += spare
-        frozen = sum(c.width + 1 for c in cols if c.frozen)
-        return cols, frozen, total
+        return cols
 
-    def _resize_virtual(self) -> None:
-        _, _, width = self._widths()
-        self.virtual_size = Size(width, self.count + 1)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._resize_virtual()
+    def column_widths(self) -> tuple[list[int], list[int]]:
+        cols = self._widths()
+        return [c.width for c in cols if c.frozen], [c.width for c in cols if not c.frozen]
 
     @property
-    def _visible_rows(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
+    def scrolled_keys(self) -> list[str]:
+        return [c.key for c in self._columns if not c.frozen]
 
-    def _keep_cursor_visible(self) -> None:
-        top = round(self.scroll_y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + self._visible_rows:
-            self.scroll_to(y=self.cursor - self._visible_rows + 1, animate=False)
+    @property
+    def current_column(self) -> str:
+        return self.scrolled_keys[self.column]
 
-    def move_to(self, index: int) -> None:
-        self.cursor = max(0, min(index, self.count - 1))
-        self._keep_cursor_visible()
+    def show_columns(self, keys: list[str]) -> None:
+        """Make the first of ``keys`` current, the leftmost of them right after the names (as far
+        as the last column allows): the columns of a share entry."""
+        order = self.scrolled_keys
+        indexes = [order.index(k) for k in keys if k in order]
+        if indexes:
+            self.column, self.first = indexes[0], min(indexes)
+            if self.is_mounted:
+                self.show_column(self.column, self.first)
+
+    def moved(self) -> None:
         self.call_after_refresh(self._prefetch)  # after the frame: the page it shows is read first
-        self.refresh()
         self.post_message(self.Changed())
-
-    def action_cursor(self, step: int) -> None:
-        self.move_to(self.cursor + step)
-
-    def action_page(self, direction: int) -> None:
-        self.move_to(self.cursor + direction * self._visible_rows)
-
-    def action_first(self) -> None:
-        self.move_to(0)
-
-    def action_last(self) -> None:
-        self.move_to(self.count - 1)
-
-    def on_click(self, event: events.Click) -> None:
-        if event.y >= 1:
-            self.move_to(round(self.scroll_y) + event.y - 1)
 
     # ---- rendering ---------------------------------------------------------------------------
 
-    def _texts(self, cols: list[Column], index: int | None) -> tuple[str, str]:
+    def _texts(self, index: int | None) -> tuple[list[str], list[str]]:
         row = None if index is None else self.row(index)
         frozen, rest = [], []
-        for c in cols:
-            if index is None:
+        visible = self.visible_columns()
+        for c in self._columns:
+            if not c.frozen and len(rest) not in visible:
+                text = ""  # out of view: not formatted
+            elif index is None:
                 text = column_label(self.catalogs, c.key)
                 if c.key == _sort_column(self.query):
                     text = f"{text}{'↓' if self.query.descending else '↑'}"
@@ -301,11 +328,11 @@ class RosterView(Localized, ScrollView, can_focus=True):
                 text = "…" if c.key == "full_name" else ""
             else:
                 text = cell_text(self.catalogs, row, c.key, row.id in self.selection)
-            (frozen if c.frozen else rest).append(set_cell_size(text, c.width) + " ")
-        return "".join(frozen), "".join(rest)
+            (frozen if c.frozen else rest).append(text)
+        return frozen, rest
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
+        scroll_y = self.scroll_offset.y
         width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
@@ -315,15 +342,12 @@ class RosterView(Localized, ScrollView, can_focus=True):
             if index >= self.count or self.loading_rows and index > 0:
                 return Strip.blank(width, base)
             style = self._row_style(base, index)
-        cols, frozen_width, _ = self._widths()
         if index is not None and self.loading_rows:
-            return Strip([Segment(set_cell_size(tr("roster.loading"), width), style)], width)
-        frozen, rest = self._texts(cols, index)
+            return Strip([Segment(fit_cell(tr("roster.loading"), width), style)], width)
+        frozen, rest = self._texts(index)
         if index is not None and self.row(index) is None:
             style = base + self.get_component_rich_style("roster-view--placeholder")
-        left = Strip([Segment(frozen, style)], frozen_width)
-        right = Strip([Segment(rest, style)]).crop_extend(scroll_x, scroll_x + max(0, width - frozen_width), style)
-        return Strip.join([left, right]).crop_extend(0, width, style)
+        return self.draw(frozen, rest, style, header=index is None)
 
     def _row_style(self, base: Style, index: int) -> Style:
         if index == self.cursor:
