@@ -155,10 +155,13 @@ def recheck(s: Session, catalogs: Catalogs, unit_id: int, assessment_id: int, ro
     return decisions
 
 
-def changes_of(decisions: list[Decision]) -> tuple[dict[str, Counter], dict]:
-    """What a dry run shows: per field or fact the (old, new) pairs, and the counts."""
+def changes_of(decisions: list[Decision]) -> tuple[dict[str, Counter], dict[str, Counter], dict]:
+    """What a dry run shows: per field or fact the (old, new) pairs the file changes, those of
+    the computed title apart, and the counts. One definition of a change: each pair counted
+    here is one value written, so ``fields`` and ``facts`` are the sums of the file's lines."""
     changes: dict[str, Counter] = {}
-    stats = {"added": 0, "updated": 0, "enrolled": 0, "facts": 0}
+    computed: dict[str, Counter] = {}
+    stats = {"added": 0, "updated": 0, "enrolled": 0, "fields": 0, "facts": 0}
     for d in decisions:
         if d.pid is None:
             stats["added"] += 1
@@ -167,18 +170,19 @@ def changes_of(decisions: list[Decision]) -> tuple[dict[str, Counter], dict]:
             for k in d.diff:
                 if k in PERSON_COLUMNS:
                     changes.setdefault(k, Counter())[(as_text(d.old[k]), as_text(d.diff[k]))] += 1
+                    stats["fields"] += 1
         if d.roster_version is None:
             stats["enrolled"] += 1
         stats["facts"] += d.counted
-        for name, old, new, _stored in d.facts:
-            changes.setdefault(name, Counter())[(old, new)] += 1
-    return changes, stats
+        for i, (name, old, new, _stored) in enumerate(d.facts):
+            (changes if i < d.counted else computed).setdefault(name, Counter())[(old, new)] += 1
+    return changes, computed, stats
 
 
 def apply(s: Session, assessment_id: int, unit_id: int, decisions: list[Decision]) -> tuple[list[dict], dict]:
     """Write the decisions; returns the audit rows and the counts (as ``people.upsert_people``)."""
     audit: list[dict] = []
-    stats = {"added": 0, "updated": 0, "enrolled": 0, "facts": 0}
+    stats = {"added": 0, "updated": 0, "enrolled": 0, "fields": 0, "facts": 0}
     new = [d for d in decisions if d.pid is None]
     if new:
         insert_many(s, PT, [dict(unit_id=unit_id, version=1, **d.values) for d in new])
@@ -195,6 +199,7 @@ def apply(s: Session, assessment_id: int, unit_id: int, decisions: list[Decision
         s.execute(update(PT).where(PT.c.id == bindparam("b_id"))
                   .values({**{k: bindparam(f"b_{k}") for k in keys}, "version": PT.c.version + 1}), params)
         stats["updated"] += len(params)
+        stats["fields"] += len(params) * sum(1 for k in keys if k in PERSON_COLUMNS)
     enrol = {}
     bumps: dict[int, list[int]] = {}
     for d in decisions:
