@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from hoctap.models.audit import batch_summary, record_batch, record_changes
+from hoctap.models.audit import batch_summary, record_batch
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
 from hoctap.models.fields import (PERSON_FIELDS, InputError, display_fact, match_column, parse_fact,
@@ -261,12 +261,11 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
     with db.write() as s:
         ctx = ensure_assessment(s, unit_code, year, source=source)
         decisions = staged.recheck(s, catalogs, unit.id, ctx.assessment.id, parsed, state, decisions, lc_changes)
-        audit, stats = staged.apply(s, ctx.assessment.id, unit.id, decisions)
-        _count(result, stats)
-        if audit:
-            result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
-                                           batch_summary("import", file=path.name, rows=result.rows))
-            record_changes(s, result.batch_id, audit)
+        if not staged.changes_anything(decisions):
+            return result
+        result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
+                                       batch_summary("import", file=path.name, rows=result.rows))
+        _count(result, staged.apply(s, ctx.assessment.id, unit.id, decisions, result.batch_id))
     return result
 
 

@@ -21,7 +21,8 @@ from hoctap.models.catalog import Catalogs
 from hoctap.models.facts import lc_inputs, lc_title
 from hoctap.models.fields import PERSON_FIELDS
 from hoctap.models.people import as_text, search_columns, sort_key
-from hoctap.models.sql import PF, PT, RE, chunks, insert_many
+from hoctap.models.audit import AUDIT_CHUNK, AUDIT_KEYS
+from hoctap.models.sql import AC, PF, PT, RE, chunks, insert_tuples
 from hoctap.models.text import search_key
 
 PERSON_COLUMNS = list(PERSON_FIELDS)
@@ -179,27 +180,58 @@ def changes_of(decisions: list[Decision]) -> tuple[dict[str, Counter], dict[str,
     return changes, computed, stats
 
 
-def apply(s: Session, assessment_id: int, unit_id: int, decisions: list[Decision]) -> tuple[list[dict], dict]:
-    """Write the decisions; returns the audit rows and the counts (as ``people.upsert_people``)."""
-    audit: list[dict] = []
+class _Spool:
+    """Rows of one table written every ``size`` rows: an import never holds all its fact or
+    audit rows (a million at 100,000 people) at once."""
+
+    def __init__(self, s: Session, table, keys: tuple[str, ...], size: int = AUDIT_CHUNK):
+        self.s, self.table, self.keys, self.size, self.rows = s, table, keys, size, []
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        insert_tuples(self.s, self.table, self.keys, self.rows)
+        self.rows = []
+
+
+def changes_anything(decisions: list[Decision]) -> bool:
+    """Whether ``apply`` would write anything (and so an audit batch is needed)."""
+    return any(d.pid is None or d.diff or d.facts or d.roster_version is None for d in decisions)
+
+
+def apply(s: Session, assessment_id: int, unit_id: int, decisions: list[Decision], batch_id: int) -> dict:
+    """Write the decisions and their audit rows (in batch ``batch_id``); returns the counts
+    (as ``people.upsert_people``)."""
+    audit = _Spool(s, AC, AUDIT_KEYS)
     stats = {"added": 0, "updated": 0, "enrolled": 0, "fields": 0, "facts": 0}
     new = [d for d in decisions if d.pid is None]
     if new:
-        insert_many(s, PT, [dict(unit_id=unit_id, version=1, **d.values) for d in new])
+        keys = ("unit_id", "version", *PERSON_COLUMNS, "search", "sort_key")
+        people = _Spool(s, PT, keys)
+        for d in new:
+            people.add((unit_id, 1, *(d.values[k] for k in keys[2:])))
+        people.flush()
         ids = _ids(s, unit_id, [d.values["code"] for d in new])
         for d in new:
             d.pid = ids[d.values["code"]]
-            audit.append(dict(entity="person", entity_id=d.pid, field="*", old=None, new=d.audit))
+            audit.add((batch_id, "person", d.pid, "*", None, d.audit))
         stats["added"] = len(new)
     by_keys: dict[tuple, list[dict]] = {}
     for d in decisions:
         if d.pid is not None and d.diff and d.values is None:
             by_keys.setdefault(tuple(sorted(d.diff)), []).append({"b_id": d.pid, **{f"b_{k}": v for k, v in d.diff.items()}})
+            for k, v in d.diff.items():
+                if k in PERSON_COLUMNS:
+                    audit.add((batch_id, "person", d.pid, k, as_text(d.old[k]), as_text(v)))
+                    stats["fields"] += 1
     for keys, params in by_keys.items():
         s.execute(update(PT).where(PT.c.id == bindparam("b_id"))
                   .values({**{k: bindparam(f"b_{k}") for k in keys}, "version": PT.c.version + 1}), params)
         stats["updated"] += len(params)
-        stats["fields"] += len(params) * sum(1 for k in keys if k in PERSON_COLUMNS)
+    del by_keys
     enrol = {}
     bumps: dict[int, list[int]] = {}
     for d in decisions:
@@ -207,13 +239,17 @@ def apply(s: Session, assessment_id: int, unit_id: int, decisions: list[Decision
             enrol.setdefault(d.pid, 1 + len(d.facts))  # a version counts fact changes, as if one by one
         elif d.facts:
             bumps.setdefault(len(d.facts), []).append(d.pid)
-    insert_many(s, RE, [dict(assessment_id=assessment_id, person_id=pid, version=v) for pid, v in enrol.items()])
+    roster = _Spool(s, RE, ("assessment_id", "person_id", "version"))
+    for pid, v in enrol.items():
+        roster.add((assessment_id, pid, v))
+        audit.add((batch_id, "roster", pid, "*", None, "{}"))
+    roster.flush()
     stats["enrolled"] = len(enrol)
     for k, pids in bumps.items():
         s.execute(update(RE).where(RE.c.assessment_id == assessment_id, RE.c.person_id == bindparam("b_pid"))
                   .values(version=RE.c.version + k), [{"b_pid": p} for p in pids])
-    inserts, updates, deletes = [], [], []
-    fact_audit = []
+    updates, deletes = [], []
+    inserts = _Spool(s, PF, ("assessment_id", "person_id", "name", "value"))
     for d in decisions:
         for name, old, value, stored in d.facts:
             if value is None:
@@ -221,18 +257,14 @@ def apply(s: Session, assessment_id: int, unit_id: int, decisions: list[Decision
             elif stored:
                 updates.append({"b_pid": d.pid, "b_name": name, "b_value": value})
             else:
-                inserts.append(dict(assessment_id=assessment_id, person_id=d.pid, name=name, value=value))
-            fact_audit.append(dict(entity="fact", entity_id=d.pid, field=name, old=old, new=value))
+                inserts.add((assessment_id, d.pid, name, value))
+            audit.add((batch_id, "fact", d.pid, name, old, value))
         stats["facts"] += d.counted
+    inserts.flush()
     where = (PF.c.assessment_id == assessment_id, PF.c.person_id == bindparam("b_pid"), PF.c.name == bindparam("b_name"))
     if deletes:
         s.execute(delete(PF).where(*where), deletes)
     if updates:
         s.execute(update(PF).where(*where).values(value=bindparam("b_value")), updates)
-    insert_many(s, PF, inserts)
-    for d in decisions:
-        if d.pid is not None and d.values is None:
-            audit += [dict(entity="person", entity_id=d.pid, field=k, old=as_text(d.old[k]), new=as_text(v))
-                      for k, v in d.diff.items() if k in PERSON_COLUMNS]
-    audit += [dict(entity="roster", entity_id=pid, field="*", old=None, new="{}") for pid in enrol]
-    return audit + fact_audit, stats
+    audit.flush()
+    return stats
