@@ -188,9 +188,14 @@ def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None,
     plan = [(col, name, name in PERSON_FIELDS, None if name in UNIQUE_FIELDS else {}) for col, name in columns.items()]
     width = max(columns, default=-1) + 1
     body = rows[header_idx + 1:]
-    for i, (line, record) in enumerate(body):
+    del rows[header_idx + 1:], sheet
+    total = len(body)
+    for i in range(total):
+        # each record is let go once parsed: the file's cells and its parsed rows are never
+        # held whole at the same time
+        (line, record), body[i] = body[i], None
         if progress and i % 5000 == 0:
-            progress(i, len(body))
+            progress(i, total)
         if not any(_cell(v).strip() for v in record):
             continue
         if len(record) < width:
@@ -231,7 +236,7 @@ def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None,
     if problems:
         raise ImportFailed(path, problems)
     if progress:
-        progress(len(body), len(body))
+        progress(total, total)
     result.rows = len(parsed)
     return parsed, result
 
@@ -261,6 +266,7 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
     with db.write() as s:
         ctx = ensure_assessment(s, unit_code, year, source=source)
         decisions = staged.recheck(s, catalogs, unit.id, ctx.assessment.id, parsed, state, decisions, lc_changes)
+        del parsed, state  # decided: the writes need only the decisions
         if not staged.changes_anything(decisions):
             return result
         result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
