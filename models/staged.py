@@ -38,7 +38,7 @@ class State:
     facts: dict[int, dict[str, str]] = field(default_factory=dict)  # person id -> this year's facts
 
 
-@dataclass
+@dataclass(slots=True)  # one per row of the file: no __dict__ each
 class Decision:
     """One row of the file against one person's state."""
     pid: int | None  # None: a new person
@@ -95,6 +95,7 @@ def read_state(s: Session, unit_id: int, assessment_id: int | None, codes: list[
 def decide(catalogs: Catalogs, state: State, rows: Rows, lc_changes: bool, names: dict | None = None) -> list[Decision]:
     """What each row changes, given ``state``. ``names`` caches the name keys (names repeat)."""
     names = {} if names is None else names
+    added: dict[tuple, tuple] = {}  # (name, value) -> a new person's change: shared, values repeat
     lc = catalogs.citizen
     score_facts = lc.score_facts
     out = []
@@ -110,9 +111,10 @@ def decide(catalogs: Catalogs, state: State, rows: Rows, lc_changes: bool, names
             # the same as people.search_columns: folding works word by word
             values.update(search=f"{search_key(values['code'])} {name_key}", sort_key=sort)
             given = {n: v for n, v in facts.items() if v is not None}
-            changes = [(n, None, v, False) for n, v in given.items()]
+            changes = [added.get(nv) or added.setdefault(nv, (nv[0], None, nv[1], False)) for nv in given.items()]
             if given and lc_changes and (title := lc_title(catalogs, given, score_facts)) is not None:
-                changes.append((lc.result_fact, None, title, False))
+                nv = (lc.result_fact, title)
+                changes.append(added.get(nv) or added.setdefault(nv, (nv[0], None, nv[1], False)))
             out.append(Decision(None, None, None, {}, changes, len(given), values,
                                 audit=json.dumps({k: values[k] for k in PERSON_COLUMNS}, ensure_ascii=False)))
             continue
