@@ -3,7 +3,9 @@
 Outside the lock: read what the file's people hold now (a snapshot) and decide every change.
 Under the lock: re-read the versions of those people and their roster entries; anyone whose
 version moved (another user's edit, an undo, a removal, a new person with one of the codes)
-is decided again from what is there now. Then only the decided rows are written, set-based.
+is decided again from what is there now. Then only the decided rows are written, set-based,
+the fact, roster and audit rows as tuples in chunks (``_Spool``; COPY on PostgreSQL), so the
+write never holds them all.
 
 This rests on the versions: every write of a person bumps ``person.version``, and every
 fact change bumps the roster entry's ``version`` (``facts.write_fact_values``)."""
