@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
 from hoctap.models.catalog import Catalogs
-from hoctap.models.facts import lc_inputs, lc_title
+from hoctap.models.facts import lc_title
 from hoctap.models.fields import PERSON_FIELDS
 from hoctap.models.people import as_text, search_columns, sort_key
 from hoctap.models.audit import AUDIT_CHUNK, AUDIT_KEYS
