@@ -272,6 +272,7 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
         result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
                                        batch_summary("import", file=path.name, rows=result.rows))
         _count(result, staged.apply(s, ctx.assessment.id, unit.id, decisions, result.batch_id))
+    result.changes, result.computed, _stats = staged.changes_of(decisions)  # as its preview, after the lock
     return result
 
 

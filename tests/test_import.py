@@ -288,6 +288,10 @@ def test_dry_run_lines_add_up_to_the_total_and_keep_the_computed_title_apart(tmp
     at = out.index("  " + tr_in("en", "importer.computed"))
     assert sum(int(re.search(r": (\d+) \(", line)[1]) for line in out[2:at]) == 21
     assert [line.strip().split(":")[0] for line in out[at + 1:]] == ["Learning Citizen (result)"]
+    assert main(args[:-1] + ["--json"]) == 0  # the import itself counts as its preview did
+    done = json.loads(capsys.readouterr().out)
+    assert done["batch"] is not None and {k: done[k] for k in got if k not in ("batch", "dry_run")} == \
+        {k: got[k] for k in got if k not in ("batch", "dry_run")}
 
 
 @pytest.mark.parametrize("suffix,lang", [("csv", "vi"), ("xlsx", "vi"), ("xlsx", "en")])
