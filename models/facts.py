@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol, Sequence
 
-from sqlalchemy import Integer, String, any_, bindparam, cast, delete, select, update
+from sqlalchemy import Integer, String, bindparam, cast, delete, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
@@ -26,12 +26,14 @@ BULK_READ = 5000  # people beyond which a fact is read whole rather than by IN l
 
 def among(s: Session, column, ids: Sequence[int]):
     """(ids, condition) covering ``ids``: IN lists of ``CHUNK`` on SQLite; on PostgreSQL one
-    ``column = ANY(:array)`` for all of them, planned as one join rather than many IN lists."""
+    ``column IN (SELECT unnest(:array))`` for all of them: a semi-join, hashed or by index.
+    (``= ANY(:array)`` is planned as a filter tried on every row while a freshly imported table
+    has no statistics: 30 s for 10,000 ids over 100,000 rows.)"""
     ids = list(ids)
     if s.connection().dialect.name == "postgresql":
         if ids:  # the array as one text literal: psycopg's dumping of a list costs more than the query
             literal = "{" + ",".join(map(str, ids)) + "}"
-            yield ids, column == any_(cast(bindparam(None, literal, type_=String), ARRAY(Integer)))
+            yield ids, column.in_(select(func.unnest(cast(bindparam(None, literal, type_=String), ARRAY(Integer)))))
         return
     for chunk in chunks(ids):
         yield chunk, column.in_(chunk)
