@@ -28,6 +28,3 @@ def restore(value: str) -> str:
     """A CSV cell as the exporter's value: the one quote it may have added removed."""
     return value[1:] if value.startswith(QUOTE) else value
 
-
-def restore_rows(rows: list[tuple[int, list]]) -> list[tuple[int, list]]:
-    return [(n, [restore(c) for c in record]) for n, record in rows]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
-from hoctap.models.csvcells import restore_rows
+from hoctap.models.csvcells import restore
 from hoctap.models.i18n import tr
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -229,16 +229,17 @@ def check_cells(path: Path, rows: list[tuple[int, list]], header: list | None = 
         raise ImportFailed(path, problems)
 
 
-def split(text: str, delimiter: str, limit: int | None = None) -> list[tuple[int, list]]:
+def split(text: str, delimiter: str, limit: int | None = None, cell=None) -> list[tuple[int, list]]:
     """(line number, cells) for each record; quoted cells may span lines. A quote that does not
     close where a cell ends raises ``BrokenCSV`` with the line the record starts on (the lenient
-    reader would swallow the rest of the file into one cell)."""
+    reader would swallow the rest of the file into one cell). ``cell(value)``, if given, is
+    applied to every cell as it is read (no second copy of the file's records)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows = []
     start = 1
     try:
         for record in reader:
-            rows.append((start, record))
+            rows.append((start, record if cell is None else [cell(c) for c in record]))
             start = reader.line_num + 1
             if limit is not None and len(rows) >= limit:
                 break
@@ -262,7 +263,7 @@ def read_text(path: Path, data: bytes, choose_delimiter, encoding: str | None = 
         raise ImportFailed(path, [Problem(row, None, tr("importer.line_too_long", limit=MAX_LINE_CHARS))])
     delimiter = choose_delimiter(text)
     try:
-        rows = restore_rows(split(text, delimiter))  # undo the export's formula guard
+        rows = split(text, delimiter, cell=restore)  # undo the export's formula guard
     except BrokenCSV as e:
         raise ImportFailed(path, [Problem(e.line, None, tr("importer.broken_csv", error=e))]) from None
     name = {",": "importer.comma", ";": "importer.semicolon", "\t": "importer.tab", "|": "importer.bar"}[delimiter]

@@ -15,13 +15,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from hoctap.models.audit import batch_summary, record_batch, record_changes
+from hoctap.models.audit import batch_summary, record_batch
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
-from hoctap.models.fields import PERSON_FIELDS, InputError, match_column, parse_fact, parse_person_field
+from hoctap.models.fields import (PERSON_FIELDS, InputError, display_fact, match_column, parse_fact,
+                                  parse_person_field)
 from hoctap.models.decode import (DELIMITERS, BrokenCSV, ImportFailed, Problem, Sheet, check_cells, column_letter,
                                   read_sheet, split)
-from hoctap.models.i18n import tr
+from hoctap.models.i18n import lang, tr
 from hoctap.models import search_index, staged
 from hoctap.models.facts import lc_inputs
 from hoctap.models.people import Progress
@@ -39,24 +40,43 @@ class ImportResult:
     added: int = 0
     updated: int = 0
     enrolled: int = 0
-    facts: int = 0
+    fields: int = 0  # person field values changed on people already there
+    facts: int = 0  # fact values the file changes (the computed title not included)
     ignored_columns: list[str] = field(default_factory=list)
     batch_id: int | None = None
     dry_run: bool = False
     encoding: str = ""  # the text encoding a CSV was read with ("" for a workbook)
     read_as: str = ""  # how the file was read, translated: what a preview or the CLI shows
-    # field or fact name -> Counter of (old, new) stored values that change (what a dry run shows)
+    # field or fact name -> Counter of (old, new) stored values the file changes (what a dry run
+    # shows); their sum is ``fields + facts``
     changes: dict[str, Counter] = field(default_factory=dict)
+    computed: dict[str, Counter] = field(default_factory=dict)  # the same for facts computed from the file's
 
-    def change_summary(self, limit: int = 3) -> list[str]:
-        """One short line per changed field: how many values change and the commonest changes."""
+    @property
+    def values(self) -> int:
+        """The values the file changes: the sum of ``change_summary``'s lines."""
+        return self.fields + self.facts
+
+    def change_summary(self, catalogs: Catalogs, limit: int = 3, *, computed: bool = False) -> list[str]:
+        """One short line per changed field or fact (by its label): how many values change and
+        the commonest changes; ``computed``: the lines of the computed facts instead."""
         lines = []
-        for name, pairs in sorted(self.changes.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
-            top = ", ".join(f"{old if old is not None else '∅'}→{new if new is not None else '∅'} ×{n}"
+        for name, pairs in sorted((self.computed if computed else self.changes).items(),
+                                  key=lambda kv: (-sum(kv[1].values()), kv[0])):
+            top = ", ".join(f"{display_fact(catalogs, name, old, lang(), bools='words', blank='∅')}"
+                            f"→{display_fact(catalogs, name, new, lang(), bools='words', blank='∅')} ×{n}"
                             for (old, new), n in pairs.most_common(limit))
             more = " …" if len(pairs) > limit else ""
-            lines.append(f"{name}: {sum(pairs.values())} ({top}{more})")
+            lines.append(f"{change_label(catalogs, name)}: {sum(pairs.values())} ({top}{more})")
         return lines
+
+
+def change_label(catalogs: Catalogs, name: str) -> str:
+    if name in PERSON_FIELDS:
+        return tr(f"field.{name}")
+    if name == catalogs.citizen.result_fact:
+        return tr("report.lc_title_col")
+    return catalogs.facts[name].label(lang())
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -168,9 +188,14 @@ def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None,
     plan = [(col, name, name in PERSON_FIELDS, None if name in UNIQUE_FIELDS else {}) for col, name in columns.items()]
     width = max(columns, default=-1) + 1
     body = rows[header_idx + 1:]
-    for i, (line, record) in enumerate(body):
+    del rows[header_idx + 1:], sheet
+    total = len(body)
+    for i in range(total):
+        # each record is let go once parsed: the file's cells and its parsed rows are never
+        # held whole at the same time
+        (line, record), body[i] = body[i], None
         if progress and i % 5000 == 0:
-            progress(i, len(body))
+            progress(i, total)
         if not any(_cell(v).strip() for v in record):
             continue
         if len(record) < width:
@@ -211,7 +236,7 @@ def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None,
     if problems:
         raise ImportFailed(path, problems)
     if progress:
-        progress(len(body), len(body))
+        progress(total, total)
     result.rows = len(parsed)
     return parsed, result
 
@@ -235,19 +260,23 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
         state = staged.read_state(s, unit.id, assessment_id, codes)
     decisions = staged.decide(catalogs, state, parsed, lc_changes)
     if dry_run:
-        result.changes, stats = staged.changes_of(decisions)
-        result.added, result.updated, result.enrolled, result.facts = (
-            stats["added"], stats["updated"], stats["enrolled"], stats["facts"])
+        result.changes, result.computed, stats = staged.changes_of(decisions)
+        _count(result, stats)
         return result
     with db.write() as s:
         ctx = ensure_assessment(s, unit_code, year, source=source)
         decisions = staged.recheck(s, catalogs, unit.id, ctx.assessment.id, parsed, state, decisions, lc_changes)
-        audit, stats = staged.apply(s, ctx.assessment.id, unit.id, decisions)
-        result.added, result.updated, result.enrolled, result.facts = (
-            stats["added"], stats["updated"], stats["enrolled"], stats["facts"])
-        if audit:
-            result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
-                                           batch_summary("import", file=path.name, rows=result.rows))
-            record_changes(s, result.batch_id, audit)
+        del parsed, state  # decided: the writes need only the decisions
+        if not staged.changes_anything(decisions):
+            return result
+        result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
+                                       batch_summary("import", file=path.name, rows=result.rows))
+        _count(result, staged.apply(s, ctx.assessment.id, unit.id, decisions, result.batch_id))
     search_index.catch_up(db)  # after the commit, in short transactions of its own
+    result.changes, result.computed, _stats = staged.changes_of(decisions)  # as its preview, after the lock
     return result
+
+
+def _count(result: ImportResult, stats: dict) -> None:
+    result.added, result.updated, result.enrolled, result.fields, result.facts = (
+        stats["added"], stats["updated"], stats["enrolled"], stats["fields"], stats["facts"])

@@ -3,7 +3,9 @@
 Outside the lock: read what the file's people hold now (a snapshot) and decide every change.
 Under the lock: re-read the versions of those people and their roster entries; anyone whose
 version moved (another user's edit, an undo, a removal, a new person with one of the codes)
-is decided again from what is there now. Then only the decided rows are written, set-based.
+is decided again from what is there now. Then only the decided rows are written, set-based,
+the fact, roster and audit rows as tuples in chunks (``_Spool``; COPY on PostgreSQL), so the
+write never holds them all.
 
 This rests on the versions: every write of a person bumps ``person.version``, and every
 fact change bumps the roster entry's ``version`` (``facts.write_fact_values``)."""
@@ -18,10 +20,11 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
 from hoctap.models.catalog import Catalogs
-from hoctap.models.facts import lc_inputs, lc_title
+from hoctap.models.facts import lc_title
 from hoctap.models.fields import PERSON_FIELDS
 from hoctap.models.people import as_text, search_columns, sort_key
-from hoctap.models.sql import PF, PT, RE, chunks, insert_many
+from hoctap.models.audit import AUDIT_CHUNK, AUDIT_KEYS
+from hoctap.models.sql import AC, PF, PT, RE, chunks, insert_tuples
 from hoctap.models.text import search_key
 
 PERSON_COLUMNS = list(PERSON_FIELDS)
@@ -37,7 +40,7 @@ class State:
     facts: dict[int, dict[str, str]] = field(default_factory=dict)  # person id -> this year's facts
 
 
-@dataclass
+@dataclass(slots=True)  # one per row of the file: no __dict__ each
 class Decision:
     """One row of the file against one person's state."""
     pid: int | None  # None: a new person
@@ -94,6 +97,7 @@ def read_state(s: Session, unit_id: int, assessment_id: int | None, codes: list[
 def decide(catalogs: Catalogs, state: State, rows: Rows, lc_changes: bool, names: dict | None = None) -> list[Decision]:
     """What each row changes, given ``state``. ``names`` caches the name keys (names repeat)."""
     names = {} if names is None else names
+    added: dict[tuple, tuple] = {}  # (name, value) -> a new person's change: shared, values repeat
     lc = catalogs.citizen
     score_facts = lc.score_facts
     out = []
@@ -109,9 +113,10 @@ def decide(catalogs: Catalogs, state: State, rows: Rows, lc_changes: bool, names
             # the same as people.search_columns: folding works word by word
             values.update(search=f"{search_key(values['code'])} {name_key}", sort_key=sort)
             given = {n: v for n, v in facts.items() if v is not None}
-            changes = [(n, None, v, False) for n, v in given.items()]
+            changes = [added.get(nv) or added.setdefault(nv, (nv[0], None, nv[1], False)) for nv in given.items()]
             if given and lc_changes and (title := lc_title(catalogs, given, score_facts)) is not None:
-                changes.append((lc.result_fact, None, title, False))
+                nv = (lc.result_fact, title)
+                changes.append(added.get(nv) or added.setdefault(nv, (nv[0], None, nv[1], False)))
             out.append(Decision(None, None, None, {}, changes, len(given), values,
                                 audit=json.dumps({k: values[k] for k in PERSON_COLUMNS}, ensure_ascii=False)))
             continue
@@ -155,10 +160,13 @@ def recheck(s: Session, catalogs: Catalogs, unit_id: int, assessment_id: int, ro
     return decisions
 
 
-def changes_of(decisions: list[Decision]) -> tuple[dict[str, Counter], dict]:
-    """What a dry run shows: per field or fact the (old, new) pairs, and the counts."""
+def changes_of(decisions: list[Decision]) -> tuple[dict[str, Counter], dict[str, Counter], dict]:
+    """What a dry run shows: per field or fact the (old, new) pairs the file changes, those of
+    the computed title apart, and the counts. One definition of a change: each pair counted
+    here is one value written, so ``fields`` and ``facts`` are the sums of the file's lines."""
     changes: dict[str, Counter] = {}
-    stats = {"added": 0, "updated": 0, "enrolled": 0, "facts": 0}
+    computed: dict[str, Counter] = {}
+    stats = {"added": 0, "updated": 0, "enrolled": 0, "fields": 0, "facts": 0}
     for d in decisions:
         if d.pid is None:
             stats["added"] += 1
@@ -167,34 +175,67 @@ def changes_of(decisions: list[Decision]) -> tuple[dict[str, Counter], dict]:
             for k in d.diff:
                 if k in PERSON_COLUMNS:
                     changes.setdefault(k, Counter())[(as_text(d.old[k]), as_text(d.diff[k]))] += 1
+                    stats["fields"] += 1
         if d.roster_version is None:
             stats["enrolled"] += 1
         stats["facts"] += d.counted
-        for name, old, new, _stored in d.facts:
-            changes.setdefault(name, Counter())[(old, new)] += 1
-    return changes, stats
+        for i, (name, old, new, _stored) in enumerate(d.facts):
+            (changes if i < d.counted else computed).setdefault(name, Counter())[(old, new)] += 1
+    return changes, computed, stats
 
 
-def apply(s: Session, assessment_id: int, unit_id: int, decisions: list[Decision]) -> tuple[list[dict], dict]:
-    """Write the decisions; returns the audit rows and the counts (as ``people.upsert_people``)."""
-    audit: list[dict] = []
-    stats = {"added": 0, "updated": 0, "enrolled": 0, "facts": 0}
+class _Spool:
+    """Rows of one table written every ``size`` rows: an import never holds all its fact or
+    audit rows (a million at 100,000 people) at once."""
+
+    def __init__(self, s: Session, table, keys: tuple[str, ...], size: int = AUDIT_CHUNK):
+        self.s, self.table, self.keys, self.size, self.rows = s, table, keys, size, []
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        insert_tuples(self.s, self.table, self.keys, self.rows)
+        self.rows = []
+
+
+def changes_anything(decisions: list[Decision]) -> bool:
+    """Whether ``apply`` would write anything (and so an audit batch is needed)."""
+    return any(d.pid is None or d.diff or d.facts or d.roster_version is None for d in decisions)
+
+
+def apply(s: Session, assessment_id: int, unit_id: int, decisions: list[Decision], batch_id: int) -> dict:
+    """Write the decisions and their audit rows (in batch ``batch_id``); returns the counts
+    (as ``people.upsert_people``)."""
+    audit = _Spool(s, AC, AUDIT_KEYS)
+    stats = {"added": 0, "updated": 0, "enrolled": 0, "fields": 0, "facts": 0}
     new = [d for d in decisions if d.pid is None]
     if new:
-        insert_many(s, PT, [dict(unit_id=unit_id, version=1, **d.values) for d in new])
+        keys = ("unit_id", "version", *PERSON_COLUMNS, "search", "sort_key")
+        people = _Spool(s, PT, keys)
+        for d in new:
+            people.add((unit_id, 1, *(d.values[k] for k in keys[2:])))
+        people.flush()
         ids = _ids(s, unit_id, [d.values["code"] for d in new])
         for d in new:
             d.pid = ids[d.values["code"]]
-            audit.append(dict(entity="person", entity_id=d.pid, field="*", old=None, new=d.audit))
+            audit.add((batch_id, "person", d.pid, "*", None, d.audit))
         stats["added"] = len(new)
     by_keys: dict[tuple, list[dict]] = {}
     for d in decisions:
         if d.pid is not None and d.diff and d.values is None:
             by_keys.setdefault(tuple(sorted(d.diff)), []).append({"b_id": d.pid, **{f"b_{k}": v for k, v in d.diff.items()}})
+            for k, v in d.diff.items():
+                if k in PERSON_COLUMNS:
+                    audit.add((batch_id, "person", d.pid, k, as_text(d.old[k]), as_text(v)))
+                    stats["fields"] += 1
     for keys, params in by_keys.items():
         s.execute(update(PT).where(PT.c.id == bindparam("b_id"))
                   .values({**{k: bindparam(f"b_{k}") for k in keys}, "version": PT.c.version + 1}), params)
         stats["updated"] += len(params)
+    del by_keys
     enrol = {}
     bumps: dict[int, list[int]] = {}
     for d in decisions:
@@ -202,13 +243,17 @@ def apply(s: Session, assessment_id: int, unit_id: int, decisions: list[Decision
             enrol.setdefault(d.pid, 1 + len(d.facts))  # a version counts fact changes, as if one by one
         elif d.facts:
             bumps.setdefault(len(d.facts), []).append(d.pid)
-    insert_many(s, RE, [dict(assessment_id=assessment_id, person_id=pid, version=v) for pid, v in enrol.items()])
+    roster = _Spool(s, RE, ("assessment_id", "person_id", "version"))
+    for pid, v in enrol.items():
+        roster.add((assessment_id, pid, v))
+        audit.add((batch_id, "roster", pid, "*", None, "{}"))
+    roster.flush()
     stats["enrolled"] = len(enrol)
     for k, pids in bumps.items():
         s.execute(update(RE).where(RE.c.assessment_id == assessment_id, RE.c.person_id == bindparam("b_pid"))
                   .values(version=RE.c.version + k), [{"b_pid": p} for p in pids])
-    inserts, updates, deletes = [], [], []
-    fact_audit = []
+    updates, deletes = [], []
+    inserts = _Spool(s, PF, ("assessment_id", "person_id", "name", "value"))
     for d in decisions:
         for name, old, value, stored in d.facts:
             if value is None:
@@ -216,18 +261,14 @@ def apply(s: Session, assessment_id: int, unit_id: int, decisions: list[Decision
             elif stored:
                 updates.append({"b_pid": d.pid, "b_name": name, "b_value": value})
             else:
-                inserts.append(dict(assessment_id=assessment_id, person_id=d.pid, name=name, value=value))
-            fact_audit.append(dict(entity="fact", entity_id=d.pid, field=name, old=old, new=value))
+                inserts.add((assessment_id, d.pid, name, value))
+            audit.add((batch_id, "fact", d.pid, name, old, value))
         stats["facts"] += d.counted
+    inserts.flush()
     where = (PF.c.assessment_id == assessment_id, PF.c.person_id == bindparam("b_pid"), PF.c.name == bindparam("b_name"))
     if deletes:
         s.execute(delete(PF).where(*where), deletes)
     if updates:
         s.execute(update(PF).where(*where).values(value=bindparam("b_value")), updates)
-    insert_many(s, PF, inserts)
-    for d in decisions:
-        if d.pid is not None and d.values is None:
-            audit += [dict(entity="person", entity_id=d.pid, field=k, old=as_text(d.old[k]), new=as_text(v))
-                      for k, v in d.diff.items() if k in PERSON_COLUMNS]
-    audit += [dict(entity="roster", entity_id=pid, field="*", old=None, new="{}") for pid in enrol]
-    return audit + fact_audit, stats
+    audit.flush()
+    return stats

@@ -401,6 +401,8 @@ IMPORT = Strings("import", {
     "importer.formula": ("ô chứa công thức chưa có giá trị lưu sẵn; hãy mở và lưu tệp bằng Excel/LibreOffice trước",
                          "the cell holds a formula with no saved value; open and save the file in Excel/LibreOffice first"),
     "importer.read_as": ("Đọc tệp: {what}", "Read as: {what}"),
+    "importer.computed": ("Tự tính lại từ tệp (không tính vào tổng trên):",
+                          "Recomputed from the file (not in the total above):"),
     "importer.text_as": ("văn bản {encoding}, phân cách bằng {delimiter}", "text in {encoding}, {delimiter}-separated"),
     "importer.sheet_as": ("bảng tính, trang {sheet!r}", "workbook, sheet {sheet!r}"),
     "importer.comma": ("dấu phẩy", "comma"),

@@ -14,10 +14,10 @@ from hoctap.models.audit import batch_summary, record_batch, record_changes
 from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
 from hoctap.models.errors import HoctapError, UndoConflict
-from hoctap.models.facts import write_fact_values
+from hoctap.models.facts import among, write_fact_values
 from hoctap.models.i18n import tr
 from hoctap.models.people import PERSON_COLUMNS, as_text, search_columns
-from hoctap.models.sql import AC, PF, PT, RE, chunks
+from hoctap.models.sql import AC, PF, PT, RE
 from hoctap.models.office import audit_text, column_value
 from hoctap.models.recognition import current_json, from_json
 from hoctap.models.tables import Assessment, AuditBatch, Intake, Recognition, ReviewFinding, UnitEntryValue, utcnow
@@ -37,19 +37,19 @@ def _current_values(s: Session, aid: int, keys: Iterable[Key]) -> dict[Key, str 
         facts.setdefault(k[2], []).append(k[1])
     for name, pids in facts.items():
         found: dict[int, str] = {}
-        for chunk in chunks(pids):
+        for _ids, where in among(s, PF.c.person_id, pids):
             found.update(s.execute(select(PF.c.person_id, PF.c.value).where(
-                PF.c.assessment_id == aid, PF.c.name == name, PF.c.person_id.in_(chunk))).all())
+                PF.c.assessment_id == aid, PF.c.name == name, where)).all())
         out.update({("fact", pid, name): found.get(pid) for pid in pids})
     roster = [k[1] for k in by_entity.get("roster", [])]
     present: set[int] = set()
-    for chunk in chunks(roster):
-        present |= set(s.execute(select(RE.c.person_id).where(RE.c.assessment_id == aid, RE.c.person_id.in_(chunk))).scalars())
+    for _ids, where in among(s, RE.c.person_id, roster):
+        present |= set(s.execute(select(RE.c.person_id).where(RE.c.assessment_id == aid, where)).scalars())
     out.update({("roster", pid, "*"): "{}" if pid in present else None for pid in roster})
     people_keys = by_entity.get("person", [])
     rows: dict[int, dict] = {}
-    for chunk in chunks(sorted({k[1] for k in people_keys})):
-        rows.update({r["id"]: dict(r) for r in s.execute(select(PT).where(PT.c.id.in_(chunk))).mappings()})
+    for _ids, where in among(s, PT.c.id, sorted({k[1] for k in people_keys})):
+        rows.update({r["id"]: dict(r) for r in s.execute(select(PT).where(where)).mappings()})
     for k in people_keys:
         row = rows.get(k[1])
         if k[2] == "*":
@@ -140,13 +140,14 @@ def _restore(s: Session, aid: int, plan: dict[Key, str | None]) -> None:
             extra = search_columns(names["code"], names["full_name"])
         s.execute(update(PT).where(PT.c.id == pid).values({column: value, "version": PT.c.version + 1, **extra}))
     roster_gone = [k[1] for k, v in keys("roster") if v is None]
-    for chunk in chunks(roster_gone):
-        s.execute(delete(PF).where(PF.c.assessment_id == aid, PF.c.person_id.in_(chunk)))
-        s.execute(delete(RE).where(RE.c.assessment_id == aid, RE.c.person_id.in_(chunk)))
+    for _ids, where in among(s, PF.c.person_id, roster_gone):
+        s.execute(delete(PF).where(PF.c.assessment_id == aid, where))
+    for _ids, where in among(s, RE.c.person_id, roster_gone):
+        s.execute(delete(RE).where(RE.c.assessment_id == aid, where))
     # a person this batch created may since be on another year's roster: the person record
     # persists across years, so only the ones nobody else uses are removed
-    for chunk in chunks([k[1] for k, v in keys("person", "*") if v is None]):
-        s.execute(delete(PT).where(PT.c.id.in_(chunk), ~PT.c.id.in_(select(RE.c.person_id))))
+    for _ids, where in among(s, PT.c.id, [k[1] for k, v in keys("person", "*") if v is None]):
+        s.execute(delete(PT).where(where, ~PT.c.id.in_(select(RE.c.person_id))))
     for (_e, entry_aid, field), value in keys("unit_entry"):
         entry_id, column = field.rsplit("/", 1)
         row = s.get(UnitEntryValue, (entry_aid, entry_id))

@@ -159,11 +159,14 @@ class ImportForm(BaseModal):
             return
         r = message.result
         summary = tr("import.counts", rows=r.rows, added=r.added, updated=r.updated, enrolled=r.enrolled,
-                     facts=r.facts)
+                     values=r.values)
         summary += "\n" + tr("importer.read_as", what=r.read_as)  # the encoding used: a wrong guess shows here
         if r.ignored_columns:
             summary += "\n" + tr("import.ignored", cols=", ".join(r.ignored_columns))
-        changes = r.change_summary()
+        changes = r.change_summary(self.app.catalogs)
+        computed = r.change_summary(self.app.catalogs, computed=True)
+        if computed:  # apart: the file does not hold them, so they are not in its total
+            changes += [tr("importer.computed"), *(f"  {line}" for line in computed)]
         if r.added or r.enrolled or changes:
             self.previewed = message.path
             self.query_one("#ok", Button).disabled = False

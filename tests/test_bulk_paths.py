@@ -114,3 +114,31 @@ def test_upgrade_from_0001_keeps_the_data(tmp_path, catalogs):
     assert _facts(tmp_path / "old.db") == before
     assert "ix_person_fact_cover" in {ix["name"] for ix in inspect(db.engine).get_indexes("person_fact")}
     db.dispose()
+
+
+def test_batch_set_and_undo_over_many_chunks(db, catalogs, demo, monkeypatch):
+    """More people than one IN list (SQLite: chunks; PostgreSQL: one ANY array), some with the
+    fact stored and some without; undo puts every value back."""
+    from sqlalchemy import select
+
+    from hoctap.models.people import person_facts
+    from hoctap.models.sql import RE
+
+    monkeypatch.setattr(facts, "BULK_READ", 100)  # the whole-fact read of SQLite too
+    with db.read() as s:
+        ids = list(s.execute(select(RE.c.person_id).where(RE.c.assessment_id == demo.assessment.id)).scalars())
+        versions = dict(s.execute(select(RE.c.person_id, RE.c.version).where(RE.c.assessment_id == demo.assessment.id)).all())
+    assert len(ids) > 600
+    before = person_facts(db, demo, ids)
+    had = sum(1 for pid in ids if "lc_3" in before[pid])
+    written = facts.set_facts(db, catalogs, demo, ids, {"lc_3": "7", "digital_training": None})
+    after = person_facts(db, demo, ids)
+    assert all(after[pid]["lc_3"] == "7" and "digital_training" not in after[pid] for pid in ids)
+    assert written.n == (len(ids) - sum(1 for pid in ids if before[pid].get("lc_3") == "7")
+                         + sum(1 for pid in ids if "digital_training" in before[pid]))
+    assert had < len(ids)  # some were inserted, not updated
+    with db.read() as s:
+        bumped = dict(s.execute(select(RE.c.person_id, RE.c.version).where(RE.c.assessment_id == demo.assessment.id)).all())
+    assert any(bumped[pid] > versions[pid] for pid in ids)
+    undo(db, catalogs, written.batch)
+    assert person_facts(db, demo, ids) == before

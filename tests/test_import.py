@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 import unicodedata
 
 import pytest
@@ -12,6 +14,7 @@ import xlsxwriter
 from sqlalchemy import func, select
 
 from hoctap.models.db import open_database
+from hoctap.models.i18n import tr_in
 from hoctap.models.importer import ImportFailed, import_roster
 from hoctap.models.meters import evaluate_context
 from hoctap.models.people import person_facts
@@ -152,9 +155,9 @@ def test_upsert_by_code_and_dry_run_summary(tmp_path, db, db_url, catalogs, unit
     assert main(["--db", db_url, "--lang", "en", "import", str(path), "--unit", unit, "--year", "2024",
                  "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "Dry run" in out and "0 people added, 1 updated" in out
-    assert "digital_training: 2 (" in out and "1→0 ×1" in out and "∅→1 ×1" in out
-    assert "department: 1 (Lớp 6A1→Lớp 6A2 ×1)" in out
+    assert "Dry run" in out and "0 people added, 1 updated" in out and "3 values changed" in out
+    assert f"{catalogs.facts['digital_training'].label('en')}: 2 (yes→no ×1, ∅→yes ×1)" in out
+    assert "Department: 1 (Lớp 6A1→Lớp 6A2 ×1)" in out
     assert snapshot(db, catalogs, unit) == before
     result = import_roster(db, catalogs, unit, 2024, path)
     assert (result.added, result.updated) == (0, 1)
@@ -265,6 +268,30 @@ def people_and_facts(db, unit):
     facts = person_facts(db, ctx, [p.id for p in people.values()])
     return {code: ({k: getattr(p, k) for k in ("full_name", "kind", "department", "position", "birth_year", "gender")},
                    facts[p.id]) for code, p in people.items()}
+
+
+def test_dry_run_lines_add_up_to_the_total_and_keep_the_computed_title_apart(tmp_path, db_url, demo, capsys):
+    header = "Mã,Họ và tên,Đối tượng,Phòng ban," + ",".join(f"lc_{i}" for i in range(1, 11))
+    path = tmp_path / "cs.csv"
+    path.write_text(f"{header}\nLQD00001,Huỳnh Phương Việt,Thành viên,Tổ Mới,{','.join(['5'] * 10)}\n"
+                    f"GV-NEW,Lê Văn Mới,Thành viên,,{','.join(['4'] * 10)}\n", encoding="utf-8")
+    args = ["--db", db_url, "--lang", "en", "import", str(path), "--unit", "THCS-LQD", "--year", "2024", "--dry-run"]
+    assert main([*args, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    # one changed department, ten scores of each of the two; the title is computed, not in the file
+    assert (got["fields"], got["facts"], got["values"]) == (1, 20, 21)
+    assert got["changes"] == {"department": 1, **{f"lc_{i}": 2 for i in range(1, 11)}}
+    assert sum(got["changes"].values()) == got["values"] and got["computed"] == {"lc_title": 2}
+    assert main(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "1 updated" in out[1] and "21 values changed" in out[1]
+    at = out.index("  " + tr_in("en", "importer.computed"))
+    assert sum(int(re.search(r": (\d+) \(", line)[1]) for line in out[2:at]) == 21
+    assert [line.strip().split(":")[0] for line in out[at + 1:]] == ["Learning Citizen (result)"]
+    assert main(args[:-1] + ["--json"]) == 0  # the import itself counts as its preview did
+    done = json.loads(capsys.readouterr().out)
+    assert done["batch"] is not None and {k: done[k] for k in got if k not in ("batch", "dry_run")} == \
+        {k: got[k] for k in got if k not in ("batch", "dry_run")}
 
 
 @pytest.mark.parametrize("suffix,lang", [("csv", "vi"), ("xlsx", "vi"), ("xlsx", "en")])

@@ -3,6 +3,8 @@ the write on confirmation; the meters follow."""
 
 from __future__ import annotations
 
+import re
+
 from textual.widgets import Button, Input, OptionList
 
 from hoctap.models.audit import history
@@ -45,9 +47,9 @@ async def test_preview_then_confirm_moves_the_meter(db, catalogs, demo, tmp_path
     async with app.run_test(size=SIZE) as pilot:
         form = await open_import(app, pilot, path)
         status = str(form.query_one("#import-status").render())
-        assert tr("import.counts", rows=2, added=1, updated=0, enrolled=1, facts=2) in status
+        assert tr("import.counts", rows=2, added=1, updated=0, enrolled=1, values=2) in status
         assert "Đọc tệp: " in status and "utf-8" in status  # the preview says how the file was read
-        assert any(line.startswith("digital_training: 2") and "0→1 ×1" in line for line in lines(form))
+        assert lines(form) == ["Được bồi dưỡng và tham gia chuyển đổi số: 2 (không→có ×1, ∅→có ×1)"]
         assert c23(db, catalogs, demo) == 53  # a preview writes nothing
         assert not form.query_one("#ok", Button).disabled
 
@@ -77,3 +79,20 @@ async def test_bad_file_lists_row_numbered_problems_and_changes_nothing(db, cata
         assert app.screen is form
     assert c23(db, catalogs, demo) == 53
     assert len(history(db, demo, 1000)) == batches
+
+
+async def test_preview_lines_add_up_and_keep_the_computed_title_apart(db, catalogs, demo, tmp_path):
+    scores = ",".join(["5"] * 10)
+    path = tmp_path / "cs.csv"
+    path.write_text("Mã,Họ và tên,Đối tượng,Phòng ban," + ",".join(f"lc_{i}" for i in range(1, 11)) + "\n"
+                    f"LQD00001,Huỳnh Phương Việt,Thành viên,Tổ Mới,{scores}\n", encoding="utf-8")
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_import(app, pilot, path)
+        status = str(form.query_one("#import-status").render())
+        shown = lines(form)
+        at = shown.index(tr("importer.computed"))
+        counted = [int(re.search(r": (\d+) \(", line)[1]) for line in shown[:at]]
+        assert tr("import.counts", rows=1, added=0, updated=1, enrolled=0, values=sum(counted)) in status
+        assert sum(counted) == 11 and shown[0].startswith("Phòng ban: 1 (")  # a department and ten scores
+        assert [line.strip().split(":")[0] for line in shown[at + 1:]] == ["Công dân học tập (kết quả)"]

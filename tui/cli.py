@@ -338,8 +338,10 @@ def cmd_import(env: Env) -> int:
         return 2
     if a.json:
         print_json({"dry_run": a.dry_run, "read_as": result.read_as, "rows": result.rows, "added": result.added,
-                    "updated": result.updated, "enrolled": result.enrolled, "facts": result.facts,
+                    "updated": result.updated, "enrolled": result.enrolled, "fields": result.fields,
+                    "facts": result.facts, "values": result.values,
                     "changes": {name: sum(pairs.values()) for name, pairs in sorted(result.changes.items())},
+                    "computed": {name: sum(pairs.values()) for name, pairs in sorted(result.computed.items())},
                     "ignored_columns": result.ignored_columns, "batch": result.batch_id})
         return 0
     console.print(tr("importer.read_as", what=result.read_as), markup=False, soft_wrap=True)
@@ -348,10 +350,15 @@ def cmd_import(env: Env) -> int:
     verb = tr("cli.dry_run_verb") if a.dry_run else tr("cli.imported_verb")
     console.print(tr("cli.imported", verb=verb, rows=tr("cli.n_rows", n=result.rows),
                      added=tr("cli.n_added", n=result.added), updated=tr("cli.n_updated", n=result.updated),
-                     enrolled=tr("cli.n_enrolled", n=result.enrolled), facts=tr("cli.n_facts", n=result.facts)),
+                     enrolled=tr("cli.n_enrolled", n=result.enrolled), facts=tr("cli.n_facts", n=result.values)),
                   markup=False, soft_wrap=True)
-    for line in result.change_summary():
+    for line in result.change_summary(env.catalogs):
         console.print(f"  {line}", markup=False, soft_wrap=True)
+    computed = result.change_summary(env.catalogs, computed=True)
+    if computed:  # apart: the file does not hold them, so they are not in its total
+        console.print(f"  {tr('importer.computed')}", markup=False, soft_wrap=True)
+        for line in computed:
+            console.print(f"    {line}", markup=False, soft_wrap=True)
     return 0
 
 
