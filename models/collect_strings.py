@@ -28,6 +28,8 @@ RECOGNITION = Strings("recognition", {
                      "{code} already has a level {level} recognition for {year}"),
     "recog.date_before_year": ("ngày quyết định {date} trước năm công nhận {year}",
                                "the decision date {date} is before the year of recognition {year}"),
+    "recog.date_future": ("ngày quyết định {date} chưa tới: chỉ ghi quyết định đã ký",
+                          "the decision date {date} is still to come: record a decision once it is signed"),
     "recog.lapsed": ("công nhận đã hết hạn ngày {until}", "the recognition lapsed on {until}"),
     "recog.lapses": ("công nhận hết hạn ngày {until} (trong năm nay)", "the recognition lapses on {until} (this year)"),
     "recog.level2_early": ("đề nghị Mức 2 quá sớm: chỉ được từ ngày {since}",

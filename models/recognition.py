@@ -134,6 +134,8 @@ def add_recognition(db: Database, unit_code: str, level: int, year: int, decisio
         raise InputError(tr("err.required", name="--number"))
     if decision_date.year < year:
         raise InputError(tr("recog.date_before_year", date=decision_date.isoformat(), year=year))
+    if decision_date > date.today():  # a decision is recorded once it is signed
+        raise InputError(tr("recog.date_future", date=decision_date.isoformat()))
     with db.write() as s:
         unit = get_unit(s, unit_code)
         if s.exec(select(Recognition.id).where(Recognition.unit_id == unit.id, Recognition.level == level,

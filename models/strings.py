@@ -93,8 +93,8 @@ COMMON = Strings("common", {
 })
 
 CATALOG = Strings("catalog", {
-    "cat.unknown_key": ("khóa không được biết", "unknown key"),
-    "cat.missing_key": ("thiếu khóa bắt buộc", "required key is missing"),
+    "cat.unknown_key": ("khoá không có trong định dạng", "unknown key"),
+    "cat.missing_key": ("thiếu khoá bắt buộc", "required key is missing"),
     "cat.bad_rule": ("phải là 'all', 'any' hoặc 'at_least:N' (đang là {got!r})",
                      "must be 'all', 'any' or 'at_least:N' (got {got!r})"),
     "cat.not_utf8": ("không phải văn bản UTF-8 (byte {byte})", "not UTF-8 text (byte {byte})"),

@@ -259,18 +259,21 @@ class RosterScreen(BaseScreen):
     # ---- loading (count and first window in a worker; the view reads further windows) ---------
 
     def reload(self, query: RosterQuery | None = None, *, keep_cursor: bool = True) -> None:
-        """Re-read count and rows (after an edit, or for a new query)."""
-        self.load(*self.view.reset(query, keep_cursor=keep_cursor))
+        """Re-read count and rows (after an edit, or for a new query: then the roster's total, which
+        only an edit changes, is kept)."""
+        known = self.total if query is not None and self.total else None
+        self.load(*self.view.reset(query, keep_cursor=keep_cursor), total=known)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roster-load")
-    def load(self, gen: int, q: RosterQuery, page_no: int, pause: float = 0.0) -> None:
+    def load(self, gen: int, q: RosterQuery, page_no: int, pause: float = 0.0, total: int | None = None) -> None:
         if pause:
             time.sleep(pause)
             if get_current_worker().is_cancelled:  # superseded by the next keystroke (exclusive)
                 return
         db, catalogs = self.app.db, self.app.catalogs
         n = roster.count(db, q, catalogs)
-        total = roster.count(db, RosterQuery(q.assessment_id))
+        if total is None:
+            total = roster.count(db, RosterQuery(q.assessment_id))
         page_no = min(page_no, max(0, n - 1) // PAGE)
         rows = roster.window(db, q, page_no * PAGE, PAGE, n, catalogs)
         matching = frozenset(roster.ids(db, q, catalogs)) if self.selection else None
@@ -314,7 +317,8 @@ class RosterScreen(BaseScreen):
     @on(Input.Changed, "#roster-search")
     def _search_changed(self, event: Input.Changed) -> None:
         if event.value != self.rquery.search:
-            self.load(*self.view.reset(self.rquery.with_(search=event.value), keep_cursor=False), pause=TYPING_PAUSE)
+            self.load(*self.view.reset(self.rquery.with_(search=event.value), keep_cursor=False), pause=TYPING_PAUSE,
+                      total=self.total or None)
             self._header()
 
     @on(Input.Submitted, "#roster-search")

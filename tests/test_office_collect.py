@@ -178,6 +178,13 @@ def test_recognition_add_and_list_on_the_command_line_undoably(db, db_url, catal
     assert "already has a level 1 recognition for 2024" in capsys.readouterr().err
     assert main([*args, "add", "--unit", "U01", "--level", "1", "--year", "2024", "--number", "9",
                  "--date", "2025-13-01"]) == 2
+    assert "write 2025-03-15 or 15/03/2025" in capsys.readouterr().err
+    assert main([*args, "add", "--unit", "U01", "--level", "1", "--year", "2024", "--number", "9",
+                 "--date", "2999-01-01"]) == 2
+    assert "is still to come" in capsys.readouterr().err
+    assert main([*args, "add", "--unit", "U01", "--level", "2", "--year", "2025", "--number", "10",
+                 "--date", "20/01/2026"]) == 0  # the Vietnamese way of writing it
+    capsys.readouterr()
     assert main([*args, "list", "--on", "2026-01-19"]) == 0
     out = capsys.readouterr().out
     assert "125/QĐ-UBND" in out and "2027-12-31" in out and "2026-01-20" in out and "(unconfirmed)" in out
@@ -186,7 +193,7 @@ def test_recognition_add_and_list_on_the_command_line_undoably(db, db_url, catal
     batch = add_recognition(db, "U01", 2, 2026, "7/QĐ", date(2026, 3, 1), "UBND")
     undo(db, catalogs, batch)
     with db.read() as s:
-        assert [(r.level, r.year) for r in s.exec(select(Recognition)).scalars()] == [(1, 2024)]
+        assert sorted((r.level, r.year) for r in s.exec(select(Recognition)).scalars()) == [(1, 2024), (2, 2025)]
 
 
 # ---- new year ----------------------------------------------------------------------------------

@@ -45,10 +45,16 @@ def cmd_collect(env, console: Console) -> int:
 
 
 def _date(text: str) -> date:
+    """A date as every date of hoctap is typed: YYYY-MM-DD or DD/MM/YYYY."""
+    from hoctap.models.fields import InputError, parse_date
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(tr("cli.bad_date", value=text)) from None
+        day = parse_date(text, "")
+    except InputError:
+        day = None
+    if day is None:
+        raise argparse.ArgumentTypeError(tr("cli.bad_date", value=text))
+    return day
 
 
 def add_parsers(sub, common, year) -> None:
@@ -60,11 +66,11 @@ def add_parsers(sub, common, year) -> None:
     p.add_argument("--level", required=True, type=int, choices=(1, 2), help=tr("help.rec_level"))
     p.add_argument("--year", required=True, type=year, help=tr("help.rec_year"))
     p.add_argument("--number", required=True, help=tr("help.rec_number"))
-    p.add_argument("--date", required=True, type=_date, metavar="YYYY-MM-DD", help=tr("help.rec_date"))
+    p.add_argument("--date", required=True, type=_date, metavar="DATE", help=tr("help.rec_date"))
     p.add_argument("--issuer", default="", help=tr("help.rec_issuer"))
     p = rsub.add_parser("list", parents=[common], help=tr("help.recognition_list"))
     p.add_argument("--unit", metavar="CODE", help=tr("help.rec_list_unit"))
-    p.add_argument("--on", type=_date, metavar="YYYY-MM-DD", help=tr("help.rec_on"))
+    p.add_argument("--on", type=_date, metavar="DATE", help=tr("help.rec_on"))
 
     p = sub.add_parser("newyear", parents=[common], help=tr("help.newyear"))
     p.add_argument("--from", dest="from_year", required=True, type=year, help=tr("help.ny_from"))
