@@ -78,7 +78,9 @@ def standing_of(rules: Rules, unit: str, decisions: list[Recognition], on: date,
     """What the decisions mean on ``on``; ``seeks_level``: the level the unit asks for now."""
     decisions = sorted(decisions, key=lambda r: (r.year, r.level))
     st = Standing(unit, on, decisions)
-    in_force = [r for r in decisions if r.year <= on.year and on <= kept_until(rules, r)]
+    # from its signing (a decision recorded before the day it is dated is not yet in force)
+    in_force = [r for r in decisions if r.year <= on.year and on <= kept_until(rules, r)
+                and (r.decision_date is None or r.decision_date <= on)]
     if in_force:
         st.in_force = max(in_force, key=lambda r: (r.level, r.year))
     if decisions:
