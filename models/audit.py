@@ -120,6 +120,9 @@ def last_undoable(db: Database, ctx: Context, source: str | None = None) -> int 
 PERSON_ENTITIES = ("person", "fact", "roster")
 ASSESSMENT_ENTITIES = ("unit_entry", "dossier", "narrative", "intake", "review")  # entity_id: the assessment
 ENTRY_ENTITIES = ("unit_entry", "review", "narrative")  # field: "<entry or criterion id>/<column or section>"
+INTAKE_KEYS = {"received_on": "office.received_on", "channel": "log.intake.channel",
+               "received_by": "log.intake.received_by", "complete": "office.complete",
+               "missing": "log.intake.missing", "note": "log.intake.note"}
 PART_KEYS = ("log.part.", "narrative.")  # how a column or a narrative section is worded
 SUMMARY_PARTS = 4  # changes named in a one-line summary; the rest are counted
 # set and check batches are worded from their change rows: their stored summary is a sentence in
@@ -162,6 +165,8 @@ def field_label(catalogs: Catalogs, entity: str, name: str) -> str:
         return tr(f"field.{name}")
     if entity == "dossier" and has(f"dossier.{name}"):
         return tr(f"dossier.{name}")
+    if entity == "intake" and name in INTAKE_KEYS:
+        return tr(INTAKE_KEYS[name])
     if entity in ENTRY_ENTITIES and "/" in name:
         entry, part = name.split("/", 1)
         key = next((k + part for k in PART_KEYS if has(k + part)), None)
@@ -176,6 +181,10 @@ def value_label(catalogs: Catalogs, entity: str, name: str, value: str | None, e
     lang = i18n.lang()
     if entity == "fact":
         return display_fact(catalogs, name, value, lang, bools="marked")
+    if entity == "intake" and name == "channel" and has(f"channel.{value}"):
+        return tr(f"channel.{value}")
+    if (entity, name) == ("intake", "complete") or (entity == "review" and name.endswith("/agree")):
+        return {"1": "✓", "0": "✗", "true": "✓", "false": "✗"}.get(value.lower(), value)
     if entity in ("unit_entry", "review") and name.endswith("/value"):
         entry = (entries if entries is not None else _entries(catalogs)).get(name.split("/", 1)[0])
         return display_entry_value(catalogs, entry, value, lang, bools="marked") if entry and entry.value else value

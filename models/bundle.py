@@ -373,7 +373,7 @@ def import_bundle(db: Database, catalogs: Catalogs, source: str | Path | bytes, 
             batch_id = record_batch(s, source_tag, "import", aid,
                                     batch_summary("bundle", file=Path(path).name, n=len(doc["people"])))
             record_changes(s, batch_id, audit)
-    search_index.catch_up(db)  # after the commit, in short transactions of its own
+    search_index.after_commit(db)  # in short transactions of its own
     if progress:
         progress(len(doc["people"]), len(doc["people"]))
     return BundleResult(u["code"], doc["year"], len(doc["people"]), len(doc["entries"]), created, batch_id,

@@ -543,23 +543,32 @@ def _cached(files: list[Path], build: Callable[[], Catalogs]) -> Catalogs:
         path = directory / f"{_cache_key(files)}.pickle"
     except OSError:
         return build()  # a file that cannot be read: let the loader say so
+    key = path.stem
     try:
-        st = path.stat()
-        if st.st_uid == os.getuid() and not st.st_mode & 0o022:
-            with path.open("rb") as f:
-                cats = pickle.load(f)
-            if isinstance(cats, Catalogs):
-                return cats
+        # only the user's own private folder and file, never through a link, and the pickle must
+        # say it was built for this key (a file renamed or linked to it by someone else is not)
+        own = directory.stat()
+        if own.st_uid == os.getuid() and not own.st_mode & 0o077:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as f:
+                st = os.fstat(f.fileno())
+                if st.st_uid == os.getuid() and not st.st_mode & 0o077:
+                    built_for, cats = pickle.load(f)
+                    if built_for == key and isinstance(cats, Catalogs):
+                        return cats
     except Exception:  # missing, truncated, or pickled by other code: rebuild it
         pass
     cats = build()
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if directory.stat().st_uid != os.getuid():
+            return cats
+        os.chmod(directory, 0o700)
         for old in directory.glob("*.pickle"):  # one cache: the files in force now
             old.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")  # created 0600
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(cats, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((key, cats), f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only or full cache directory only costs the next command the validation

@@ -18,6 +18,7 @@ COLLECT = Strings("collect", {
     "rollover.no_source": ("không có đợt đánh giá năm {year}", "no assessment in {year}"),
     "rollover.started": ("năm {year} đã có danh sách", "{year} already has a roster"),
     "summary.rollover": ("năm mới {code}: {n} người từ {src} sang {to}", "new year {code}: {n} people from {src} to {to}"),
+    "summary.rollover.one": ("năm mới {code}: {n} người từ {src} sang {to}", "new year {code}: {n} person from {src} to {to}"),
 })
 
 RECOGNITION = Strings("recognition", {

@@ -99,7 +99,8 @@ def load_config(path: Path | None = None) -> Config:
     except tomllib.TOMLDecodeError as e:
         # the parser's words are English: keep only where ("at line 3, column 1"), in the user's words
         at = re.search(r"line (\d+), column (\d+)", str(e))
-        detail = tr("config.at", line=at[1], col=at[2]) if at else str(e)
+        detail = (tr("config.at", line=at[1], col=at[2]) if at
+                  else tr("config.at_end") if "end of document" in str(e) else str(e))
         raise ConfigError(f"{path}: " + tr("config.bad_toml", detail=detail)) from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: " + tr("config.not_utf8")) from None

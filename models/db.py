@@ -68,19 +68,19 @@ def _install_sqlite_hooks(engine: Engine, on_wait: Callable[[], None]) -> None:
         if not conn.get_execution_options().get("hoctap_write", False):
             conn.exec_driver_sql("BEGIN")
             return
-        # try at once; only if another writer holds the lock, say so and then wait for it
-        raw = conn.connection.dbapi_connection
-        raw.execute("PRAGMA busy_timeout = 0")
+        # try at once; only if another writer holds the lock, say so and then wait for it (through
+        # SQLAlchemy, so that any other failure is translated like every database error)
+        conn.exec_driver_sql("PRAGMA busy_timeout = 0")
         try:
-            raw.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e).lower() and "busy" not in str(e).lower():
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError as e:
+            if "locked" not in str(e.orig).lower() and "busy" not in str(e.orig).lower():
                 raise
             on_wait()
-            raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         finally:
-            raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def _install_postgresql_hooks(engine: Engine, on_wait: Callable[[], None]) -> None:
@@ -129,10 +129,16 @@ class Database:
         # what to do when a write must queue behind another user's: the faces say so (CLI: stderr)
         self.on_wait: Callable[[], None] = lambda: None
         if self.is_sqlite:
-            _install_sqlite_hooks(self.engine, lambda: self.on_wait())
+            _install_sqlite_hooks(self.engine, self._say_waiting)
         elif parsed.get_backend_name() == "postgresql":
-            _install_postgresql_hooks(self.engine, lambda: self.on_wait())
+            _install_postgresql_hooks(self.engine, self._say_waiting)
         self.write_engine = self.engine.execution_options(hoctap_write=True)
+
+    def _say_waiting(self) -> None:
+        try:  # a word to the user: it never stops the write
+            self.on_wait()
+        except Exception:
+            pass
 
     @property
     def display_url(self) -> str:

@@ -5,7 +5,7 @@ file is written; each file is then written whole or not at all (``files.atomic_w
 
 from __future__ import annotations
 
-import shutil
+import contextlib
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -43,9 +43,11 @@ def export_dossier(db: Database, catalogs: Catalogs, ctx: Context, out_dir: str 
     rendered = []
     for seq, (template, kind) in enumerate(DOCUMENTS, 1):
         rendered.append((out / file_name(ctx, seq, kind, lang, ".docx"), render_bytes(template, context)))
-    made_folder = not out.exists()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
+    try:  # whether the folder is ours decides what a failure may take away again
+        out.mkdir(parents=True)
+        made_folder = True
+    except FileExistsError:
+        made_folder = False
     except OSError as e:
         raise HoctapError(tr("files.write_failed", path=out, reason=os_reason(e))) from None
     written = []
@@ -60,8 +62,11 @@ def export_dossier(db: Database, catalogs: Catalogs, ctx: Context, out_dir: str 
         write_report(db, catalogs, ctx, level, book, lang=lang, made=made)
         written.append(book)
     except BaseException:
-        if made_folder:  # a set that could not be written whole leaves no folder of our own behind
-            shutil.rmtree(out, ignore_errors=True)
+        if made_folder:  # a set that could not be written whole: only what this run wrote goes
+            for path in written:
+                path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                out.rmdir()  # stays if anyone else put a file in it meanwhile
         raise
     if progress:
         progress(total, total)

@@ -98,6 +98,18 @@ def matching(words: list[str]):
     return union_all(known, others)
 
 
+def after_commit(db: Database) -> None:
+    """``catch_up`` once a write that added many people has committed. The index only speeds the
+    search up (people it does not know yet are found by scan), so a failure or a Ctrl+C here
+    must not turn a stored import into a reported failure: the next call goes on from the mark."""
+    from hoctap.models.errors import DatabaseError
+
+    try:
+        catch_up(db)
+    except (DatabaseError, KeyboardInterrupt):
+        pass
+
+
 def catch_up(db: Database) -> int:
     """Index the people added or renamed since the last call, ``BATCH`` per short
     write transaction (writers queued meanwhile get in between); returns how many. Called

@@ -24,4 +24,5 @@ OFFICE_SCREENS = Strings("office_screens", {
     "collect.in": ("đã nhập", "came in"),
     "collect.replaced": ("đã thay", "replaced"),
     "collect.detail": ("{code} năm {year}: {n} người", "{code} {year}: {n} people"),
+    "collect.detail.one": ("{code} năm {year}: {n} người", "{code} {year}: {n} person"),
 })

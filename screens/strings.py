@@ -197,6 +197,7 @@ ROSTER = Strings("roster", {
     "roster.batch_done": ("Đã đổi {n} giá trị (lô #{batch})", "Changed {n} values (batch #{batch})"),
     "roster.batch_done.one": ("Đã đổi {n} giá trị (lô #{batch})", "Changed {n} value (batch #{batch})"),
     "roster.batch_running": ("Đang ghi cho {n} người…", "Writing for {n} people…"),
+    "roster.batch_running.one": ("Đang ghi cho {n} người…", "Writing for {n} person…"),
     "roster.undone": ("Đã hoàn tác lô #{batch}", "Undid batch #{batch}"),
     "roster.nothing_to_undo": ("Không còn lô nào để hoàn tác", "No batch left to undo"),
     "roster.no_selection": ("Chưa chọn ai (phím space hoặc S)", "Nobody selected (space or S)"),
@@ -210,6 +211,7 @@ ROSTER = Strings("roster", {
     "roster.pick.filter_title": ("Lọc: chọn trường rồi giá trị (Enter)", "Filter: pick a field, then a value (Enter)"),
     "roster.pick.sort_title": ("Sắp xếp theo cột (Enter)", "Sort by column (Enter)"),
     "roster.pick.batch_title": ("Gán thông tin cho {n} người đã chọn", "Set facts for the {n} selected people"),
+    "roster.pick.batch_title.one": ("Gán thông tin cho {n} người đã chọn", "Set facts for the {n} selected person"),
     "roster.pick.batch_help": ("Chọn thông tin, Enter chọn giá trị; lặp lại cho thông tin khác. "
                                "ctrl+s áp dụng, Delete bỏ một thay đổi.",
                                "Pick a fact, Enter a value; repeat for more facts. ctrl+s applies, Delete drops a change."),

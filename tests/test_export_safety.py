@@ -327,6 +327,7 @@ def test_a_value_taken_for_an_option_suggests_the_equals_form(db_url, demo, caps
     ("lang = 5\n", "lang: phải là một chuỗi văn bản", "lang: must be a quoted string"),
     ("db = \n", "không phải TOML hợp lệ (dòng 1, cột 6)", "not valid TOML (line 1, column 6)"),
     ("colour = 'x'\n", "khoá không có: colour", "unknown key colour"),
+    ("catalog_dirs = ['a',", "lỗi ở cuối tệp", "at the end of the file"),
 ])
 def test_a_broken_config_is_named_in_the_users_language(text, vi, en, capsys):
     config = Path(os.environ["HOCTAP_CONFIG"])

@@ -150,3 +150,19 @@ def test_dossier_and_narrative_changes_read_by_their_labels(db, catalogs, demo):
     assert [(x.record, x.label, x.shown()[1]) for x in change_lines(db, catalogs, info)] == [
         ("Dossier information", "Head of the unit", "Nguyễn Văn An")]
     assert [(x.record, x.label) for x in change_lines(db, catalogs, story)] == [("Narrative", "C1 · Strengths")]
+
+
+def test_intake_changes_are_worded_with_labels_and_marks(db, catalogs, demo):
+    from hoctap.models.office import mark_received
+
+    written = mark_received(db, [demo.assessment.id], received_on="16/01/2025", channel="post", received_by="Lê Văn Tâm",
+                            checks={demo.assessment.id: (False, "thiếu biên bản")})
+    i18n.set_lang("en")
+    try:
+        lines = {c.field: c for c in change_lines(db, catalogs, written.batch)}
+        assert lines["channel"].label == "how it was sent" and lines["channel"].new_text == "By post"
+        assert lines["received_on"].label == "date the dossier was received"
+        assert lines["complete"].label == "complete" and lines["complete"].new_text == "✗"
+        assert lines["missing"].label == "what the dossier lacks" and lines["received_by"].label == "received by"
+    finally:
+        i18n.set_lang("vi")

@@ -106,7 +106,27 @@ def test_a_corrupt_cache_file_is_ignored_and_rebuilt(content):
     cached.write_bytes(content)
     cats = load_catalogs()
     assert "c24-district-l1" in cats.units
-    assert pickle.loads(cached.read_bytes()).units.keys() == cats.units.keys()
+    key, cached_cats = pickle.loads(cached.read_bytes())
+    assert key == cached.stem and cached_cats.units.keys() == cats.units.keys()
+
+
+def test_a_cache_built_for_other_files_is_not_read_under_this_name(monkeypatch):
+    """Someone renames (or links) an older pickle to the current key: it says what it was built for."""
+    load_catalogs()
+    [cached] = _cache_files()
+    _, cats = pickle.loads(cached.read_bytes())
+    cached.write_bytes(pickle.dumps(("0" * 64, cats)))
+    calls = []
+    real = catalog.read_file
+    monkeypatch.setattr(catalog, "read_file", lambda path: calls.append(path) or real(path))
+    load_catalogs()
+    assert calls
+    link = cached.with_name("elsewhere.pickle")
+    cached.rename(link)
+    cached.symlink_to(link)
+    calls.clear()
+    load_catalogs()
+    assert calls  # never read through a link
 
 
 def test_a_cache_file_others_may_write_is_not_read(monkeypatch):

@@ -211,10 +211,10 @@ async def test_quitting_waits_for_no_poll_or_worker(db, catalogs, demo, monkeypa
             await settle(app, pilot)
             monkeypatch.setattr(dashboard, "data_version", lambda *args: release.wait(60))
             app.screen.poll()
-            for _ in range(100):  # turns of the event loop until the worker has its thread
+            for _ in range(2400):  # until the worker has its thread (capped only to end a broken run)
                 if app.threads.busy():
                     break
-                await pilot.pause(0)
+                await pilot.pause(0.05)
             assert len(app.threads.busy()) == 1  # the poll is in its thread, waiting
             await pilot.press("ctrl+q")
         assert app.return_code == 0 and len(app.threads.busy()) == 1

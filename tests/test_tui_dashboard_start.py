@@ -3,6 +3,7 @@ compute, and the verdicts' contrast in the light and dark themes."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
@@ -11,7 +12,7 @@ from textual.color import Color
 from hoctap.models import i18n
 from hoctap.screens import dashboard
 from hoctap.screens.dashboard import DashboardScreen
-from tests.tui_helpers import SIZE, make_app, press, settle
+from tests.tui_helpers import SIZE, make_app, settle
 
 
 @pytest.fixture
@@ -30,12 +31,18 @@ def slow_meters(monkeypatch):
     release.set()
 
 
-async def _dashboard_open(app, pilot) -> None:
-    for _ in range(500):
-        if isinstance(app.screen, DashboardScreen) and app.screen.is_mounted:
+async def _until(pilot, done, what: str) -> None:
+    """Wait on a state, not on a time: the cap (two minutes) is only there to end a broken run."""
+    for _ in range(2400):
+        if done():
             return
-        await pilot.pause(0)
-    raise AssertionError("the dashboard did not open")
+        await pilot.pause(0.05)
+    raise AssertionError(what)
+
+
+async def _dashboard_open(app, pilot) -> None:
+    await _until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen.is_mounted,
+                 "the dashboard did not open")
 
 
 async def test_dashboard_paints_and_takes_keys_before_the_meters(db, catalogs, demo, slow_meters):
@@ -49,10 +56,7 @@ async def test_dashboard_paints_and_takes_keys_before_the_meters(db, catalogs, d
         assert demo.unit.name in head and i18n.tr("dash.computing", level=1) in head
         assert screen.query_one("#meters").row_count == 0
         await pilot.press("r")  # the roster opens while the meters are still computing
-        for _ in range(500):
-            if type(app.screen).__name__ == "RosterScreen":
-                break
-            await pilot.pause(0)
+        await _until(pilot, lambda: type(app.screen).__name__ == "RosterScreen", "the roster did not open")
         assert type(app.screen).__name__ == "RosterScreen" and screen.result is None
         release.set()
         await settle(app, pilot)
@@ -65,7 +69,7 @@ async def test_quitting_while_the_meters_compute_does_not_wait_for_them(db, cata
     app = make_app(db, catalogs, demo)
     async with app.run_test(size=SIZE) as pilot:
         await _dashboard_open(app, pilot)
-        assert started.wait(timeout=120)
+        assert await asyncio.to_thread(started.wait, 120)
         await pilot.press("ctrl+q")
     assert not app.is_running and app.return_code == 0
     assert not release.is_set()  # the app ended while the worker was still blocked

@@ -52,6 +52,9 @@ def test_fit_cell_pads_or_cuts_with_an_ellipsis_in_terminal_cells():
     assert unicodedata.normalize("NFC", cut) == "Tổ Khoa h…"  # each mark stays on its letter
     wide = fit_cell("中文字幕", 6)  # a wide character is never split in half
     assert cell_len(wide) == 6 and wide == "中文…" + " "
+    for emoji in ("❤️❤️❤️❤️", "👨‍👩‍👧👨‍👩‍👧👨‍👩‍👧"):  # a grapheme of several code points is kept or cut whole
+        cut = fit_cell(emoji, 5)
+        assert cell_len(cut) == 5 and cut.endswith("…"), cut
 
 
 # ---- sideways by whole columns ------------------------------------------------------------------

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.color import Color, ColorParseError
 from textual.command import CommandPalette
 from textual.screen import ModalScreen
+from textual.widgets import Input, TextArea
 from textual.worker import WorkerFailed
 
 from hoctap.models.catalog import Catalogs
@@ -155,7 +156,10 @@ class HoctapApp(App):
     def action_switch_language(self) -> None:
         """Vietnamese ⇄ English, remembered for next time; the screens are rebuilt in the new
         language (the start screen and, when one is open, the assessment's dashboard)."""
-        if isinstance(self.screen, ModalScreen):  # a form's typing would be lost
+        # the screens are rebuilt: a form's or a field's typing would be lost, and a write still
+        # running would report to a screen that is gone (its notice, roster U)
+        typing = isinstance(self.screen, ModalScreen) or isinstance(self.focused, (Input, TextArea))
+        if typing or any(w.is_running and w.group not in ("meters", "poll") for w in self.workers):
             self.notify(tr("lang.close_form_first"), severity="warning")
             return
         i18n.set_lang("en" if i18n.lang() == "vi" else "vi")
@@ -245,11 +249,15 @@ class HoctapApp(App):
         super().notify(message, title=title, **kwargs)
 
     def _say_waiting(self) -> None:
-        """A write queued behind another user's: say so, from whichever thread is writing."""
+        """A write queued behind another user's: say so, from whichever thread is writing (never
+        waiting for the screen: the writer goes on queueing)."""
         if self._thread_id == threading.get_ident():
             self.notify(tr("db.waiting"))
-        elif self._loop is not None:
-            self.call_from_thread(self.notify, tr("db.waiting"))
+        elif (loop := self._loop) is not None:
+            try:
+                loop.call_soon_threadsafe(self.notify, tr("db.waiting"))
+            except RuntimeError:  # the app has just closed
+                pass
 
     def action_help_quit(self) -> None:
         """ctrl+c does not quit (it copies in a text field): say which key does."""

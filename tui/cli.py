@@ -700,7 +700,6 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(e))
     i18n.set_lang(lang or config.lang)
     set_export_mode(config.export_mode)
-    sys.unraisablehook = _to_crash_log
     _unwrap_when_piped()
     try:
         with localized():
@@ -711,6 +710,14 @@ def main(argv: list[str] | None = None) -> int:
         if e.code == 2:
             return 2
         raise
+    hook, sys.unraisablehook = sys.unraisablehook, _to_crash_log
+    try:
+        return _run(args, lang)
+    finally:
+        sys.unraisablehook = hook
+
+
+def _run(args, lang: str | None) -> int:
     try:
         env = Env(args)
         if args.command is None:

@@ -50,6 +50,7 @@ OFFICE_CLI = Strings("cli_office", {
     "help.ny_carry": ("các thông tin chép sang, cách nhau bằng dấu phẩy (ví dụ language_cert); mặc định: không chép",
                       "the facts to carry over, comma-separated (e.g. language_cert); default: none"),
     "cli.ny_started": ("{code} năm {year}: {n} người, {facts} thông tin chép sang", "{code} {year}: {n} people, {facts} facts carried"),
+    "cli.ny_started.one": ("{code} năm {year}: {n} người, {facts} thông tin chép sang", "{code} {year}: {n} person, {facts} facts carried"),
     "cli.ny_skipped": ("{code}: bỏ qua, {why}", "{code}: left alone, {why}"),
     "cli.ny_total": ("Đã bắt đầu {n} đơn vị, bỏ qua {skipped}", "Started {n} units, left {skipped} alone"),
     "cli.ny_total.one": ("Đã bắt đầu {n} đơn vị, bỏ qua {skipped}", "Started {n} unit, left {skipped} alone"),

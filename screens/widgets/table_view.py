@@ -6,7 +6,7 @@ wide each column is and what a line's cells read; ``fit_cell`` cuts a cell with 
 
 from __future__ import annotations
 
-from rich.cells import cell_len, get_character_cell_size
+from rich.cells import cell_len, split_graphemes
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -27,15 +27,13 @@ def fit_cell(text: str, width: int) -> str:
         return text + " " * (width - used)
     if width <= 0:
         return ""
-    kept: list[str] = []
-    used = 0
-    for ch in text:
-        w = get_character_cell_size(ch)
-        if w and used + w > width - 1:
+    # whole graphemes (a letter with its marks, an emoji sequence), measured as Rich draws them
+    end = used = 0
+    for start, stop, w in split_graphemes(text)[0]:
+        if used + w > width - 1:
             break
-        kept.append(ch)
-        used += w
-    return "".join(kept) + ELLIPSIS + " " * (width - 1 - used)
+        end, used = stop, used + w
+    return text[:end] + ELLIPSIS + " " * (width - 1 - used)
 
 
 class TableView(Localized, ScrollView, can_focus=True):
