@@ -308,9 +308,8 @@ AUDIT = Strings("audit", {
     "summary.removed": ("bỏ {n} người", "removed {n}"),
     "summary.undo": ("hoàn tác #{batch}", "undo #{batch}"),
     "summary.import": ("{file} ({rows} dòng)", "{file} ({rows} rows)"),
-    "summary.import.one": ("{file} ({rows} dòng)", "{file} ({rows} row)"),
+    "summary.import.one": ("{file} ({n} dòng)", "{file} ({n} row)"),
     "summary.bundle": ("{file} ({n} người)", "{file} ({n} people)"),
-    "summary.bundle.one": ("{file} ({n} người)", "{file} ({n} person)"),
     "summary.bundle.one": ("{file} ({n} người)", "{file} ({n} person)"),
     "summary.bundle_unit": ("đơn vị {code} ({file})", "unit {code} ({file})"),
 })
