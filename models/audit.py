@@ -135,6 +135,8 @@ def summary_text(summary: str) -> str:
     if summary.startswith("§"):
         try:
             key, params = json.loads(summary[1:])
+            if key == "import" and "n" not in params:  # stored before the count was named n
+                params["n"] = params.get("rows")
             return tr(f"summary.{key}", **params)
         except (ValueError, KeyError, TypeError):
             pass

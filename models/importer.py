@@ -270,7 +270,7 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
         if not staged.changes_anything(decisions):
             return result
         result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
-                                       batch_summary("import", file=path.name, rows=result.rows, n=result.rows))
+                                       batch_summary("import", file=path.name, n=result.rows))
         _count(result, staged.apply(s, ctx.assessment.id, unit.id, decisions, result.batch_id))
     search_index.after_commit(db)  # in short transactions of its own
     result.changes, result.computed, _stats = staged.changes_of(decisions)  # as its preview, after the lock

@@ -307,7 +307,7 @@ AUDIT = Strings("audit", {
     "summary.add": ("thêm", "add"),
     "summary.removed": ("bỏ {n} người", "removed {n}"),
     "summary.undo": ("hoàn tác #{batch}", "undo #{batch}"),
-    "summary.import": ("{file} ({rows} dòng)", "{file} ({rows} rows)"),
+    "summary.import": ("{file} ({n} dòng)", "{file} ({n} rows)"),
     "summary.import.one": ("{file} ({n} dòng)", "{file} ({n} row)"),
     "summary.bundle": ("{file} ({n} người)", "{file} ({n} people)"),
     "summary.bundle.one": ("{file} ({n} người)", "{file} ({n} person)"),

@@ -51,3 +51,15 @@ def test_collecting_one_file_says_one_file(db, db_url, catalogs, tmp_path, capsy
     assert "1 file came in, 0 refused" in out and not re.search(r"\(s\)", out)
     i18n.set_lang("vi")
     assert tr("collect.total", n=1, refused=0) == "1 tệp đã nhập, 0 tệp bị từ chối"
+
+
+def test_an_import_summary_stored_before_its_count_was_named_n_still_reads():
+    from hoctap.models.audit import batch_summary, summary_text
+
+    assert summary_text('§["import", {"file": "a.csv", "rows": 3}]') == "a.csv (3 dòng)"
+    i18n.set_lang("en")
+    try:
+        assert summary_text(batch_summary("import", file="a.csv", n=1)) == "a.csv (1 row)"
+        assert summary_text('§["import", {"file": "a.csv", "rows": 3}]') == "a.csv (3 rows)"
+    finally:
+        i18n.set_lang("vi")
