@@ -16,6 +16,7 @@ from hoctap.models.db import Database
 from hoctap.models.errors import HoctapError, UndoConflict
 from hoctap.models.facts import among, write_fact_values
 from hoctap.models.i18n import tr
+from hoctap.models import search_index
 from hoctap.models.people import PERSON_COLUMNS, as_text, search_columns
 from hoctap.models.sql import AC, PF, PT, RE
 from hoctap.models.office import audit_text, column_value
@@ -108,7 +109,9 @@ def undo(db: Database, catalogs: Catalogs, batch_id: int, *, source: str = "cli"
                                 for k, v in plan.items()])
         batch.undone_by = new_batch
         s.add(batch)
-        return new_batch
+    if any(k[0] == "person" for k in plan):  # people restored or renamed: index them again
+        search_index.after_commit(db)
+    return new_batch
 
 
 def _restore(s: Session, aid: int, plan: dict[Key, str | None]) -> None:

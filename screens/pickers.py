@@ -17,6 +17,16 @@ from hoctap.screens.base import BaseModal
 from hoctap.screens.widgets.roster_view import column_label
 
 
+def described_label(catalogs: Catalogs, key: str) -> str:
+    """A column as a picker lists it: its header, and the fact's whole label where the header is
+    shorter ("I1 — Indicator 1: …")."""
+    header = column_label(catalogs, key)
+    fact = catalogs.facts.get(key)
+    if fact is not None and fact.label(lang()) != header:
+        return f"{header} — {fact.label(lang())}"
+    return header
+
+
 def value_label(catalogs: Catalogs, name: str, value: str | None) -> str:
     """How a stored value reads in a picker or a summary."""
     return display_fact(catalogs, name, value, lang(), bools="marked", blank=tr("roster.no_value"))
@@ -42,10 +52,7 @@ class PickFieldValue(BaseModal):
         yield Footer()
 
     def _field_label(self, name: str) -> str:
-        if name in self.catalogs.facts:
-            fact = self.catalogs.facts[name]
-            return f"{column_label(self.catalogs, name)} — {fact.label(lang())}"
-        return column_label(self.catalogs, name)
+        return described_label(self.catalogs, name)
 
     def on_mount(self) -> None:
         fields = self.query_one("#pick-fields", OptionList)
@@ -95,7 +102,7 @@ class PickColumn(BaseModal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="roster-modal"):
             yield Static(tr("roster.pick.sort_title"), markup=False)
-            yield OptionList(*[Option(column_label(self.catalogs, k)) for k in self.keys], id="pick-columns")
+            yield OptionList(*[Option(described_label(self.catalogs, k)) for k in self.keys], id="pick-columns")
         yield Footer()
 
     def on_mount(self) -> None:

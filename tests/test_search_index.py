@@ -156,3 +156,22 @@ def test_a_word_in_a_fifth_of_the_people_or_more_is_scanned(db, demo, monkeypatc
     aid = demo.assessment.id
     for word in ("lqd", "lqd00012", "khanh", "lqd khanh"):
         assert found(db, aid, word) == found(db, aid, word, scan=True, monkeypatch=monkeypatch), word
+
+
+def test_an_undo_that_brings_names_back_indexes_them_again(db, catalogs, demo):
+    from hoctap.models.undo import undo
+
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL's pg_trgm index needs no filling")
+    aid = demo.assessment.id
+    search_index.catch_up(db)
+    with db.read() as s:
+        pid, code, old = s.execute(text("SELECT id, code, full_name FROM person ORDER BY id LIMIT 1")).one()
+    save_person(db, catalogs, demo, pid, {"full_name": "Quách Thị Xoan"}, {})
+    search_index.catch_up(db)
+    with db.read() as s:
+        batch = s.execute(text("SELECT max(id) FROM audit_batch")).scalar()
+    undo(db, catalogs, batch)
+    with db.read() as s:  # the rename undone is marked, then indexed at once by the undo itself
+        assert s.execute(text("SELECT count(*) FROM person_search_dirty")).scalar() == 0
+    assert code in _codes(db, aid, old) and _codes(db, aid, "xoan") == set()

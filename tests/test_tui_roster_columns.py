@@ -150,6 +150,17 @@ async def test_go_to_column_moves_among_matches_in_english(db, catalogs, demo):
         assert "I10" in header(view)
 
 
+async def test_the_sort_picker_gives_a_short_header_its_whole_label(db, catalogs, demo):
+    i18n.set_lang("en")
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_roster(app, pilot, demo)
+        await press(pilot, "o")
+        prompts = [str(o.prompt) for o in app.screen.query_one("#pick-columns", OptionList).options]
+        assert any(p.startswith("I1 — Indicator 1: ") for p in prompts)
+        assert not any(" — " in p and p.split(" — ")[0] == p.split(" — ")[1] for p in prompts)
+
+
 # ---- short score headers ------------------------------------------------------------------------
 
 async def test_score_columns_have_short_headers_in_both_languages(db, catalogs, demo):
