@@ -17,7 +17,6 @@ from typing import Callable
 from rich.segment import Segment
 from rich.style import Style
 from textual import work
-from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 from textual.worker import Worker, WorkerState
@@ -27,7 +26,7 @@ from hoctap.models.catalog import Catalogs
 from hoctap.models.fields import display_fact
 from hoctap.models.i18n import both, lang, tr
 from hoctap.models.roster import RosterQuery, RosterRow
-from hoctap.screens.widgets.table_view import TableView, fit_cell
+from hoctap.screens.widgets.table_view import TableView, fit_cell, navigation_bindings
 
 PageReader = Callable[[RosterQuery, int, int, int], list[RosterRow]]
 """``read(query, offset, limit, count)``: the rows of one window of a query that matches ``count``."""
@@ -129,20 +128,7 @@ class RosterView(TableView):
         color: $block-cursor-foreground;
     }
     """
-    BINDINGS = [
-        Binding("up", "cursor(-1)", "roster.key.up", show=False, id="roster.up"),
-        Binding("down", "cursor(1)", "roster.key.down", show=False, id="roster.down"),
-        Binding("pageup", "page(-1)", "roster.key.page_up", show=False, id="roster.page_up"),
-        Binding("pagedown", "page(1)", "roster.key.page_down", show=False, id="roster.page_down"),
-        Binding("home,g", "first", "roster.key.first", show=False, id="roster.first"),
-        Binding("end,G", "last", "roster.key.last", show=False, id="roster.last"),
-        Binding("right,l", "column(1)", "roster.key.column_right", show=False, id="roster.column_right"),
-        Binding("left,h", "column(-1)", "roster.key.column_left", show=False, id="roster.column_left"),
-        Binding("shift+left,ctrl+left", "first_column", "roster.key.first_column", show=False,
-                id="roster.first_column"),
-        Binding("shift+right,ctrl+right", "last_column", "roster.key.last_column", show=False,
-                id="roster.last_column"),
-    ]
+    BINDINGS = navigation_bindings("roster")
 
     class PageLoaded(Message):
         def __init__(self, gen: int, page: int, rows: list[RosterRow]):

@@ -10,6 +10,7 @@ from rich.cells import cell_len, split_graphemes
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -34,6 +35,16 @@ def fit_cell(text: str, width: int) -> str:
             break
         end, used = stop, used + w
     return text[:end] + ELLIPSIS + " " * (width - 1 - used)
+
+
+def navigation_bindings(prefix: str) -> list[Binding]:
+    """The keys every table moves by (ids ``<prefix>.up`` …, so that each table's can be remapped)."""
+    keys = [("up", "cursor(-1)", "up"), ("down", "cursor(1)", "down"), ("pageup", "page(-1)", "page_up"),
+            ("pagedown", "page(1)", "page_down"), ("home,g", "first", "first"), ("end,G", "last", "last"),
+            ("right,l", "column(1)", "column_right"), ("left,h", "column(-1)", "column_left"),
+            ("shift+left,ctrl+left", "first_column", "first_column"),
+            ("shift+right,ctrl+right", "last_column", "last_column")]
+    return [Binding(key, action, f"roster.key.{name}", show=False, id=f"{prefix}.{name}") for key, action, name in keys]
 
 
 class TableView(Localized, ScrollView, can_focus=True):

@@ -7,11 +7,10 @@ sticky header; the mark and code columns stay put while the others scroll by who
 from __future__ import annotations
 
 from rich.cells import cell_len
-from textual.binding import Binding
 from textual.message import Message
 from textual.strip import Strip
 
-from hoctap.screens.widgets.table_view import TableView
+from hoctap.screens.widgets.table_view import TableView, navigation_bindings
 
 FROZEN = 2  # the mark and the code
 MAX_WIDTH = 40  # a long name or shortfall list is cut, the whole text is in the report
@@ -26,20 +25,7 @@ class UnitsView(TableView):
         color: $block-cursor-foreground;
     }
     """
-    BINDINGS = [
-        Binding("up", "cursor(-1)", "roster.key.up", show=False, id="units.up"),
-        Binding("down", "cursor(1)", "roster.key.down", show=False, id="units.down"),
-        Binding("pageup", "page(-1)", "roster.key.page_up", show=False, id="units.page_up"),
-        Binding("pagedown", "page(1)", "roster.key.page_down", show=False, id="units.page_down"),
-        Binding("home,g", "first", "roster.key.first", show=False, id="units.first"),
-        Binding("end,G", "last", "roster.key.last", show=False, id="units.last"),
-        Binding("right,l", "column(1)", "roster.key.column_right", show=False, id="units.column_right"),
-        Binding("left,h", "column(-1)", "roster.key.column_left", show=False, id="units.column_left"),
-        Binding("shift+left,ctrl+left", "first_column", "roster.key.first_column", show=False,
-                id="units.first_column"),
-        Binding("shift+right,ctrl+right", "last_column", "roster.key.last_column", show=False,
-                id="units.last_column"),
-    ]
+    BINDINGS = navigation_bindings("units")
 
     class Moved(Message):
         """The cursor moved (the screen may redraw its header)."""
