@@ -1,8 +1,8 @@
 """The roster search at a size, index against scan: count and first window of 100, as the roster
 screen's load does for a keystroke; best of 5, in ms.
 
-    python -m hoctap.benchmarks.search_index build sqlite:////tmp/m.db 1000000
-    python -m hoctap.benchmarks.search_index query sqlite:////tmp/m.db lqd0012345 "nguyen van tuan" khanh
+    python -m benchmarks.search_index build sqlite:////tmp/m.db 1000000
+    python -m benchmarks.search_index query sqlite:////tmp/m.db lqd0012345 "nguyen van tuan" khanh
 
 ``build`` writes generated people straight into a fresh database (no parsing, no facts), then
 fills the index (``search_index.catch_up``). "scan" runs the same queries without the SQLite
