@@ -74,6 +74,8 @@ def query(db, words: list[str]) -> None:
 
 if __name__ == "__main__":
     i18n.register(*CORE)
+    if len(sys.argv) < 3 or sys.argv[1] not in ("build", "query") or (sys.argv[1] == "build" and len(sys.argv) < 4):
+        sys.exit(__doc__)
     mode, url, *rest = sys.argv[1:]
     database = open_database(url)
     if mode == "build":
