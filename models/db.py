@@ -104,6 +104,8 @@ class Database:
             parsed = make_url(url)
         except ArgumentError:
             raise DatabaseError(tr("db.bad_url", url=url)) from None
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):  # MySQL, … : say what works
+            raise DatabaseError(tr("db.unsupported", url=parsed.render_as_string(hide_password=True)))
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         path = _sqlite_path(url)
         if path is not None and not _fresh:

@@ -116,9 +116,13 @@ def read_bytes(path: Path) -> bytes:
     except FileNotFoundError:
         raise ImportFailed(path, [Problem(None, None, tr("importer.no_file"))]) from None
     except OSError as e:
-        raise ImportFailed(path, [Problem(None, None, e.strerror or str(e))]) from None
+        from hoctap.models.files import os_reason
+
+        raise ImportFailed(path, [Problem(None, None, os_reason(e))]) from None
     if len(data) > MAX_FILE_BYTES:  # it grew since the stat
         raise ImportFailed(path, [Problem(None, None, tr("importer.too_big", mb=MAX_FILE_BYTES // 2**20))])
+    if not data.strip(b"\xef\xbb\xbf\xff\xfe \t\r\n\x00"):  # nothing but a byte-order mark and blanks
+        raise ImportFailed(path, [Problem(None, None, tr("importer.empty"))])
     return data
 
 

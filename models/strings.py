@@ -174,6 +174,10 @@ DB = Strings("db", {
     "db.bad_url": ("không phải địa chỉ cơ sở dữ liệu: {url!r}", "not a database URL: {url!r}"),
     "db.no_driver": ("muốn dùng PostgreSQL ({url}) thì cài thêm trình kết nối: pip install 'hoctap[postgresql]'",
                      "PostgreSQL ({url}) needs its driver: pip install 'hoctap[postgresql]'"),
+    "db.unsupported": ("không dùng được cơ sở dữ liệu {url}: hoctap chỉ làm việc với SQLite (sqlite:///đường/dẫn.db) "
+                       "hoặc PostgreSQL (postgresql+psycopg://…)",
+                       "cannot use the database {url}: hoctap works with SQLite (sqlite:///path/to.db) "
+                       "or PostgreSQL (postgresql+psycopg://…)"),
     "db.cannot_use": ("không dùng được địa chỉ cơ sở dữ liệu {url}: {error}", "cannot use database URL {url}: {error}"),
     "db.lost": ("mất kết nối tới {url}", "lost the connection to {url}"),
     # where a batch came from and what it did (the log's Source · action column)
@@ -388,6 +392,8 @@ IMPORT = Strings("import", {
                             "broken CSV (a stray or unclosed \"?): {error}"),
     "importer.bad_workbook": ("không đọc được bảng tính: {error}", "cannot read the workbook: {error}"),
     "importer.no_file": ("không có tệp", "no such file"),
+    "importer.empty": ("tệp trống, không có dòng nào; hãy chọn tệp CSV hoặc XLSX có danh sách",
+                       "the file is empty; choose a CSV or XLSX file that holds the roster"),
     "importer.not_regular": ("không phải một tệp thường (thư mục, thiết bị hay đường ống); hãy chọn tệp CSV hoặc XLSX",
                              "not a regular file (a directory, device or pipe); choose a CSV or XLSX file"),
     "importer.too_big": ("tệp lớn hơn giới hạn {mb} MB", "the file is larger than the limit of {mb} MB"),

@@ -153,7 +153,9 @@ def test_an_unreachable_server_gets_a_clear_message(capsys):
 
 def test_an_unknown_url_scheme_gets_a_clear_message(capsys):
     code, err = _cli(capsys, "--db", "mysqlx://somewhere/db", "unit", "list")
-    assert code == 2 and err.startswith("hoctap: cannot use database URL mysqlx://somewhere/db")
+    assert code == 2 and err.startswith("hoctap: cannot use the database mysqlx://somewhere/db")
+    code, err = _cli(capsys, "--db", "mysql://me:secret@somewhere/db", "unit", "list")
+    assert code == 2 and "hoctap works with SQLite" in err and "MySQLdb" not in err and "secret" not in err
 
 
 def _mount_tmpfs(where: Path, size: str) -> bool:

@@ -202,6 +202,8 @@ BAD = {
     "line break in a name": ((_demo_csv([]) + 'LQD09999,"Nguyễn Văn Mới,Thành viên,có,có\r\n'
                               'LQD09998,Trần Văn Hai",Thành viên,có,có\r\n').encode(),
                              "row 3, column 'Họ và tên' (B): Full name: must not contain a line break"),
+    "empty file": (b"", "the file is empty"),
+    "only a byte-order mark and blank lines": (b"\xef\xbb\xbf\r\n\r\n", "the file is empty"),
     "absurdly long value": (_demo_csv([["LQD00002", "A" * 501, "", "", ""]]).encode(),
                             "row 3, column 'Họ và tên' (B): Full name: longer than 500 characters"),
 }
@@ -229,6 +231,7 @@ VIETNAMESE = {
     "damaged workbook": "không đọc được bảng tính",
     "stray quote": "dòng 3: tệp CSV hỏng",
     "line break in a name": "dòng 3, cột 'Họ và tên' (B): Họ và tên: không được xuống dòng",
+    "empty file": "tệp trống",
 }
 
 
