@@ -120,14 +120,7 @@ class RosterView(TableView):
     """The rows of one ``RosterQuery``; the selection is a set of person ids owned by the screen."""
 
     COMPONENT_CLASSES = {"roster-view--header", "roster-view--cursor", "roster-view--selected",
-                         "roster-view--placeholder", "roster-view--column"}
-    COLUMN_CLASS = "roster-view--column"
-    DEFAULT_CSS = """
-    RosterView > .roster-view--column {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-    }
-    """
+                         "roster-view--placeholder"}
     BINDINGS = navigation_bindings("roster")
 
     class PageLoaded(Message):

@@ -50,7 +50,14 @@ def navigation_bindings(prefix: str) -> list[Binding]:
 class TableView(Localized, ScrollView, can_focus=True):
     """The subclass sets ``cursor`` rows through ``move_to`` and implements the geometry below."""
 
-    COLUMN_CLASS = ""  # the component class of the current column's header cell
+    # the current column's header cell, in every table
+    COMPONENT_CLASSES = {"table-view--column"}
+    DEFAULT_CSS = """
+    TableView > .table-view--column {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -190,8 +197,8 @@ class TableView(Localized, ScrollView, can_focus=True):
                     current = len(texts)
                 texts.append(text)
             x += w + 1
-        if header and self.COLUMN_CLASS and current is not None:
-            column_style = style + self.get_component_rich_style(self.COLUMN_CLASS)
+        if header and current is not None:
+            column_style = style + self.get_component_rich_style("table-view--column")
             segments = [Segment("".join(texts[:current]), style), Segment(texts[current], column_style),
                         Segment("".join(texts[current + 1:]), style)]
         else:

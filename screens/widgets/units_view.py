@@ -17,14 +17,7 @@ MAX_WIDTH = 40  # a long name or shortfall list is cut, the whole text is in the
 
 
 class UnitsView(TableView):
-    COMPONENT_CLASSES = {"units-view--header", "units-view--cursor", "units-view--selected", "units-view--column"}
-    COLUMN_CLASS = "units-view--column"
-    DEFAULT_CSS = """
-    UnitsView > .units-view--column {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-    }
-    """
+    COMPONENT_CLASSES = {"units-view--header", "units-view--cursor", "units-view--selected"}
     BINDINGS = navigation_bindings("units")
 
     class Moved(Message):
