@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Callable, Literal
 
 from hoctap.models.catalog import Catalogs
 from hoctap.models import i18n
@@ -64,32 +64,33 @@ MAX_CODE = 64
 YEAR_MIN, YEAR_MAX = 2000, 2100  # an assessment's year: Circular 24/2023 onwards, with room
 
 
-def check_text(label: str, text: str, *, allow: str = "\t") -> str:
+def check_text(label: str | Callable[[], str], text: str, *, allow: str = "\t") -> str:
     """``text`` unless it holds a control or invisible character (ESC, BEL, NUL, zero-width
-    space, bidi override...): those are refused, never stored."""
+    space, bidi override...): those are refused, never stored. ``label`` may be a function
+    giving it: a bulk path translates it only for a refused value."""
     bad = hidden_char(text, allow=allow)
     if bad is not None:
-        raise InputError(tr("err.hidden_char", name=label, char=char_name(bad)))
+        raise InputError(tr("err.hidden_char", name=label() if callable(label) else label, char=char_name(bad)))
     return text
 
 
 def parse_code(raw, label: str | None = None) -> str:
     """A unit's or a person's code in stored form: NFC, trimmed, inner spaces collapsed,
     upper-case (codes are compared without regard to case), no control or invisible character."""
-    label = label or tr("field.code")
+    name = (lambda: label) if label else (lambda: tr("field.code"))  # translated only when refused
     if isinstance(raw, (bool, list, tuple, dict)):  # a bundle's `code = true` or `["a"]`
-        raise InputError(tr("err.code_type", name=label))
+        raise InputError(tr("err.code_type", name=name()))
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)  # spreadsheets give 1001.0 for 1001
     text = "" if raw is None else nfc(str(raw)).strip()
     if "\n" in text or "\r" in text:
-        raise InputError(tr("err.line_break", name=label))
-    check_text(label, text)
+        raise InputError(tr("err.line_break", name=name()))
+    check_text(name, text)
     text = " ".join(code_key(text).split())
     if not text:
-        raise InputError(tr("err.required", name=label))
+        raise InputError(tr("err.required", name=name()))
     if len(text) > MAX_CODE:
-        raise InputError(tr("err.too_long", name=label, limit=MAX_CODE))
+        raise InputError(tr("err.too_long", name=name(), limit=MAX_CODE))
     return text
 
 
@@ -127,7 +128,7 @@ def parse_person_field(name: str, raw) -> str | int | None:
         raise InputError(tr("err.line_break", name=tr(f"field.{name}")))
     if len(text) > MAX_TEXT:
         raise InputError(tr("err.too_long", name=tr(f"field.{name}"), limit=MAX_TEXT))
-    check_text(tr(f"field.{name}"), text)
+    check_text(lambda: tr(f"field.{name}"), text)
     if isinstance(raw, float) and raw.is_integer():
         text = str(int(raw))  # spreadsheets give 1985.0 for 1985
     if text == "":
