@@ -19,11 +19,13 @@ import re
 import stat
 import unicodedata
 import zipfile
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Callable, Iterable, Iterator
 from xml.etree import ElementTree
 
-from hoctap.models.csvcells import restore
+from hoctap.models.csvcells import QUOTE, restore
 from hoctap.models.i18n import tr
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -70,8 +72,11 @@ def column_index(letters: str) -> int:
 
 
 class ImportFailed(Exception):
-    def __init__(self, path: Path | str, problems: list[Problem]):
+    """A file refused: its problems (the first ones, when there are very many) and how many it has."""
+
+    def __init__(self, path: Path | str, problems: list[Problem], total: int | None = None):
         self.path, self.problems = str(path), problems
+        self.total = len(problems) if total is None else total
         super().__init__(f"{path}: {len(problems)} problem(s)")
 
 
@@ -91,16 +96,26 @@ def check_encoding(name: str) -> str:
 
 @dataclass
 class Sheet:
-    rows: list[tuple[int, list]]
+    """A file's records: ``head`` (the first few, where a header is looked for) and
+    ``records(progress)``, every record from the first, read as it is iterated."""
+    head: list[tuple[int, list]]
+    records: Callable[[Progress | None], Iterator[tuple[int, list]]]
     read_as: str  # translated: how the file was read
     encoding: str  # the text encoding; "" for a workbook
     formulas: set[tuple[int, int]] | None = None  # (row, col) of formula cells without a saved value
 
 
+Progress = Callable[[int, int], None]  # progress(done, total): bytes of a text file, rows of a sheet
+HEAD_RECORDS = 20  # records given to the delimiter and header search
+HEAD_CHARS = (HEAD_RECORDS + 1) * MAX_LINE_CHARS  # ... read from at most this much text
+BLOCK = 1 << 20  # bytes read at a time: a text file is never held whole
+
+
 # ---- bytes -------------------------------------------------------------------------------------
 
-def read_bytes(path: Path) -> bytes:
-    """The whole file, if it is a regular file within the size limit."""
+@contextlib.contextmanager
+def open_regular(path: Path) -> Iterator[BinaryIO]:
+    """The file opened for reading, if it is a regular file within the size limit."""
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
@@ -109,25 +124,65 @@ def read_bytes(path: Path) -> bytes:
             raise ImportFailed(path, [Problem(None, None, tr("importer.too_big", mb=MAX_FILE_BYTES // 2**20))])
         # O_NONBLOCK: should it have become a FIFO since the stat, opening does not hang
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                raise ImportFailed(path, [Problem(None, None, tr("importer.not_regular"))])
-            data = f.read(MAX_FILE_BYTES + 1)
+        f = os.fdopen(fd, "rb")
     except FileNotFoundError:
         raise ImportFailed(path, [Problem(None, None, tr("importer.no_file"))]) from None
     except OSError as e:
-        from hoctap.models.files import os_reason
+        raise _unreadable(path, e) from None
+    with f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise ImportFailed(path, [Problem(None, None, tr("importer.not_regular"))])
+        try:
+            yield f
+        except OSError as e:
+            raise _unreadable(path, e) from None
 
-        raise ImportFailed(path, [Problem(None, None, os_reason(e))]) from None
+
+def _unreadable(path: Path, e: OSError) -> ImportFailed:
+    from hoctap.models.files import os_reason
+
+    return ImportFailed(path, [Problem(None, None, os_reason(e))])
+
+
+def read_bytes(path: Path) -> bytes:
+    """The whole file (a workbook: its reader needs it all), within the size limit."""
+    with open_regular(path) as f:
+        data = f.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:  # it grew since the stat
         raise ImportFailed(path, [Problem(None, None, tr("importer.too_big", mb=MAX_FILE_BYTES // 2**20))])
-    if not data.strip(b"\xef\xbb\xbf\xff\xfe \t\r\n\x00"):  # nothing but a byte-order mark and blanks
+    if not data.strip(BLANK_BYTES):
         raise ImportFailed(path, [Problem(None, None, tr("importer.empty"))])
     return data
 
 
-def _row_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+BLANK_BYTES = b"\xef\xbb\xbf\xff\xfe \t\r\n\x00"  # a byte-order mark and blanks: an empty file
+
+
+def _blocks(path: Path) -> Iterator[bytes]:
+    """The file in blocks; refused if it grows past the limit while being read."""
+    size = 0
+    with open_regular(path) as f:
+        while block := f.read(BLOCK):
+            size += len(block)
+            if size > MAX_FILE_BYTES:
+                raise ImportFailed(path, [Problem(None, None, tr("importer.too_big", mb=MAX_FILE_BYTES // 2**20))])
+            yield block
+
+
+def _lines_of(path: Path) -> Iterator[bytes]:
+    """The blocks cut after their last newline, so that no character (nor a letter and its tone
+    mark) is split between two: for the 8-bit and UTF-8 passes."""
+    rest = b""
+    for block in _blocks(path):
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        if cut == 0 and len(block) < 4 * BLOCK:  # a line longer than a block: wait for its end
+            rest = block
+            continue
+        rest = block[cut:] if cut else b""
+        yield block[:cut] if cut else block
+    if rest:
+        yield rest
 
 
 # ---- text --------------------------------------------------------------------------------------
@@ -138,6 +193,7 @@ TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030"
                       "\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122"
                       "\u0161\u203a\u0153\u017e\u0178]+")
+CONTROLS = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x1a\x1b\ufffd"  # not in a text file
 
 
 def _is_mojibake(run: str) -> bool:
@@ -150,11 +206,12 @@ def _is_mojibake(run: str) -> bool:
     return False
 
 
-def _vietnamese_1258(text: str) -> bool:
-    """Whether text decoded from Windows-1258 reads as Vietnamese: it has tone marks, and each
-    sits on a Vietnamese vowel (Portuguese "João" in Windows-1252 would read "Joăo", toneless)."""
+def _vietnamese_1258(chars: set[str]) -> bool:
+    """Whether the characters of a text decoded from Windows-1258 read as Vietnamese: it has
+    tone marks, and each sits on a Vietnamese vowel (Portuguese "João" in Windows-1252 would
+    read "Joăo", toneless)."""
     toned = False
-    for ch in set(text):
+    for ch in chars:
         if ord(ch) < 128:
             continue
         if unicodedata.combining(ch):
@@ -168,88 +225,113 @@ def _vietnamese_1258(text: str) -> bool:
     return toned
 
 
-def decode(path: Path, data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Text and the encoding it was read with, or ImportFailed naming the row at fault."""
-    def bad(e: UnicodeDecodeError, enc: str, skip: int = 0):
-        offset = skip + e.start
-        return ImportFailed(path, [Problem(_row_of(data, offset), None,
-                                           tr("importer.bad_byte", encoding=enc, byte=data[offset]))])
+@dataclass(frozen=True)
+class Encoding:
+    codec: str  # what the file is read with ("utf-8-sig" drops a byte-order mark)
+    name: str  # as the user is told
+    normalize: bool  # NFC each line: a forced encoding, or Windows-1258's combining tone marks
 
-    if encoding is not None:
-        skip = len(codecs.BOM_UTF8) if encoding == "utf-8" and data.startswith(codecs.BOM_UTF8) else 0
+
+def _first_error(path: Path, codec: str) -> tuple[int, int] | None:
+    """(row, byte) of the first byte ``codec`` cannot read, or None: one pass, block by block."""
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    newlines = 0
+    for block in _blocks(path):
         try:
-            text = data[skip:].decode(encoding)
-        except UnicodeDecodeError as e:
-            raise bad(e, encoding, skip) from None
-        return unicodedata.normalize("NFC", text), encoding
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            try:
-                return data.decode(enc), enc.removesuffix("-sig")
-            except UnicodeDecodeError as e:
-                raise bad(e, enc.removesuffix("-sig")) from None
-    if data[:200].count(b"\x00") > len(data[:200]) // 4:  # UTF-16 without a BOM
-        enc = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            raise ImportFailed(path, [Problem(None, None, tr("importer.not_text"))]) from None
+            decoder.decode(block)
+        except UnicodeDecodeError as e:  # e.object: the decoder's pending bytes, then the block
+            return newlines + e.object[:e.start].count(b"\n") + 1, e.object[e.start]
+        newlines += block.count(b"\n")
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as e:
-        lenient = data.decode("utf-8", errors="replace")
-        if any(ord(ch) > 127 and ch != "\ufffd" for ch in lenient):
-            raise bad(e, "utf-8") from None  # UTF-8 with a stray byte, not another code page
-    text = data.decode("cp1258", errors="replace")  # the Vietnamese Windows code page
-    if any(ch in text for ch in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x1a\x1b\ufffd"):
-        raise ImportFailed(path, [Problem(None, None, tr("importer.not_text"))])
-    text = unicodedata.normalize("NFC", text)  # its tone marks are combining characters
-    if not _vietnamese_1258(text):
-        raise ImportFailed(path, [Problem(None, None, tr("importer.unsure_8bit"))])
-    return text, "windows-1258"
-
-
-def _long_line(text: str) -> int | None:
-    """The row of the first line longer than the limit, if any."""
-    if len(text) <= MAX_LINE_CHARS:
-        return None
-    for row, line in enumerate(text.splitlines(), start=1):
-        if len(line) > MAX_LINE_CHARS:
-            return row
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as e:  # a character cut off at the end
+        return newlines + 1, e.object[e.start]
     return None
 
 
-def check_cells(path: Path, rows: list[tuple[int, list]], header: list | None = None) -> None:
-    """Refuse text garbled by a past mis-decoding, naming its row and column."""
-    problems = []
-    for line, record in rows:
-        for col, cell in enumerate(record):
-            if type(cell) is str and (m := MOJIBAKE.search(cell)) and _is_mojibake(m.group()):
-                name = str(header[col]) if header and col < len(header) and header[col] is not None else None
-                problems.append(Problem(line, name, tr("importer.mojibake", text=cell), col))
-                if len(problems) >= 50:
-                    raise ImportFailed(path, problems)
-    if problems:
-        raise ImportFailed(path, problems)
+def _has_utf8_letters(path: Path) -> bool:
+    """Whether the file holds valid UTF-8 beyond ASCII (then a bad byte is a stray one, not
+    another code page)."""
+    for block in _lines_of(path):
+        if any(ord(ch) > 127 and ch != "\ufffd" for ch in block.decode("utf-8", errors="replace")):
+            return True
+    return False
+
+
+def text_encoding(path: Path, encoding: str | None = None) -> Encoding:
+    """How the text file reads, or ImportFailed naming the row at fault. Read in blocks: a BOM
+    (UTF-8, UTF-16), UTF-16 without one, UTF-8, else Windows-1258 if it reads as Vietnamese."""
+    def bad(found: tuple[int, int], name: str) -> ImportFailed:
+        row, byte = found
+        return ImportFailed(path, [Problem(row, None, tr("importer.bad_byte", encoding=name, byte=byte))])
+
+    if encoding is not None:
+        codec = "utf-8-sig" if encoding == "utf-8" else encoding
+        if found := _first_error(path, codec):
+            raise bad(found, encoding)
+        return Encoding(codec, encoding, True)
+    head = next(_blocks(path), b"")
+    for bom, codec, name in ((codecs.BOM_UTF8, "utf-8-sig", "utf-8"), (codecs.BOM_UTF16_LE, "utf-16", "utf-16"),
+                             (codecs.BOM_UTF16_BE, "utf-16", "utf-16")):
+        if head.startswith(bom):
+            if found := _first_error(path, codec):
+                raise bad(found, name)
+            return Encoding(codec, name, False)
+    if head[:200].count(b"\x00") > len(head[:200]) // 4:  # UTF-16 without a BOM
+        name = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+        if _first_error(path, name):
+            raise ImportFailed(path, [Problem(None, None, tr("importer.not_text"))])
+        return Encoding(name, name, False)
+    found = _first_error(path, "utf-8")
+    if found is None:
+        return Encoding("utf-8", "utf-8", False)
+    if _has_utf8_letters(path):
+        raise bad(found, "utf-8")
+    chars: set[str] = set()
+    for block in _lines_of(path):  # the Vietnamese Windows code page
+        text = block.decode("cp1258", errors="replace")
+        if any(ch in text for ch in CONTROLS):
+            raise ImportFailed(path, [Problem(None, None, tr("importer.not_text"))])
+        chars.update(unicodedata.normalize("NFC", text))  # its tone marks are combining characters
+    if not _vietnamese_1258(chars):
+        raise ImportFailed(path, [Problem(None, None, tr("importer.unsure_8bit"))])
+    return Encoding("cp1258", "windows-1258", True)
+
+
+def garbled(record: list) -> Iterator[tuple[int, str]]:
+    """(column, cell) of the cells garbled by a past mis-decoding."""
+    if not MOJIBAKE.search("\x00".join(c for c in record if type(c) is str)):  # one search per row (no cell holds a NUL)
+        return
+    for col, cell in enumerate(record):
+        if type(cell) is str and (m := MOJIBAKE.search(cell)) and _is_mojibake(m.group()):
+            yield col, cell
 
 
 def split(text: str, delimiter: str, limit: int | None = None, cell=None) -> list[tuple[int, list]]:
-    """(line number, cells) for each record; quoted cells may span lines. A quote that does not
-    close where a cell ends raises ``BrokenCSV`` with the line the record starts on (the lenient
-    reader would swallow the rest of the file into one cell). ``cell(value)``, if given, is
-    applied to every cell as it is read (no second copy of the file's records)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    """(line number, cells) for each record of a short text (a file's head); quoted cells may
+    span lines. A quote that does not close where a cell ends raises ``BrokenCSV`` with the line
+    the record starts on (the lenient reader would swallow the rest of the file into one cell)."""
     rows = []
+    try:
+        for row in _records(io.StringIO(text, newline=""), delimiter, cell):
+            rows.append(row)
+            if limit is not None and len(rows) >= limit:
+                break
+    except BrokenCSV as e:
+        e.rows = rows
+        raise
+    return rows
+
+
+def _records(lines: Iterable[str], delimiter: str, cell=None) -> Iterator[tuple[int, list]]:
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     start = 1
     try:
         for record in reader:
-            rows.append((start, record if cell is None else [cell(c) for c in record]))
+            yield start, record if cell is None else [cell(c) for c in record]
             start = reader.line_num + 1
-            if limit is not None and len(rows) >= limit:
-                break
     except csv.Error as e:
-        raise BrokenCSV(start, str(e), rows) from None
-    return rows
+        raise BrokenCSV(start, str(e), []) from None
 
 
 class BrokenCSV(csv.Error):
@@ -258,20 +340,74 @@ class BrokenCSV(csv.Error):
         super().__init__(message)
 
 
-def read_text(path: Path, data: bytes, choose_delimiter, encoding: str | None = None) -> Sheet:
+def _head(path: Path, enc: Encoding) -> tuple[str, bool]:
+    """The text the delimiter and the header are looked for in, and whether the file goes on."""
+    with open_regular(path) as raw:
+        text = io.TextIOWrapper(raw, encoding=enc.codec, errors="replace", newline="").read(HEAD_CHARS)
+    more = len(text) == HEAD_CHARS
+    if more and (cut := text.rfind("\n")) > 0:
+        text = text[:cut + 1]
+    return (unicodedata.normalize("NFC", text) if enc.normalize else text), more
+
+
+def _text_records(path: Path, enc: Encoding, delimiter: str, progress: Progress | None
+                  ) -> Iterator[tuple[int, list]]:
+    """Every record of the file, line by line: a line longer than the limit, a NUL, a broken
+    quote or a byte changed since the encoding was checked stops it, naming the row."""
+    row, quoted = 0, False  # quoted: the record being read has an apostrophe somewhere
+
+    def lines(reader) -> Iterator[str]:
+        nonlocal row, quoted
+        while line := reader.readline(MAX_LINE_CHARS + 2):
+            row += 1
+            if len(line.rstrip("\r\n")) > MAX_LINE_CHARS:
+                raise ImportFailed(path, [Problem(row, None, tr("importer.line_too_long", limit=MAX_LINE_CHARS))])
+            if "\x00" in line:
+                raise ImportFailed(path, [Problem(row, None, tr("importer.nul"))])
+            quoted = quoted or QUOTE in line
+            yield unicodedata.normalize("NFC", line) if enc.normalize else line
+
+    with open_regular(path) as raw:
+        size = os.fstat(raw.fileno()).st_size
+        reader = io.TextIOWrapper(raw, encoding=enc.codec, errors="strict", newline="")
+        try:
+            for n, (line, cells) in enumerate(_records(lines(reader), delimiter)):
+                if progress and n % 5000 == 0:
+                    progress(min(raw.tell(), size), size)
+                if quoted:  # undo the export's formula guard
+                    cells, quoted = [restore(c) for c in cells], False
+                yield line, cells
+        except BrokenCSV as e:
+            raise ImportFailed(path, [Problem(e.line, None, tr("importer.broken_csv", error=e))]) from None
+        except UnicodeDecodeError as e:  # the file was changed after its encoding was checked
+            raise ImportFailed(path, [Problem(row + 1, None, tr("importer.bad_byte", encoding=enc.name,
+                                                                 byte=e.object[e.start]))]) from None
+    if progress:
+        progress(size, size)
+
+
+def _blank(path: Path) -> bool:
+    return all(not block.strip(BLANK_BYTES) for block in _blocks(path))
+
+
+def read_text(path: Path, choose_delimiter, encoding: str | None = None) -> Sheet:
     """``choose_delimiter(text)`` picks the separator under which a header appears."""
-    text, used = decode(path, data, encoding)
+    if _blank(path):
+        raise ImportFailed(path, [Problem(None, None, tr("importer.empty"))])
+    enc = text_encoding(path, encoding)
+    text, more = _head(path, enc)
     if "\x00" in text:
         raise ImportFailed(path, [Problem(None, None, tr("importer.nul"))])
-    if (row := _long_line(text)) is not None:
-        raise ImportFailed(path, [Problem(row, None, tr("importer.line_too_long", limit=MAX_LINE_CHARS))])
     delimiter = choose_delimiter(text)
     try:
-        rows = split(text, delimiter, cell=restore)  # undo the export's formula guard
+        head = split(text, delimiter, HEAD_RECORDS, cell=restore)
     except BrokenCSV as e:
-        raise ImportFailed(path, [Problem(e.line, None, tr("importer.broken_csv", error=e))]) from None
+        if not more:  # the whole file is in the head: the break is real
+            raise ImportFailed(path, [Problem(e.line, None, tr("importer.broken_csv", error=e))]) from None
+        head = e.rows  # else perhaps a record cut off by the head's end: the full read will tell
     name = {",": "importer.comma", ";": "importer.semicolon", "\t": "importer.tab", "|": "importer.bar"}[delimiter]
-    return Sheet(rows, tr("importer.text_as", encoding=used, delimiter=tr(name)), used)
+    return Sheet(head, lambda progress: _text_records(path, enc, delimiter, progress),
+                 tr("importer.text_as", encoding=enc.name, delimiter=tr(name)), enc.name)
 
 
 # ---- workbooks -----------------------------------------------------------------------------------
@@ -352,7 +488,7 @@ def _workbook_checks(path: Path, data: bytes) -> dict[str, set[tuple[int, int]]]
 
 def read_workbook(path: Path, data: bytes, has_header) -> Sheet:
     """The first sheet that has a header row (a workbook may open with a cover or summary);
-    ``has_header(rows)`` says whether a sheet has one."""
+    ``has_header(rows)`` says whether a sheet has one. (calamine reads a sheet whole.)"""
     from python_calamine import CalamineWorkbook
 
     formulas = _workbook_checks(path, data)
@@ -361,7 +497,8 @@ def read_workbook(path: Path, data: bytes, has_header) -> Sheet:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         for name in book.sheet_names:
             rows = [(i + 1, list(r)) for i, r in enumerate(book.get_sheet_by_name(name).to_python(skip_empty_area=False))]
-            sheet = Sheet(rows, tr("importer.sheet_as", sheet=name), "", formulas.get(name))
+            sheet = Sheet(rows[:HEAD_RECORDS], _sheet_records(rows), tr("importer.sheet_as", sheet=name), "",
+                          formulas.get(name))
             if has_header(rows):
                 return sheet
             first = sheet if first is None else first
@@ -369,13 +506,27 @@ def read_workbook(path: Path, data: bytes, has_header) -> Sheet:
         raise
     except Exception as e:  # calamine raises its own error types for damaged files
         raise ImportFailed(path, [Problem(None, None, tr("importer.bad_workbook", error=e))]) from None
-    return first or Sheet([], tr("importer.sheet_as", sheet=""), "")
+    return first or Sheet([], _sheet_records([]), tr("importer.sheet_as", sheet=""), "")
+
+
+def _sheet_records(rows: list[tuple[int, list]]):
+    def records(progress: Progress | None) -> Iterator[tuple[int, list]]:
+        total = len(rows)
+        for i in range(total):
+            if progress and i % 5000 == 0:
+                progress(i, total)
+            (line, record), rows[i] = rows[i], None  # let go once read
+            yield line, record
+        if progress:
+            progress(total, total)
+    return records
 
 
 def read_sheet(path: Path, choose_delimiter, has_header, encoding: str | None = None) -> Sheet:
-    """Rows of a CSV/text or spreadsheet file, told apart by content rather than by name."""
+    """Records of a CSV/text or spreadsheet file, told apart by content rather than by name."""
     path = Path(path)
-    data = read_bytes(path)
-    if data.startswith((ZIP_MAGIC, OLE_MAGIC)) or path.suffix.lower() in WORKBOOK_SUFFIXES:
-        return read_workbook(path, data, has_header)
-    return read_text(path, data, choose_delimiter, encoding)
+    with open_regular(path) as f:
+        magic = f.read(4)
+    if magic.startswith((ZIP_MAGIC, OLE_MAGIC)) or path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return read_workbook(path, read_bytes(path), has_header)
+    return read_text(path, choose_delimiter, encoding)

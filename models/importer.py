@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import select
 
@@ -20,12 +21,13 @@ from hoctap.models.catalog import Catalogs
 from hoctap.models.db import Database
 from hoctap.models.fields import (PERSON_FIELDS, InputError, display_fact, match_column, parse_fact,
                                   parse_person_field)
-from hoctap.models.decode import (DELIMITERS, BrokenCSV, ImportFailed, Problem, Sheet, check_cells, column_letter,
+from hoctap.models.decode import (DELIMITERS, BrokenCSV, ImportFailed, Problem, Sheet, column_letter, garbled,
                                   read_sheet, split)
 from hoctap.models.i18n import lang, tr
 from hoctap.models import search_index, staged
 from hoctap.models.facts import lc_inputs
 from hoctap.models.people import Progress
+from hoctap.models.sql import batched
 from hoctap.models.tables import Assessment
 from hoctap.models.units import ensure_assessment, get_unit
 
@@ -102,9 +104,9 @@ def _delimiter(catalogs: Catalogs, text: str) -> str:
 
 
 def read_rows(catalogs: Catalogs, path: Path, encoding: str | None = None) -> tuple[list[tuple[int, list]], str]:
-    """(line, cells) of every record and how the file was read."""
+    """(line, cells) of every record and how the file was read (held whole: for small files)."""
     sheet = read_file(catalogs, path, encoding)
-    return sheet.rows, sheet.read_as
+    return list(sheet.records(None)), sheet.read_as
 
 
 def read_file(catalogs: Catalogs, path: Path, encoding: str | None = None) -> Sheet:
@@ -160,43 +162,51 @@ def _parse(catalogs: Catalogs, name: str, raw):
     return parse_person_field(name, raw) if name in PERSON_FIELDS else parse_fact(catalogs, name, raw)
 
 
-def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None, encoding: str | None = None
-               ) -> tuple[list[tuple[dict, dict]], ImportResult]:
-    sheet = read_file(catalogs, Path(path), encoding)
-    rows = sheet.rows
-    result = ImportResult(encoding=sheet.encoding, read_as=sheet.read_as)
-    try:
-        header_idx, columns, ignored = find_header(catalogs, rows)
-    except LookupError:
-        raise ImportFailed(path, [_missing_header(catalogs, rows)]) from None
-    result.ignored_columns = ignored
-    header = rows[header_idx][1]
-    check_cells(path, rows[header_idx:], header)
+class _Problems:
+    """A file's problems, at most ``MAX_PROBLEMS`` kept (all counted); those of cells garbled by
+    a past mis-decoding apart: they are said alone, the file's encoding being the real fault."""
+
+    def __init__(self, path: Path):
+        self.path, self.found, self.garbled, self.total = path, [], [], 0
+
+    def add(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self.found) < MAX_PROBLEMS:
+            self.found.append(problem)
+
+    def add_garbled(self, problem: Problem) -> None:
+        self.garbled.append(problem)
+        if len(self.garbled) >= MAX_GARBLED:
+            raise ImportFailed(self.path, self.garbled)
+
+    def check(self) -> None:
+        if self.garbled:
+            raise ImportFailed(self.path, self.garbled)
+        if self.found:
+            raise ImportFailed(self.path, sorted(self.found, key=lambda p: p.row or 0), self.total)
+
+
+MAX_PROBLEMS = 1000  # kept to be shown; more are counted
+MAX_GARBLED = 50
+
+
+def _parse_rows(catalogs: Catalogs, sheet: Sheet, header_idx: int, columns: dict[int, str],
+                problems: _Problems, progress: Progress | None) -> Iterator[tuple[int, dict, dict]]:
+    """(line, person fields, facts) of every record under the header, parsed and checked; the
+    problems go to ``problems``. Read as iterated: the file is never held whole."""
+    header_line, header = sheet.head[header_idx]
     formulas = sheet.formulas or set()
-    problems: list[Problem] = []
-    by_name: dict[str, int] = {}
-    for col, name in columns.items():
-        if name in by_name:
-            problems.append(Problem(rows[header_idx][0], _cell(header[col]),
-                                    tr("importer.same_column", other=_cell(header[by_name[name]]), name=name), col))
-        else:
-            by_name[name] = col
-    parsed: list[tuple[dict, dict]] = []
-    codes: dict[str, int] = {}
     # per column: its name, whether it is a person column, and a cache of raw -> parsed value
     # or error (columns repeat their values; code and name do not, so they are not cached)
     plan = [(col, name, name in PERSON_FIELDS, None if name in UNIQUE_FIELDS else {}) for col, name in columns.items()]
     width = max(columns, default=-1) + 1
-    body = rows[header_idx + 1:]
-    del rows[header_idx + 1:], sheet
-    total = len(body)
-    for i in range(total):
-        # each record is let go once parsed: the file's cells and its parsed rows are never
-        # held whole at the same time
-        (line, record), body[i] = body[i], None
-        if progress and i % 5000 == 0:
-            progress(i, total)
-        if not any(_cell(v).strip() for v in record):
+    for line, record in sheet.records(progress):
+        if line < header_line:
+            continue  # title rows above the header
+        for col, cell in garbled(record):
+            name = _cell(header[col]) if col < len(header) and header[col] is not None else None
+            problems.add_garbled(Problem(line, name, tr("importer.mojibake", text=cell), col))
+        if line == header_line or not any(_cell(v).strip() for v in record):
             continue
         if len(record) < width:
             record = [*record, *[None] * (width - len(record))]
@@ -205,7 +215,7 @@ def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None,
         for col, name, person, seen in plan:
             raw = record[col]
             if formulas and (line, col) in formulas:  # calamine reads it as blank
-                problems.append(Problem(line, _cell(header[col]), tr("importer.formula"), col))
+                problems.add(Problem(line, _cell(header[col]), tr("importer.formula"), col))
                 continue
             key = raw if type(raw) is str else (type(raw), raw)  # 1, 1.0 and True hash alike
             value = _MISSING if seen is None else seen.get(key, _MISSING)
@@ -217,63 +227,108 @@ def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None,
                 if seen is not None:
                     seen[key] = value
             if isinstance(value, InputError):
-                problems.append(Problem(line, _cell(header[col]), str(value), col))
+                problems.add(Problem(line, _cell(header[col]), str(value), col))
             elif person:
                 fields[name] = value
             else:
                 facts[name] = value
-        code = fields.get("code")
-        if code:
-            if code in codes:
-                problems.append(Problem(line, _cell(header[by_name["code"]]),
-                                        tr("importer.code_repeats", code=code, row=codes[code]),
-                                        by_name["code"]))
-            else:
-                codes[code] = line
         if "kind" in fields and fields["kind"] is None:
             del fields["kind"]  # blank kind: keep what the person has (new people: staff)
-        parsed.append((fields, facts))
-    if problems:
-        raise ImportFailed(path, problems)
-    if progress:
-        progress(total, total)
-    result.rows = len(parsed)
-    return parsed, result
+        yield line, fields, facts
+
+
+def read_into(stage: staged.Staging, catalogs: Catalogs, path: Path, progress: Progress | None = None,
+              encoding: str | None = None) -> ImportResult:
+    """Read and check the whole file into ``stage``, in chunks; ImportFailed with every problem
+    (a code repeated anywhere in the file among them) or none."""
+    sheet = read_file(catalogs, Path(path), encoding)
+    result = ImportResult(encoding=sheet.encoding, read_as=sheet.read_as)
+    try:
+        header_idx, columns, ignored = find_header(catalogs, sheet.head)
+    except LookupError:
+        raise ImportFailed(path, [_missing_header(catalogs, sheet.head)]) from None
+    result.ignored_columns = ignored
+    header_line, header = sheet.head[header_idx]
+    problems = _Problems(path)
+    by_name: dict[str, int] = {}
+    for col, name in columns.items():
+        if name in by_name:
+            problems.add(Problem(header_line, _cell(header[col]),
+                                 tr("importer.same_column", other=_cell(header[by_name[name]]), name=name), col))
+        else:
+            by_name[name] = col
+    for chunk in batched(_parse_rows(catalogs, sheet, header_idx, columns, problems, progress), staged.CHUNK_ROWS):
+        if not problems.total:  # once the file is refused, its rows are only checked
+            stage.add(chunk)
+        stage.add_codes([(line, fields["code"]) for line, fields, _facts in chunk if fields.get("code")])
+    code_col = by_name["code"]
+    for line, code, first in stage.repeats():
+        problems.add(Problem(line, _cell(header[code_col]), tr("importer.code_repeats", code=code, row=first), code_col))
+    problems.check()
+    result.rows = stage.rows
+    stage.fact_names = {name for name in columns.values() if name not in PERSON_FIELDS}
+    return result
+
+
+def parse_file(catalogs: Catalogs, path: Path, progress: Progress | None = None, encoding: str | None = None
+               ) -> tuple[list[tuple[dict, dict]], ImportResult]:
+    """The file's rows, parsed and checked, held whole (for tests and measurements)."""
+    with staged.Staging() as stage:
+        result = read_into(stage, catalogs, path, progress, encoding)
+        return [row for _n, rows in stage.chunks() for row in rows], result
 
 
 def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, path: Path | str, *,
                   dry_run: bool = False, source: str = "import", progress: Progress | None = None,
                   encoding: str | None = None) -> ImportResult:
-    """Validate the whole file and decide its changes from a snapshot, outside the writers'
-    lock; then, under it, decide again for anyone changed meanwhile and write everything in
-    one short transaction (``staged``). A dry run only reads. ``progress(done, total)``
-    follows the reading. ``encoding`` forces a CSV's text encoding (``decode.check_encoding``)."""
+    """Check the whole file, then decide its changes chunk by chunk from what the database
+    holds, outside the writers' lock, the chunks kept on disk (``staged.Staging``: memory stays
+    flat however long the file); then, under the lock, decide again for anyone changed
+    meanwhile and write everything in one transaction. A dry run only reads.
+    ``progress(done, total)`` follows the reading. ``encoding`` forces a CSV's text encoding
+    (``decode.check_encoding``)."""
     path = Path(path)
-    parsed, result = parse_file(catalogs, path, progress, encoding)
-    result.dry_run = dry_run
-    codes = [fields["code"] for fields, _facts in parsed]
-    lc_changes = bool(lc_inputs(catalogs) & {name for _fields, facts in parsed for name in facts})
     with db.read() as s:
-        unit = get_unit(s, unit_code)
-        assessment_id = s.execute(select(Assessment.id).where(Assessment.unit_id == unit.id,
-                                                              Assessment.year == year)).scalar()
-        state = staged.read_state(s, unit.id, assessment_id, codes)
-    decisions = staged.decide(catalogs, state, parsed, lc_changes)
-    if dry_run:
-        result.changes, result.computed, stats = staged.changes_of(decisions)
-        _count(result, stats)
-        return result
-    with db.write() as s:
-        ctx = ensure_assessment(s, unit_code, year, source=source)
-        decisions = staged.recheck(s, catalogs, unit.id, ctx.assessment.id, parsed, state, decisions, lc_changes)
-        del parsed, state  # decided: the writes need only the decisions
-        if not staged.changes_anything(decisions):
+        unit = get_unit(s, unit_code)  # before the file is read: a wrong code is said at once
+    with staged.Staging() as stage:
+        result = read_into(stage, catalogs, path, progress, encoding)
+        result.dry_run = dry_run
+        lc_changes = bool(lc_inputs(catalogs) & stage.fact_names)
+        with db.read() as s:
+            assessment_id = s.execute(select(Assessment.id).where(Assessment.unit_id == unit.id,
+                                                                  Assessment.year == year)).scalar()
+        tally = staged.Tally()
+        names: dict = {}  # the name keys, computed once per name (names repeat)
+        for n, rows in stage.chunks():
+            with db.read() as s:  # each chunk from a read of its own: the lock's recheck covers what moves between
+                state = staged.read_state(s, unit.id, assessment_id, [fields["code"] for fields, _facts in rows])
+            if len(names) > staged.CHUNK_ROWS * 10:
+                names.clear()  # bounded: a million different names would be a dictionary of a million
+            decisions = staged.decide(catalogs, state, rows, lc_changes, names)
+            if dry_run:
+                tally.add(decisions)
+            else:
+                stage.decided(n, rows, state, decisions)
+        del names
+        if dry_run:
+            result.changes, result.computed = tally.changes, tally.computed
+            _count(result, tally.stats)
             return result
-        result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
-                                       batch_summary("import", file=path.name, n=result.rows))
-        _count(result, staged.apply(s, ctx.assessment.id, unit.id, decisions, result.batch_id))
-    search_index.after_commit(db)  # in short transactions of its own
-    result.changes, result.computed, _stats = staged.changes_of(decisions)  # as its preview, after the lock
+        with db.write() as s:
+            ctx = ensure_assessment(s, unit_code, year, source=source)
+            for chunk in stage.decisions():
+                decisions = staged.recheck(s, catalogs, unit.id, ctx.assessment.id, chunk, lc_changes)
+                if not staged.changes_anything(decisions):
+                    continue
+                if result.batch_id is None:
+                    result.batch_id = record_batch(s, source, "import", ctx.assessment.id,
+                                                   batch_summary("import", file=path.name, n=result.rows))
+                tally.add(decisions)  # before apply: it gives the new people their ids
+                staged.apply(s, ctx.assessment.id, unit.id, decisions, result.batch_id)
+    if result.batch_id is not None:
+        search_index.after_commit(db)  # in short transactions of its own
+    result.changes, result.computed = tally.changes, tally.computed  # as its preview, after the lock
+    _count(result, tally.stats)
     return result
 
 

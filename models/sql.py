@@ -3,10 +3,12 @@ driver-level bulk inserts (``executemany``), never a loop of ORM objects."""
 
 from __future__ import annotations
 
+import json
 from operator import itemgetter
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import insert
+from sqlalchemy import String, bindparam, func, insert, literal_column, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from hoctap.models.tables import AuditChange, Person, PersonFact, RosterEntry
@@ -23,6 +25,29 @@ AC = AuditChange.__table__
 def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Lists of ``size`` items of an iterable, as they come (``itertools.batched`` is 3.12's)."""
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def in_all(s: Session, column, values: Sequence):
+    """``column IN (values)`` as one statement however many values: the values travel as one
+    parameter, a PostgreSQL array (``unnest``) or an SQLite JSON array (``json_each``), planned
+    as a semi-join through the column's index."""
+    if s.connection().dialect.name == "postgresql":
+        array = bindparam(None, list(values), type_=ARRAY(column.type))
+        return column.in_(select(func.unnest(array)))
+    return column.in_(select(literal_column("value")).select_from(
+        func.json_each(bindparam(None, json.dumps(list(values), ensure_ascii=False), type_=String))))
 
 
 def insert_many(s: Session, table, rows: list[dict]) -> None:

@@ -7,28 +7,39 @@ is decided again from what is there now. Then only the decided rows are written,
 the fact, roster and audit rows as tuples in chunks (``_Spool``; COPY on PostgreSQL), so the
 write never holds them all.
 
+The file goes through all of this ``CHUNK_ROWS`` rows at a time, its parsed rows and their
+decisions kept on disk between the steps (``Staging``): an import's memory is the same for a
+thousand people as for a million.
+
 This rests on the versions: every write of a person bumps ``person.version``, and every
 fact change bumps the roster entry's ``version`` (``facts.write_fact_values``)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import pickle
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
+from hoctap.models import files
 from hoctap.models.catalog import Catalogs
+from hoctap.models.errors import HoctapError
 from hoctap.models.facts import lc_title
 from hoctap.models.fields import PERSON_FIELDS
 from hoctap.models.people import as_text, search_columns, sort_key
 from hoctap.models.audit import AUDIT_CHUNK, AUDIT_KEYS
-from hoctap.models.sql import AC, PF, PT, RE, chunks, insert_tuples
+from hoctap.models.i18n import tr
+from hoctap.models.sql import AC, PF, PT, RE, in_all, insert_tuples
 from hoctap.models.text import search_key
 
 PERSON_COLUMNS = list(PERSON_FIELDS)
-WHOLE = 5000  # codes beyond which a table is scanned whole rather than read by IN lists
+CHUNK_ROWS = 10_000  # rows of the file decided and written together
 Rows = list[tuple[dict, dict]]
 
 
@@ -53,30 +64,25 @@ class Decision:
     old: dict = field(default_factory=dict)  # the person columns' values before ``diff``
     audit: str | None = None  # a new person's audit record, made before taking the lock
 
+    def __reduce__(self):  # pickled as a tuple (``Staging``): the generated per-field state is slower
+        return Decision, (self.pid, self.version, self.roster_version, self.diff, self.facts, self.counted,
+                          self.values, self.old, self.audit)
+
 
 def _people(s: Session, unit_id: int, codes: list[str], columns) -> dict[str, dict]:
-    q = select(*columns).where(PT.c.unit_id == unit_id)
-    if len(codes) > WHOLE:
-        wanted = set(codes)
-        return {r["code"]: dict(r) for r in s.execute(q).mappings() if r["code"] in wanted}
-    return {r["code"]: dict(r) for chunk in chunks(codes) for r in s.execute(q.where(PT.c.code.in_(chunk))).mappings()}
+    q = select(*columns).where(PT.c.unit_id == unit_id, in_all(s, PT.c.code, codes))
+    return {r["code"]: dict(r) for r in s.execute(q).mappings()} if codes else {}
 
 
 def _ids(s: Session, unit_id: int, codes: list[str]) -> dict[str, int]:
-    q = select(PT.c.code, PT.c.id).where(PT.c.unit_id == unit_id)
-    if len(codes) > WHOLE:
-        return dict(s.execute(q).all())
-    return {c: i for chunk in chunks(codes) for c, i in s.execute(q.where(PT.c.code.in_(chunk)))}
+    return dict(s.execute(select(PT.c.code, PT.c.id).where(PT.c.unit_id == unit_id, in_all(s, PT.c.code, codes))).all())
 
 
 def _roster(s: Session, assessment_id: int | None, pids: list[int]) -> dict[int, int]:
     if assessment_id is None or not pids:
         return {}
-    q = select(RE.c.person_id, RE.c.version).where(RE.c.assessment_id == assessment_id)
-    if len(pids) > WHOLE:
-        wanted = set(pids)
-        return {p: v for p, v in s.execute(q) if p in wanted}
-    return {p: v for chunk in chunks(pids) for p, v in s.execute(q.where(RE.c.person_id.in_(chunk)))}
+    q = select(RE.c.person_id, RE.c.version).where(RE.c.assessment_id == assessment_id, in_all(s, RE.c.person_id, pids))
+    return dict(s.execute(q).all())
 
 
 def read_state(s: Session, unit_id: int, assessment_id: int | None, codes: list[str]) -> State:
@@ -84,12 +90,9 @@ def read_state(s: Session, unit_id: int, assessment_id: int | None, codes: list[
     roster = _roster(s, assessment_id, [p["id"] for p in people.values()])
     facts: dict[int, dict[str, str]] = {pid: {} for pid in roster}
     if roster:
-        q = select(PF.c.person_id, PF.c.name, PF.c.value).where(PF.c.assessment_id == assessment_id)
-        if len(roster) > WHOLE:
-            rows = (r for r in s.execute(q) if r[0] in facts)
-        else:
-            rows = (r for chunk in chunks(list(roster)) for r in s.execute(q.where(PF.c.person_id.in_(chunk))))
-        for pid, name, value in rows:
+        q = select(PF.c.person_id, PF.c.name, PF.c.value).where(PF.c.assessment_id == assessment_id,
+                                                                in_all(s, PF.c.person_id, list(roster)))
+        for pid, name, value in s.execute(q):
             facts[pid][name] = value
     return State(people, roster, facts)
 
@@ -138,10 +141,10 @@ def decide(catalogs: Catalogs, state: State, rows: Rows, lc_changes: bool, names
     return out
 
 
-def recheck(s: Session, catalogs: Catalogs, unit_id: int, assessment_id: int, rows: Rows, state: State,
-            decisions: list[Decision], lc_changes: bool) -> list[Decision]:
-    """Under the lock: decide again the rows whose people changed since ``state`` was read."""
-    codes = [f["code"] for f, _ in rows]
+def recheck(s: Session, catalogs: Catalogs, unit_id: int, assessment_id: int, chunk: "Decided",
+            lc_changes: bool) -> list[Decision]:
+    """Under the lock: decide again the rows whose people changed since the chunk was decided."""
+    codes, state, decisions = chunk.codes, chunk.state, chunk.decisions
     now = _people(s, unit_id, codes, [PT.c.code, PT.c.id, PT.c.version])
     roster = _roster(s, assessment_id, [p["id"] for p in now.values()])
     moved = []
@@ -153,6 +156,7 @@ def recheck(s: Session, catalogs: Catalogs, unit_id: int, assessment_id: int, ro
     if not moved:
         return decisions
     fresh = read_state(s, unit_id, assessment_id, [codes[i] for i in moved])
+    rows = chunk.rows()
     again = decide(catalogs, fresh, [rows[i] for i in moved], lc_changes)
     decisions = list(decisions)
     for i, d in zip(moved, again):
@@ -182,6 +186,22 @@ def changes_of(decisions: list[Decision]) -> tuple[dict[str, Counter], dict[str,
         for i, (name, old, new, _stored) in enumerate(d.facts):
             (changes if i < d.counted else computed).setdefault(name, Counter())[(old, new)] += 1
     return changes, computed, stats
+
+
+class Tally:
+    """``changes_of`` summed over an import's chunks."""
+
+    def __init__(self):
+        self.changes: dict[str, Counter] = {}
+        self.computed: dict[str, Counter] = {}
+        self.stats: Counter = Counter()
+
+    def add(self, decisions: list[Decision]) -> None:
+        changes, computed, stats = changes_of(decisions)
+        for mine, theirs in ((self.changes, changes), (self.computed, computed)):
+            for name, pairs in theirs.items():
+                mine.setdefault(name, Counter()).update(pairs)
+        self.stats.update(stats)
 
 
 class _Spool:
@@ -272,3 +292,111 @@ def apply(s: Session, assessment_id: int, unit_id: int, decisions: list[Decision
         s.execute(update(PF).where(*where).values(value=bindparam("b_value")), updates)
     audit.flush()
     return stats
+
+
+class Staging:
+    """An import's scratch store: the file's parsed rows in chunks, its codes (to find one
+    repeated anywhere in the file) and each chunk's decisions, in an SQLite file in a private
+    scratch folder, removed when the import ends. Nothing in it needs to survive a crash, so
+    it is written without a journal or syncing."""
+
+    def __init__(self):
+        self.rows = 0
+        self.fact_names: set[str] = set()
+        self._stack = contextlib.ExitStack()
+
+    def __enter__(self) -> "Staging":
+        try:
+            folder = self._stack.enter_context(files.scratch(files.cache_scratch_base()))
+            self.path = folder / "import.sqlite"
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._stack.callback(self._db.close)
+            with self._failing():
+                self._db.executescript("""
+                    PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+                    CREATE TABLE code (code TEXT NOT NULL, line INTEGER NOT NULL);
+                    CREATE TABLE chunk (n INTEGER PRIMARY KEY, data BLOB NOT NULL, decided BLOB);
+                    BEGIN;""")
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stack.close()
+
+    @contextlib.contextmanager
+    def _failing(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as e:
+            full = getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+            reason = tr("files.reason.ENOSPC") if full else str(e)
+            raise HoctapError(tr("importer.scratch_failed", path=self.path.parent, reason=reason)) from None
+        except OSError as e:
+            raise HoctapError(tr("importer.scratch_failed", path=self.path.parent, reason=files.os_reason(e))) from None
+
+    def add(self, chunk: list[tuple[int, dict, dict]]) -> None:
+        """One chunk of (line, person fields, facts)."""
+        with self._failing():
+            self._db.execute("INSERT INTO chunk (data) VALUES (?)",
+                             (pickle.dumps([(f, facts) for _line, f, facts in chunk], pickle.HIGHEST_PROTOCOL),))
+        self.rows += len(chunk)
+
+    def add_codes(self, codes: Iterable[tuple[int, str]]) -> None:
+        with self._failing():
+            self._db.executemany("INSERT INTO code (line, code) VALUES (?, ?)", codes)
+
+    def repeats(self) -> Iterator[tuple[int, str, int]]:
+        """(line, code, the line it first came on) of each code on a line after its first, by line."""
+        with self._failing():
+            yield from self._db.execute("""
+                SELECT line, code, first FROM (
+                    SELECT line, code, min(line) OVER (PARTITION BY code) AS first FROM code)
+                WHERE line > first ORDER BY line""")
+
+    def chunks(self) -> Iterator[tuple[int, Rows]]:
+        """(number, rows) of each chunk, in the file's order."""
+        with self._failing():
+            for n, data in self._each("SELECT n, data FROM chunk WHERE n > ? ORDER BY n LIMIT 1"):
+                yield n, pickle.loads(data)
+
+    def _each(self, query: str) -> Iterator[tuple]:
+        """The rows of ``query`` one by one, each a query of its own: a chunk may be written
+        (``decided``) while the chunks are read."""
+        last = 0
+        while (row := self._db.execute(query, (last,)).fetchone()) is not None:
+            last = row[0]
+            yield row
+
+    def decided(self, n: int, rows: Rows, state: State, decisions: list[Decision]) -> None:
+        """Keep chunk ``n``'s decisions and what they were decided on (the versions only)."""
+        kept = State({code: {"id": p["id"], "version": p["version"]} for code, p in state.people.items()}, state.roster)
+        codes = [fields["code"] for fields, _facts in rows]
+        with self._failing():
+            self._db.execute("UPDATE chunk SET decided = ? WHERE n = ?",
+                             (pickle.dumps((codes, kept, decisions), pickle.HIGHEST_PROTOCOL), n))
+
+    def decisions(self) -> Iterator["Decided"]:
+        """Each chunk's decisions, in the file's order."""
+        with self._failing():
+            for n, decided in self._each("SELECT n, decided FROM chunk WHERE n > ? ORDER BY n LIMIT 1"):
+                yield Decided(self, n, *pickle.loads(decided))
+
+    def rows_of(self, n: int) -> Rows:
+        with self._failing():
+            return pickle.loads(self._db.execute("SELECT data FROM chunk WHERE n = ?", (n,)).fetchone()[0])
+
+
+@dataclass
+class Decided:
+    """One chunk's decisions, the codes of its rows (in order) and the state they were decided on;
+    its rows are read again only when someone of them must be decided again."""
+    stage: Staging
+    n: int
+    codes: list[str]
+    state: State
+    decisions: list[Decision]
+
+    def rows(self) -> Rows:
+        return self.stage.rows_of(self.n)

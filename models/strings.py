@@ -430,6 +430,8 @@ IMPORT = Strings("import", {
                            "no header row with the columns 'code' (Mã) and 'full_name' (Họ và tên) in the first {n} rows"),
     "importer.same_column": ("cùng cột với {other!r} ({name})", "same column as {other!r} ({name})"),
     "importer.code_repeats": ("mã {code!r} trùng với dòng {row}", "code {code!r} repeats row {row}"),
+    "importer.scratch_failed": ("không ghi được tệp tạm của lần nhập vào {path}: {reason}; chưa nhập gì",
+                                "could not write the import's scratch file in {path}: {reason}; nothing was imported"),
 })
 
 BUNDLE = Strings("bundle", {

@@ -58,9 +58,9 @@ class PathInput(Input):
 
 
 class Previewed(Message):
-    def __init__(self, path: str, result: ImportResult | None, problems: list[Problem]) -> None:
+    def __init__(self, path: str, result: ImportResult | None, problems: list[Problem], total: int = 0) -> None:
         super().__init__()
-        self.path, self.result, self.problems = path, result, problems
+        self.path, self.result, self.problems, self.total = path, result, problems, total
 
 
 class Imported(Message):
@@ -141,7 +141,7 @@ class ImportForm(BaseModal):
             result = import_roster(self.app.db, self.app.catalogs, ctx.unit.code, ctx.assessment.year, path,
                                    dry_run=True, source="tui", progress=self._progress)
         except ImportFailed as e:
-            self.post_message(Previewed(path, None, e.problems))
+            self.post_message(Previewed(path, None, e.problems, e.total))
             return
         self.post_message(Previewed(path, result, []))
 
@@ -154,8 +154,10 @@ class ImportForm(BaseModal):
         status = self.query_one("#import-status", Static)
         status.set_class(message.result is None, "-error")
         if message.result is None:
-            status.update(tr("import.failed", n=len(message.problems)))
+            status.update(tr("import.failed", n=message.total))
             lines.add_options(Text(str(p)) for p in message.problems)
+            if message.total > len(message.problems):
+                lines.add_option(Text(f"… (+{message.total - len(message.problems)})"))
             return
         r = message.result
         summary = tr("import.counts", rows=r.rows, added=r.added, updated=r.updated, enrolled=r.enrolled,
@@ -194,7 +196,7 @@ class ImportForm(BaseModal):
             result = import_roster(self.app.db, self.app.catalogs, ctx.unit.code, ctx.assessment.year, path,
                                    source="tui", progress=self._progress)
         except ImportFailed as e:  # the file changed since the preview
-            self.post_message(Previewed(path, None, e.problems))
+            self.post_message(Previewed(path, None, e.problems, e.total))
             return
         self.app.remember(result.batch_id)
         self.post_message(Imported(result))

@@ -329,12 +329,13 @@ def cmd_import(env: Env) -> int:
     try:
         result = import_roster(env.db, env.catalogs, a.unit, a.year, a.file, dry_run=a.dry_run, encoding=a.encoding)
     except ImportFailed as e:
-        err_console.print(tr("cli.import_failed", path=e.path, problems=tr("cli.n_problems", n=len(e.problems))),
+        err_console.print(tr("cli.import_failed", path=e.path, problems=tr("cli.n_problems", n=e.total)),
                           markup=False, soft_wrap=True)
-        for p in e.problems[:200]:
+        shown = e.problems[:200]
+        for p in shown:
             err_console.print(f"  {safe(p)}", markup=False, soft_wrap=True)
-        if len(e.problems) > 200:
-            err_console.print(f"  … (+{len(e.problems) - 200})", markup=False, soft_wrap=True)
+        if e.total > len(shown):
+            err_console.print(f"  … (+{e.total - len(shown)})", markup=False, soft_wrap=True)
         return 2
     if a.json:
         print_json({"dry_run": a.dry_run, "read_as": result.read_as, "rows": result.rows, "added": result.added,
