@@ -137,6 +137,15 @@ def test_main_help_says_no_command_opens_the_interface():
     assert "Không có lệnh nào thì hoctap mở giao diện toàn màn hình (TUI)." in vi
 
 
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_list_of_commands_shows_each_name_as_it_is_typed(lang):
+    """A command's name is never taken for a placeholder (``evidence`` once showed as MINH_CHỨNG)."""
+    listed = {line.split()[0] for line in run("--lang", lang, "--help").stdout.splitlines()
+              if line.startswith("    ") and line.split()}
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert set(commands) <= listed, set(commands) - listed
+
+
 def test_help_piped_is_not_wrapped():
     out = run("--lang", "en", "import", "--help").stdout
     line = next(x for x in out.splitlines() if x.lstrip().startswith("--encoding"))

@@ -132,6 +132,9 @@ def placeholder(metavar: str) -> str:
     return _WORD.sub(word, metavar)
 
 
+_COMMAND_LINE = argparse._SubParsersAction._ChoicesPseudoAction  # one line of the list of commands
+
+
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Descriptions and epilogs keep their line breaks (the exit codes read as a list); the
     terminal's width on a terminal, no wrapping elsewhere; placeholders in the user's language."""
@@ -144,6 +147,8 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         formatted = super()._metavar_formatter(action, default_metavar)
         if action.metavar is None and action.choices is not None:
             return formatted  # "{add,list}": the choices are typed as they are
+        if isinstance(action, _COMMAND_LINE):
+            return formatted  # a command's name in the list of commands ("evidence"): typed as it is
 
         def translated(tuple_size):
             return tuple(placeholder(m) if isinstance(m, str) else m for m in formatted(tuple_size))
