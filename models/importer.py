@@ -187,6 +187,7 @@ class _Problems:
 
 
 MAX_PROBLEMS = 1000  # kept to be shown; more are counted
+MAX_CACHED = 10_000  # parsed values remembered per column
 MAX_GARBLED = 50
 
 
@@ -225,6 +226,8 @@ def _parse_rows(catalogs: Catalogs, sheet: Sheet, header_idx: int, columns: dict
                 except InputError as e:
                     value = e
                 if seen is not None:
+                    if len(seen) >= MAX_CACHED:
+                        seen.clear()  # a column of ever new values: bounded memory
                     seen[key] = value
             if isinstance(value, InputError):
                 problems.add(Problem(line, _cell(header[col]), str(value), col))
