@@ -293,7 +293,7 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
     path = Path(path)
     with db.read() as s:
         unit = get_unit(s, unit_code)  # before the file is read: a wrong code is said at once
-    with staged.Staging() as stage:
+    with staged.fewer_collections(), staged.Staging() as stage:
         result = read_into(stage, catalogs, path, progress, encoding)
         result.dry_run = dry_run
         lc_changes = bool(lc_inputs(catalogs) & stage.fact_names)
