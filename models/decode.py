@@ -398,6 +398,9 @@ def read_text(path: Path, choose_delimiter, encoding: str | None = None) -> Shee
     text, more = _head(path, enc)
     if "\x00" in text:
         raise ImportFailed(path, [Problem(None, None, tr("importer.nul"))])
+    for row, line in enumerate(io.StringIO(text, newline=""), start=1):  # before csv's own field limit says it
+        if len(line.rstrip("\r\n")) > MAX_LINE_CHARS:
+            raise ImportFailed(path, [Problem(row, None, tr("importer.line_too_long", limit=MAX_LINE_CHARS))])
     delimiter = choose_delimiter(text)
     try:
         head = split(text, delimiter, HEAD_RECORDS, cell=restore)

@@ -95,9 +95,14 @@ def scratch_base(folder: Path) -> Path:
     return folder / f".hoctap-tmp-{os.getuid()}"
 
 
+def cache_scratch_folder() -> Path:
+    """Where the scratch folders of work with no folder of its own go (not made here)."""
+    return Path(platformdirs.user_cache_dir("hoctap")) / "tmp"
+
+
 def cache_scratch_base() -> Path:
-    """For exports that have no folder (a download in the browser)."""
-    base = Path(platformdirs.user_cache_dir("hoctap")) / "tmp"
+    """For exports that have no folder (a download in the browser) and imports' scratch files."""
+    base = cache_scratch_folder()
     base.parent.mkdir(parents=True, exist_ok=True)
     return base
 

@@ -9,6 +9,7 @@ column; nothing is written unless the whole file is valid, and then in one short
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,16 +164,20 @@ def _parse(catalogs: Catalogs, name: str, raw):
 
 
 class _Problems:
-    """A file's problems, at most ``MAX_PROBLEMS`` kept (all counted); those of cells garbled by
-    a past mis-decoding apart: they are said alone, the file's encoding being the real fault."""
+    """A file's problems, all counted, the ``MAX_PROBLEMS`` of the first rows kept (a repeated
+    code is found only once the whole file is read); those of cells garbled by a past
+    mis-decoding apart: they are said alone, the file's encoding being the real fault."""
 
     def __init__(self, path: Path):
         self.path, self.found, self.garbled, self.total = path, [], [], 0
 
     def add(self, problem: Problem) -> None:
         self.total += 1
+        item = (-(problem.row or 0), -self.total, problem)  # the heap's first: the last row's latest problem
         if len(self.found) < MAX_PROBLEMS:
-            self.found.append(problem)
+            heapq.heappush(self.found, item)
+        else:
+            heapq.heappushpop(self.found, item)
 
     def add_garbled(self, problem: Problem) -> None:
         self.garbled.append(problem)
@@ -183,7 +188,7 @@ class _Problems:
         if self.garbled:
             raise ImportFailed(self.path, self.garbled)
         if self.found:
-            raise ImportFailed(self.path, sorted(self.found, key=lambda p: p.row or 0), self.total)
+            raise ImportFailed(self.path, [p for *_key, p in sorted(self.found, reverse=True)], self.total)
 
 
 MAX_PROBLEMS = 1000  # kept to be shown; more are counted

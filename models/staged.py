@@ -24,7 +24,8 @@ import sqlite3
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from pathlib import Path
+from typing import Iterator
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
@@ -296,6 +297,8 @@ def apply(s: Session, assessment_id: int, unit_id: int, decisions: list[Decision
     return stats
 
 
+_SQLITE_REASONS = {sqlite3.SQLITE_FULL: "ENOSPC", sqlite3.SQLITE_IOERR: "EIO", sqlite3.SQLITE_READONLY: "EROFS",
+                   sqlite3.SQLITE_CANTOPEN: "EACCES", sqlite3.SQLITE_PERM: "EACCES"}
 _bulk = {"running": 0, "threshold": None}
 _bulk_lock = threading.Lock()
 
@@ -308,7 +311,8 @@ def fewer_collections(first: int = 20_000) -> Iterator[None]:
     with _bulk_lock:
         if not _bulk["running"]:
             _bulk["threshold"] = gc.get_threshold()
-            gc.set_threshold(max(first, _bulk["threshold"][0]), *_bulk["threshold"][1:])
+            if _bulk["threshold"][0]:  # 0: the process turned automatic collection off; so it stays
+                gc.set_threshold(max(first, _bulk["threshold"][0]), *_bulk["threshold"][1:])
         _bulk["running"] += 1
     try:
         yield
@@ -328,18 +332,21 @@ class Staging:
     def __init__(self):
         self.rows = 0
         self.fact_names: set[str] = set()
+        self.where: Path | None = None  # the scratch folder, once made
         self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> "Staging":
         try:
-            folder = self._stack.enter_context(files.scratch(files.cache_scratch_base()))
-            self.path = folder / "import.sqlite"
-            self._db = sqlite3.connect(self.path, isolation_level=None)
-            self._stack.callback(self._db.close)
             with self._failing():
+                self.where = self._stack.enter_context(files.scratch(files.cache_scratch_base()))
+                self.path = self.where / "import.sqlite"
+                self._db = sqlite3.connect(self.path, isolation_level=None)
+                self._stack.callback(self._db.close)
+                # temp_store: a sort never spills to a shared temporary folder
                 self._db.executescript("""
-                    PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-                    CREATE TABLE code (code TEXT NOT NULL, line INTEGER NOT NULL);
+                    PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY;
+                    CREATE TABLE code (code TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE repeat (line INTEGER NOT NULL, code TEXT NOT NULL, first INTEGER NOT NULL);
                     CREATE TABLE chunk (n INTEGER PRIMARY KEY, data BLOB NOT NULL, decided BLOB);
                     BEGIN;""")
         except BaseException:
@@ -352,14 +359,19 @@ class Staging:
 
     @contextlib.contextmanager
     def _failing(self) -> Iterator[None]:
+        """Whatever stops the scratch file (a full or failing disk, a cache folder that cannot
+        be made) said in the user's words, naming the folder."""
         try:
             yield
         except sqlite3.Error as e:
-            full = getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
-            reason = tr("files.reason.ENOSPC") if full else str(e)
-            raise HoctapError(tr("importer.scratch_failed", path=self.path.parent, reason=reason)) from None
+            key = _SQLITE_REASONS.get(getattr(e, "sqlite_errorcode", 0) & 0xFF, "EIO")
+            self._fail(f"{tr(f'files.reason.{key}')} ({e})")
         except OSError as e:
-            raise HoctapError(tr("importer.scratch_failed", path=self.path.parent, reason=files.os_reason(e))) from None
+            self._fail(files.os_reason(e), e.filename)
+
+    def _fail(self, reason: str, filename=None):
+        where = self.where or filename or files.cache_scratch_folder()
+        raise HoctapError(tr("importer.scratch_failed", path=where, reason=reason)) from None
 
     def add(self, chunk: list[tuple[int, dict, dict]]) -> None:
         """One chunk of (line, person fields, facts)."""
@@ -368,17 +380,28 @@ class Staging:
                              (pickle.dumps([(f, facts) for _line, f, facts in chunk], pickle.HIGHEST_PROTOCOL),))
         self.rows += len(chunk)
 
-    def add_codes(self, codes: Iterable[tuple[int, str]]) -> None:
+    def add_codes(self, codes: list[tuple[int, str]]) -> None:
+        """The codes of the file's next lines (line, code), in the file's order: each one already
+        seen is kept as a repeat."""
+        first: dict[str, int] = {}
+        repeats = []
+        for line, code in codes:
+            if code in first:
+                repeats.append((line, code, first[code]))
+            else:
+                first[code] = line
         with self._failing():
-            self._db.executemany("INSERT INTO code (line, code) VALUES (?, ?)", codes)
+            earlier = dict(self._db.execute("SELECT code, line FROM code WHERE code IN (SELECT value FROM json_each(?))",
+                                            (json.dumps(list(first), ensure_ascii=False),)))
+            repeats += [(line, code, earlier[code]) for code, line in first.items() if code in earlier]
+            self._db.executemany("INSERT INTO code (code, line) VALUES (?, ?)",
+                                 [(code, line) for code, line in first.items() if code not in earlier])
+            self._db.executemany("INSERT INTO repeat (line, code, first) VALUES (?, ?, ?)", sorted(repeats))
 
     def repeats(self) -> Iterator[tuple[int, str, int]]:
         """(line, code, the line it first came on) of each code on a line after its first, by line."""
         with self._failing():
-            yield from self._db.execute("""
-                SELECT line, code, first FROM (
-                    SELECT line, code, min(line) OVER (PARTITION BY code) AS first FROM code)
-                WHERE line > first ORDER BY line""")
+            yield from self._db.execute("SELECT line, code, first FROM repeat ORDER BY rowid")  # added by line
 
     def chunks(self) -> Iterator[tuple[int, Rows]]:
         """(number, rows) of each chunk, in the file's order."""

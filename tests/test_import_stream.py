@@ -134,3 +134,46 @@ def test_an_unknown_unit_is_said_before_the_file_is_read(tmp_path, db, db_url, c
     path.write_text(HEAD + rows(2), encoding="utf-8")
     assert main(["--db", db_url, "--lang", "en", "import", str(path), "--unit", "NOPE", "--year", "2024"]) != 0
     assert "NOPE" in capsys.readouterr().err and read == []
+
+
+def test_a_cache_folder_that_cannot_be_made_is_said_even_for_a_dry_run(tmp_path, db, db_url, catalogs, demo,
+                                                                       capsys, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    path = tmp_path / "r.csv"
+    path.write_text(HEAD + rows(3), encoding="utf-8")
+    before = snapshot(db, catalogs)
+    for lang, want in (("vi", "không ghi được tệp tạm của lần nhập vào"), ("en", "could not write the import's scratch")):
+        capsys.readouterr()
+        assert run(db_url, path, lang, "--dry-run") != 0
+        err = capsys.readouterr().err
+        assert want in err and str(blocker) in err and "Traceback" not in err, err
+    assert snapshot(db, catalogs) == before
+
+
+def test_the_problems_kept_are_those_of_the_first_rows_a_late_found_repeat_among_them(
+        tmp_path, db, db_url, catalogs, demo, capsys, monkeypatch, tiny_chunks):
+    monkeypatch.setattr(importer, "MAX_PROBLEMS", 3)
+    path = tmp_path / "bad.csv"
+    # row 3 repeats row 2's code (found once the whole file is read); rows 6-13 have bad years
+    path.write_text(HEAD + rows(1) + "X001,Người Khác,Thành viên,1980,có\r\n" + rows(2, 2)
+                    + rows(8, 4, year="năm ngoái"), encoding="utf-8")
+    run(db_url, path, "en")
+    err = capsys.readouterr().err
+    assert "9 problems" in err and "… (+6)" in err, err
+    shown = [line for line in err.splitlines() if line.startswith("  row ")]
+    assert [line.split(",")[0] for line in shown] == ["  row 3", "  row 6", "  row 7"], shown
+
+
+def test_a_line_too_long_in_the_first_rows_is_named_as_such(tmp_path, db, db_url, catalogs, demo, capsys):
+    from hoctap.models import decode
+
+    path = tmp_path / "long.csv"
+    path.write_text(HEAD + rows(1) + f'X009,"{"a" * (decode.MAX_LINE_CHARS + 10)}",Thành viên,1980,có\r\n',
+                    encoding="utf-8")
+    refused(db, db_url, catalogs, capsys, path, "dòng 3:", "row 3:")
+    run(db_url, path, "en")
+    err = capsys.readouterr().err
+    assert f"{decode.MAX_LINE_CHARS:,}" in err or str(decode.MAX_LINE_CHARS) in err, err
+    assert "field limit" not in err
