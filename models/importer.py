@@ -298,8 +298,10 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
     path = Path(path)
     with db.read() as s:
         unit = get_unit(s, unit_code)  # before the file is read: a wrong code is said at once
+    # one bar over the steps, in thousandths: reading, deciding (and writing)
+    reading, deciding, writing = ((0, 600), (600, 400), None) if dry_run else ((0, 400), (400, 300), (700, 300))
     with staged.fewer_collections(), staged.Staging() as stage:
-        result = read_into(stage, catalogs, path, progress, encoding)
+        result = read_into(stage, catalogs, path, _step(progress, *reading), encoding)
         result.dry_run = dry_run
         lc_changes = bool(lc_inputs(catalogs) & stage.fact_names)
         with db.read() as s:
@@ -307,6 +309,7 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
                                                                   Assessment.year == year)).scalar()
         tally = staged.Tally()
         names: dict = {}  # the name keys, computed once per name (names repeat)
+        decided = _step(progress, *deciding)
         for n, rows in stage.chunks():
             with db.read() as s:  # each chunk from a read of its own: the lock's recheck covers what moves between
                 state = staged.read_state(s, unit.id, assessment_id, [fields["code"] for fields, _facts in rows])
@@ -317,14 +320,19 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
                 tally.add(decisions)
             else:
                 stage.decided(n, rows, state, decisions)
+            if decided:
+                decided(n, stage.chunk_count)
         del names
         if dry_run:
             result.changes, result.computed = tally.changes, tally.computed
             _count(result, tally.stats)
             return result
+        written = _step(progress, *writing)
         with db.write() as s:
             ctx = ensure_assessment(s, unit_code, year, source=source)
             for chunk in stage.decisions():
+                if written:
+                    written(chunk.n - 1, stage.chunk_count)
                 decisions = staged.recheck(s, catalogs, unit.id, ctx.assessment.id, chunk, lc_changes)
                 if not staged.changes_anything(decisions):
                     continue
@@ -333,11 +341,23 @@ def import_roster(db: Database, catalogs: Catalogs, unit_code: str, year: int, p
                                                    batch_summary("import", file=path.name, n=result.rows))
                 tally.add(decisions)  # before apply: it gives the new people their ids
                 staged.apply(s, ctx.assessment.id, unit.id, decisions, result.batch_id)
+            if written:
+                written(stage.chunk_count, stage.chunk_count)
     if result.batch_id is not None:
         search_index.after_commit(db)  # in short transactions of its own
     result.changes, result.computed = tally.changes, tally.computed  # as its preview, after the lock
     _count(result, tally.stats)
     return result
+
+
+PROGRESS_SCALE = 1000
+
+
+def _step(progress: Progress | None, start: int, size: int) -> Progress | None:
+    """``progress`` of one step of an import, as its share (``start``, ``size``) of the whole."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(start + size * min(done, total) // max(total, 1), PROGRESS_SCALE)
 
 
 def _count(result: ImportResult, stats: dict) -> None:

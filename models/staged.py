@@ -331,6 +331,7 @@ class Staging:
 
     def __init__(self):
         self.rows = 0
+        self.chunk_count = 0
         self.fact_names: set[str] = set()
         self.where: Path | None = None  # the scratch folder, once made
         self._stack = contextlib.ExitStack()
@@ -379,6 +380,7 @@ class Staging:
             self._db.execute("INSERT INTO chunk (data) VALUES (?)",
                              (pickle.dumps([(f, facts) for _line, f, facts in chunk], pickle.HIGHEST_PROTOCOL),))
         self.rows += len(chunk)
+        self.chunk_count += 1
 
     def add_codes(self, codes: list[tuple[int, str]]) -> None:
         """The codes of the file's next lines (line, code), in the file's order: each one already

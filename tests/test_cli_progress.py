@@ -25,3 +25,20 @@ def test_a_terminal_sees_the_bar_count_the_people(tmp_path, db_url, demo, monkey
     monkeypatch.setattr(cli, "err_console", Console(file=screen, force_terminal=True, width=100))
     assert main(["--db", db_url, "roster", "export", str(tmp_path / "r.csv"), *UNIT]) == 0
     assert "r.csv" in screen.getvalue() and "860/860" in screen.getvalue()
+
+
+def test_a_terminal_sees_an_import_go_to_its_end(tmp_path, db_url, demo, monkeypatch):
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "err_console", Console(file=screen, force_terminal=True, width=100))
+    path = tmp_path / "ds.csv"
+    path.write_text("code,full_name,kind\r\nX1,Lê Lan,staff\r\n", encoding="utf-8")
+    assert main(["--db", db_url, "import", str(path), *UNIT]) == 0
+    assert "ds.csv" in screen.getvalue() and "100%" in screen.getvalue()
+
+
+def test_piped_import_prints_only_its_result(tmp_path, db_url, demo, capsys):
+    path = tmp_path / "ds.csv"
+    path.write_text("code,full_name,kind\r\nX1,Lê Lan,staff\r\n", encoding="utf-8")
+    assert main(["--db", db_url, "--lang", "en", "import", str(path), *UNIT]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and "\x1b" not in out and "1 person added" in out

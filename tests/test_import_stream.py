@@ -177,3 +177,17 @@ def test_a_line_too_long_in_the_first_rows_is_named_as_such(tmp_path, db, db_url
     err = capsys.readouterr().err
     assert f"{decode.MAX_LINE_CHARS:,}" in err or str(decode.MAX_LINE_CHARS) in err, err
     assert "field limit" not in err
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_progress_goes_once_from_the_start_to_the_end_over_every_step(tmp_path, db, catalogs, demo, tiny_chunks,
+                                                                      dry_run):
+    path = tmp_path / "r.csv"
+    path.write_text(HEAD + rows(30), encoding="utf-8")
+    seen = []
+    importer.import_roster(db, catalogs, "THCS-LQD", 2024, path, dry_run=dry_run,
+                           progress=lambda done, total: seen.append((done, total)))
+    assert {total for _done, total in seen} == {importer.PROGRESS_SCALE}
+    done = [d for d, _total in seen]
+    assert done == sorted(done) and done[-1] == importer.PROGRESS_SCALE and done[0] <= (600 if dry_run else 400)
+    assert len(set(done)) > 8  # the reading, then each of the 8 chunks decided (and written)

@@ -327,7 +327,9 @@ def cmd_import(env: Env) -> int:
 
     a = env.args
     try:
-        result = import_roster(env.db, env.catalogs, a.unit, a.year, a.file, dry_run=a.dry_run, encoding=a.encoding)
+        with file_progress(err_console, Path(a.file), percent=True) as progress:
+            result = import_roster(env.db, env.catalogs, a.unit, a.year, a.file, dry_run=a.dry_run,
+                                   encoding=a.encoding, progress=progress)
     except ImportFailed as e:
         err_console.print(tr("cli.import_failed", path=e.path, problems=tr("cli.n_problems", n=e.total)),
                           markup=False, soft_wrap=True)
