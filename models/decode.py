@@ -300,7 +300,11 @@ def text_encoding(path: Path, encoding: str | None = None) -> Encoding:
 
 def garbled(record: list) -> Iterator[tuple[int, str]]:
     """(column, cell) of the cells garbled by a past mis-decoding."""
-    if not MOJIBAKE.search("\x00".join(c for c in record if type(c) is str)):  # one search per row (no cell holds a NUL)
+    try:  # one search per row (no cell holds a NUL); a workbook's row may hold numbers
+        text = "\x00".join(record)
+    except TypeError:
+        text = "\x00".join(c for c in record if type(c) is str)
+    if not MOJIBAKE.search(text):
         return
     for col, cell in enumerate(record):
         if type(cell) is str and (m := MOJIBAKE.search(cell)) and _is_mojibake(m.group()):

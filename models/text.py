@@ -61,6 +61,8 @@ def collation_key(text: str) -> str:
 
 def hidden_char(text: str, *, allow: str = "") -> str | None:
     """The first control or invisible character of ``text`` (other than those in ``allow``), or None."""
+    if text.isprintable():  # in C: every category of _HIDDEN is unprintable (most text takes this way)
+        return None
     for ch in text:
         if ch not in allow and unicodedata.category(ch) in _HIDDEN:
             return ch
