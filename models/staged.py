@@ -42,6 +42,7 @@ from hoctap.models.sql import AC, PF, PT, RE, in_all, insert_tuples
 from hoctap.models.text import search_key
 
 PERSON_COLUMNS = list(PERSON_FIELDS)
+_as_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds an encoder per call given options
 CHUNK_ROWS = 10_000  # rows of the file decided and written together
 Rows = list[tuple[dict, dict]]
 
@@ -124,7 +125,7 @@ def decide(catalogs: Catalogs, state: State, rows: Rows, lc_changes: bool, names
                 nv = (lc.result_fact, title)
                 changes.append(added.get(nv) or added.setdefault(nv, (nv[0], None, nv[1], False)))
             out.append(Decision(None, None, None, {}, changes, len(given), values,
-                                audit=json.dumps({k: values[k] for k in PERSON_COLUMNS}, ensure_ascii=False)))
+                                audit=_as_json({k: values[k] for k in PERSON_COLUMNS})))
             continue
         pid = cur["id"]
         diff = {k: v for k, v in fields.items() if k in PERSON_COLUMNS and cur.get(k) != v}
@@ -174,6 +175,7 @@ def changes_of(decisions: list[Decision]) -> tuple[dict[str, Counter], dict[str,
     changes: dict[str, Counter] = {}
     computed: dict[str, Counter] = {}
     stats = {"added": 0, "updated": 0, "enrolled": 0, "fields": 0, "facts": 0}
+    facts: Counter = Counter()  # (whether the file's, name, old, new): one count per pair, split after
     for d in decisions:
         if d.pid is None:
             stats["added"] += 1
@@ -187,7 +189,9 @@ def changes_of(decisions: list[Decision]) -> tuple[dict[str, Counter], dict[str,
             stats["enrolled"] += 1
         stats["facts"] += d.counted
         for i, (name, old, new, _stored) in enumerate(d.facts):
-            (changes if i < d.counted else computed).setdefault(name, Counter())[(old, new)] += 1
+            facts[i < d.counted, name, old, new] += 1
+    for (own, name, old, new), n in facts.items():
+        (changes if own else computed).setdefault(name, Counter())[(old, new)] += n
     return changes, computed, stats
 
 
