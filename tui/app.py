@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from functools import partial
-from pathlib import Path
 
 import tomli_w
 import tomllib
@@ -20,14 +19,14 @@ from textual.widgets import Input, TextArea
 from textual.worker import WorkerFailed
 
 from hoctap.models.catalog import Catalogs
-from hoctap.models.config import Config, crash_log, state_path
+from hoctap.models.config import Config, state_path
 from hoctap.models.db import Database
 from hoctap.models.errors import USER_ERRORS
 from hoctap.models import i18n
 from hoctap.models.i18n import tr
 from hoctap.models.strings import CORE
-from hoctap.models.roster import RosterQuery
 from hoctap.models.units import Context, find_context
+from hoctap.screens.base import Workstation
 from hoctap.screens.dashboard import DashboardScreen
 from hoctap.screens.help import HelpScreen
 from hoctap.screens.start import StartScreen
@@ -80,7 +79,7 @@ def save_state(**changes) -> None:
         pass  # a read-only home must not stop the work
 
 
-class HoctapApp(App):
+class HoctapApp(Workstation):
     TITLE = "hoctap"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ScreenCommands}
@@ -90,11 +89,6 @@ class HoctapApp(App):
         Binding("ctrl+q", "quit", "key.quit", id="app.quit", priority=True, show=False),
         Binding("ctrl+t", "switch_language", "key.language", id="app.language", show=False),
     ]
-    # how often the dashboard asks the database whether anyone changed the assessment (None: never
-    # by itself; tests call the dashboard's poll() when they mean it)
-    poll_seconds: float | None = 2.0
-    # where exports are saved in a terminal (None: the user's downloads folder)
-    download_dir: Path | None = None
 
     def __init__(self, db: Database, catalogs: Catalogs, config: Config, *, unit: str | None = None,
                  year: int | None = None, lang_given: bool = False):
@@ -113,7 +107,7 @@ class HoctapApp(App):
         self.start_unit = unit
         self.start_year = year
         self.ctx: Context | None = None
-        self.made_here: list[int] = []  # audit batches written in this session: what roster `U` undoes
+        self.made_here = []
         self.threads = WorkerThreads()
 
     def on_load(self) -> None:
@@ -172,27 +166,6 @@ class HoctapApp(App):
         if self.ctx is not None:
             self.push_screen(DashboardScreen())
         self.notify(tr("lang.switched"))
-
-    def open_roster(self, query: RosterQuery | None = None) -> None:
-        from hoctap.screens.roster import RosterScreen
-
-        self.push_screen(RosterScreen(query))
-
-    def open_export(self, what: str, level: int) -> None:
-        """Export the dossier workbook (``what="report"``) or the roster."""
-        from hoctap.screens.export import ExportForm
-
-        self.push_screen(ExportForm(what, level))
-
-    def open_import(self) -> None:
-        from hoctap.screens.importer import ImportForm
-
-        self.push_screen(ImportForm())
-
-    def open_log(self) -> None:
-        from hoctap.screens.log import LogScreen
-
-        self.push_screen(LogScreen())
 
     @on(events.DeliveryComplete)
     def _delivered(self, event: events.DeliveryComplete) -> None:
@@ -269,14 +242,6 @@ class HoctapApp(App):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    # ---- batches made here ----------------------------------------------------------------------
-
-    def remember(self, batch: int | None) -> None:
-        """Record a batch this session wrote (every core write returns its batch; None when
-        nothing changed)."""
-        if batch is not None:
-            self.made_here.append(batch)
-
     # ---- data changes and errors ---------------------------------------------------------------
 
     def on_data_changed(self, message: DataChanged) -> None:
@@ -284,14 +249,6 @@ class HoctapApp(App):
         for screen in self.screen_stack:
             if hasattr(screen, "data_changed"):
                 screen.data_changed()
-
-    def show_error(self, error: BaseException) -> None:
-        """A user-facing error as a notification; anything else is a bug, logged to disk."""
-        if isinstance(error, USER_ERRORS):
-            self.notify(str(error), severity="error", timeout=8)
-            return
-        path = crash_log(error)
-        self.notify(tr("err.internal", name=type(error).__name__, path=path), severity="error", timeout=12)
 
 
 def run_app(db: Database, catalogs: Catalogs, config: Config, *, unit: str | None = None,
