@@ -28,7 +28,7 @@ from hoctap.models.i18n import lang, tr
 from hoctap.models import search_index, staged
 from hoctap.models.facts import lc_inputs
 from hoctap.models.people import Progress
-from hoctap.models.sql import batched
+from hoctap.models.sql import chunks
 from hoctap.models.tables import Assessment
 from hoctap.models.units import ensure_assessment, get_unit
 
@@ -265,7 +265,7 @@ def read_into(stage: staged.Staging, catalogs: Catalogs, path: Path, progress: P
                                  tr("importer.same_column", other=_cell(header[by_name[name]]), name=name), col))
         else:
             by_name[name] = col
-    for chunk in batched(_parse_rows(catalogs, sheet, header_idx, columns, problems, progress), staged.CHUNK_ROWS):
+    for chunk in chunks(_parse_rows(catalogs, sheet, header_idx, columns, problems, progress), staged.CHUNK_ROWS):
         if not problems.total:  # once the file is refused, its rows are only checked
             stage.add(chunk)
         stage.add_codes([(line, fields["code"]) for line, fields, _facts in chunk if fields.get("code")])

@@ -22,12 +22,7 @@ PT = Person.__table__
 AC = AuditChange.__table__
 
 
-def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
-def batched(items: Iterable, size: int) -> Iterator[list]:
+def chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
     """Lists of ``size`` items of an iterable, as they come (``itertools.batched`` is 3.12's)."""
     batch = []
     for item in items:
