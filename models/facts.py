@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Protocol, Sequence
 
 from sqlalchemy import Integer, String, bindparam, cast, delete, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from hoctap.models.audit import Written, record_batch, record_changes
@@ -31,6 +30,8 @@ def among(s: Session, column, ids: Sequence[int]):
     has no statistics: 30 s for 10,000 ids over 100,000 rows.)"""
     ids = list(ids)
     if s.connection().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY  # here: SQLite users never load the dialect
+
         if ids:  # the array as one text literal: psycopg's dumping of a list costs more than the query
             literal = "{" + ",".join(map(str, ids)) + "}"
             yield ids, column.in_(select(func.unnest(cast(bindparam(None, literal, type_=String), ARRAY(Integer)))))

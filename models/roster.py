@@ -32,6 +32,7 @@ AT = Assessment.__table__
 INDEXED_SORTS = ("name", "full_name", "code")  # (unit_id, sort_key) and (unit_id, code) indexes
 INDEX_WALK_LIMIT = 5000  # beyond this offset a scan and sort beats walking the index
 PREFIX_FROM = 10_000  # a search matching this many: sorting them (~15 ms) costs more than a prefix walk may
+PAGE = 100  # rows per database read of the roster screen
 
 
 @dataclass(frozen=True)
@@ -382,6 +383,29 @@ def window(db: Database, q: RosterQuery, offset: int, limit: int, total: int,
     rows = page(db, q.with_(descending=not q.descending), total - end, end - offset, catalogs, matches=total)
     rows.reverse()
     return rows
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What the roster screen shows on (re)loading a query: how many it matches, how many are on
+    the roster, and the rows of the page ``page_no``."""
+
+    count: int
+    total: int
+    page_no: int
+    rows: list[RosterRow]
+
+
+def opening(db: Database, q: RosterQuery, page_no: int = 0, catalogs: Catalogs | None = None,
+            total: int | None = None) -> Opening:
+    """Count, the roster's total (unless known) and the page ``page_no`` (the last one if the
+    query now matches fewer)."""
+    n = count(db, q, catalogs)
+    if total is None:
+        unfiltered = q.with_(sort="name", descending=False) == RosterQuery(q.assessment_id)
+        total = n if unfiltered else count(db, RosterQuery(q.assessment_id))
+    page_no = min(page_no, max(0, n - 1) // PAGE)
+    return Opening(n, total, page_no, window(db, q, page_no * PAGE, PAGE, n, catalogs))
 
 
 def person(db: Database, ctx: Context, person_id: int) -> RosterRow | None:

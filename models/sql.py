@@ -8,7 +8,6 @@ from operator import itemgetter
 from typing import Iterable, Iterator, Sequence
 
 from sqlalchemy import String, bindparam, func, insert, literal_column, select
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from hoctap.models.tables import AuditChange, Person, PersonFact, RosterEntry
@@ -39,6 +38,8 @@ def in_all(s: Session, column, values: Sequence):
     parameter, a PostgreSQL array (``unnest``) or an SQLite JSON array (``json_each``), planned
     as a semi-join through the column's index."""
     if s.connection().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY  # here: SQLite users never load the dialect (25 ms)
+
         array = bindparam(None, list(values), type_=ARRAY(column.type))
         return column.in_(select(func.unnest(array)))
     return column.in_(select(literal_column("value")).select_from(

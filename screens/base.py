@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from hoctap.models.catalog import Catalogs
     from hoctap.models.config import Config
     from hoctap.models.db import Database
-    from hoctap.models.roster import RosterQuery
+    from hoctap.models.roster import Opening, RosterQuery
     from hoctap.models.units import Context
 
 
@@ -39,10 +39,14 @@ class Workstation(App):
     download_dir: Path | None = None
     open_context: Callable[[Context], None]  # make it the current assessment, show its dashboard
 
+    # the opening of a roster query, read ahead while the dashboard was open; taken once
+    roster_ahead: tuple[RosterQuery, Opening] | None = None
+
     def open_roster(self, query: RosterQuery | None = None) -> None:
         from hoctap.screens.roster import RosterScreen
 
-        self.push_screen(RosterScreen(query))
+        ahead, self.roster_ahead = self.roster_ahead, None
+        self.push_screen(RosterScreen(query, ahead[1] if ahead and query is not None and ahead[0] == query else None))
 
     def open_export(self, what: str, level: int) -> None:
         """Export the dossier workbook (``what="report"``) or the roster."""

@@ -21,7 +21,8 @@ from textual.worker import get_current_worker
 from hoctap.models.evaluate import LevelResult
 from hoctap.models.i18n import lang, tr
 from hoctap.models.present import MARK, meter_text
-from hoctap.models.roster import RosterQuery
+from hoctap.models import roster
+from hoctap.models.roster import Opening, RosterQuery
 from hoctap.models.db import DatabaseError
 from hoctap.models.errors import HoctapError
 from hoctap.models.meters import data_version, evaluate_context
@@ -42,6 +43,14 @@ class MetersReady(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, MetersReady)
+
+
+class RosterAhead(Message):
+    """The roster's opening, read after the meters: ``r`` shows its rows without waiting."""
+
+    def __init__(self, query: RosterQuery, opening: Opening) -> None:
+        super().__init__()
+        self.query, self.opening = query, opening
 
 
 class Polled(Message):
@@ -113,17 +122,36 @@ class DashboardScreen(BaseScreen):
 
     def load(self) -> None:
         """Recompute the meters in a worker; until they arrive the head says so."""
+        self.app.roster_ahead = None  # read before whatever made this load
         self.computing = True
         self._head()
         self._compute()
+        if self.app.screen is self:  # (is_current is also true under a screen drawn over this one)
+            self._read_ahead()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="meters")
     def _compute(self) -> None:
         app, level = self.app, self.level
         version = data_version(app.db, app.ctx)
         result = evaluate_context(app.db, app.catalogs, app.ctx, level)
-        if not get_current_worker().is_cancelled:  # a newer load replaced this one: its numbers win
-            self.post_message(MetersReady(result, level, version))
+        if get_current_worker().is_cancelled:  # a newer load replaced this one: its numbers win
+            return
+        self.post_message(MetersReady(result, level, version))
+
+    def on_screen_resume(self) -> None:
+        reading = any(w.group == "roster-ahead" and not w.is_finished for w in self.app.workers)
+        if self.app.roster_ahead is None and not reading:  # back from a screen that took it
+            self._read_ahead()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="roster-ahead")
+    def _read_ahead(self) -> None:
+        """The roster is the likeliest next screen: have its first rows ready (read beside the
+        meters, each on its own connection)."""
+        app = self.app
+        query = RosterQuery(app.ctx.assessment.id)
+        opening = roster.opening(app.db, query, 0, app.catalogs)
+        if not get_current_worker().is_cancelled:
+            self.post_message(RosterAhead(query, opening))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def poll(self) -> None:
@@ -152,6 +180,10 @@ class DashboardScreen(BaseScreen):
         self.offline = False
         if self.version is not None and message.version != self.version:
             self.load()
+
+    @on(RosterAhead)
+    def _roster_ahead(self, message: RosterAhead) -> None:
+        self.app.roster_ahead = (message.query, message.opening)
 
     @on(MetersReady)
     def _ready(self, message: MetersReady) -> None:

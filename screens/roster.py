@@ -24,7 +24,7 @@ from hoctap.models.errors import USER_ERRORS
 from hoctap.models.facts import set_facts
 from hoctap.models.i18n import lang, tr
 from hoctap.models.people import remove_from_roster
-from hoctap.models.roster import Picked, RosterQuery, RosterRow
+from hoctap.models.roster import Opening, Picked, RosterQuery, RosterRow
 from hoctap.models.text import search_key
 from hoctap.models.undo import undo
 from hoctap.screens.base import BaseScreen
@@ -33,19 +33,17 @@ from hoctap.screens.confirm import ConfirmModal
 from hoctap.screens.person_form import PersonForm
 from hoctap.screens.pickers import PickColumn, PickFieldValue
 from hoctap.screens.messages import DataChanged
-from hoctap.screens.widgets.roster_view import PAGE, RosterView, column_label, columns
+from hoctap.screens.widgets.roster_view import RosterView, column_label, columns
 
 TYPING_PAUSE = 0.06  # s: a search starts once typing pauses; a newer keystroke cancels it
 
 
 class RosterLoaded(Message):
-    """The count, the whole roster's count and the cursor's page of one reload."""
+    """One reload: the count, the whole roster's count and the cursor's page."""
 
-    def __init__(self, gen: int, count: int, total: int, page: int, rows: list[RosterRow],
-                 matching: frozenset[int] | None = None) -> None:
+    def __init__(self, gen: int, opening: Opening, matching: frozenset[int] | None = None) -> None:
         super().__init__()
-        self.gen, self.count, self.total, self.page, self.rows = gen, count, total, page, rows
-        self.matching = matching
+        self.gen, self.opening, self.matching = gen, opening, matching
 
 
 class FilterValues(Message):
@@ -173,9 +171,10 @@ class RosterScreen(BaseScreen):
         Binding("ctrl+r", "reload", "key.refresh", show=False, id="roster.reload"),
     ]
 
-    def __init__(self, query: RosterQuery | None = None):
+    def __init__(self, query: RosterQuery | None = None, ahead: Opening | None = None):
         super().__init__()
         self.initial_query = query
+        self.ahead = ahead  # the query's opening, read while the dashboard was open
         self.selection: set[int] = set()
         # each "select all matching"/invert: (query, whom it matched), re-checked by the write
         self.selection_bases: list[tuple[RosterQuery, frozenset[int]]] = []
@@ -208,7 +207,11 @@ class RosterScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.title = tr("report.sheet_roster")  # what help and the palette call this screen
-        self.reload()
+        gen, query, page_no = self.view.reset()
+        if self.ahead is not None:  # rows at once; this screen's own read below replaces them
+            self._show(gen, self.ahead, None)
+            self.ahead = None
+        self.load(gen, query, page_no)
         self.view.focus()
         self._header()
 
@@ -271,18 +274,17 @@ class RosterScreen(BaseScreen):
             if get_current_worker().is_cancelled:  # superseded by the next keystroke (exclusive)
                 return
         db, catalogs = self.app.db, self.app.catalogs
-        n = roster.count(db, q, catalogs)
-        if total is None:
-            total = roster.count(db, RosterQuery(q.assessment_id))
-        page_no = min(page_no, max(0, n - 1) // PAGE)
-        rows = roster.window(db, q, page_no * PAGE, PAGE, n, catalogs)
+        opening = roster.opening(db, q, page_no, catalogs, total)
         matching = frozenset(roster.ids(db, q, catalogs)) if self.selection else None
-        self.post_message(RosterLoaded(gen, n, total, page_no, rows, matching))
+        self.post_message(RosterLoaded(gen, opening, matching))
 
     @on(RosterLoaded)
     def _loaded(self, msg: RosterLoaded) -> None:
-        if self.view.loaded(msg.gen, msg.count, msg.page, msg.rows):  # not a reload since superseded
-            self.total, self.matching = msg.total, msg.matching
+        self._show(msg.gen, msg.opening, msg.matching)
+
+    def _show(self, gen: int, opening: Opening, matching: frozenset[int] | None) -> None:
+        if self.view.loaded(gen, opening.count, opening.page_no, opening.rows):  # not a reload since superseded
+            self.total, self.matching = opening.total, matching
             self._header()
 
     def _set_query(self, query: RosterQuery) -> None:

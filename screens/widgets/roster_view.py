@@ -25,13 +25,12 @@ from hoctap.models import roster
 from hoctap.models.catalog import Catalogs
 from hoctap.models.fields import display_fact
 from hoctap.models.i18n import both, lang, tr
-from hoctap.models.roster import RosterQuery, RosterRow
+from hoctap.models.roster import PAGE, RosterQuery, RosterRow
 from hoctap.screens.widgets.table_view import TableView, fit_cell, navigation_bindings
 
 PageReader = Callable[[RosterQuery, int, int, int], list[RosterRow]]
 """``read(query, offset, limit, count)``: the rows of one window of a query that matches ``count``."""
 
-PAGE = 100  # rows per database read
 CACHE_PAGES = 32  # pages kept (LRU)
 MARK = "●"
 

@@ -1,0 +1,113 @@
+"""The dashboard reads the roster's first rows ahead: `r` shows them before the roster's own read
+returns, that read still replaces them, and whatever changes the data drops the rows read before."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from hoctap.models import roster
+from hoctap.models.people import save_person
+from hoctap.models.roster import RosterQuery
+from hoctap.screens.dashboard import DashboardScreen
+from tests.tui_helpers import SIZE, make_app, settle
+
+
+async def _until(pilot, done, what: str) -> None:
+    """Wait on a state, not on a time: the cap (two minutes) only ends a broken run."""
+    for _ in range(2400):
+        if done():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(what)
+
+
+async def _read_ahead(app, pilot) -> None:
+    await _until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.roster_ahead is not None,
+                 "the dashboard did not read the roster ahead")
+    await settle(app, pilot)
+
+
+def _first_row(app):
+    return app.screen.view.row(0)
+
+
+@pytest.fixture
+def blocked_reads(monkeypatch):
+    """The roster's own reads (count and first page) blocked until the test releases them."""
+    release, started = threading.Event(), threading.Event()
+    real = roster.opening
+
+    def blocked(*args, **kwargs):
+        started.set()
+        release.wait(timeout=120)
+        return real(*args, **kwargs)
+
+    yield lambda: monkeypatch.setattr(roster, "opening", blocked), started, release
+    release.set()
+
+
+async def test_r_shows_the_rows_read_ahead_before_the_rosters_own_read(db, catalogs, demo, blocked_reads):
+    block, started, release = blocked_reads
+    expected = roster.opening(db, RosterQuery(demo.assessment.id), 0, catalogs)
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await _read_ahead(app, pilot)
+        block()
+        await pilot.press("r")
+        await _until(pilot, lambda: type(app.screen).__name__ == "RosterScreen" and app.screen.is_mounted,
+                     "the roster did not open")
+        assert await asyncio.to_thread(started.wait, 120)  # its own read is under way, and held
+        view = app.screen.view
+        assert not view.loading_rows and view.count == expected.count > 0
+        assert _first_row(app).code == expected.rows[0].code
+        assert expected.rows[0].full_name in view.render_line(1).text
+        assert app.roster_ahead is None  # taken: a second `r` reads for itself
+        release.set()
+        await settle(app, pilot)
+        assert _first_row(app).code == expected.rows[0].code and view.count == expected.count
+
+
+async def test_the_rosters_own_read_replaces_rows_read_ahead(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await _read_ahead(app, pilot)
+        first = app.roster_ahead[1].rows[0]
+        # a colleague renames the first person after the dashboard read ahead
+        save_person(db, catalogs, demo, first.id, {"full_name": "Vũ Văn Zoãn"}, {}, source="cli")
+        await pilot.press("r")
+        await _until(pilot, lambda: type(app.screen).__name__ == "RosterScreen", "the roster did not open")
+        await settle(app, pilot)
+        view = app.screen.view
+        assert _first_row(app).id != first.id  # the renamed person sorts last now
+        assert view.row(view.count - 1).full_name == "Vũ Văn Zoãn"
+
+
+async def test_a_change_drops_the_rows_read_before_it(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await _read_ahead(app, pilot)
+        first = app.roster_ahead[1].rows[0]
+        save_person(db, catalogs, demo, first.id, {"full_name": "Vũ Văn Zoãn"}, {}, source="cli")
+        app.screen.data_changed()  # as after an edit in this session, or the poll seeing a colleague's
+        assert app.roster_ahead is None
+        await _read_ahead(app, pilot)  # read again: the dashboard is still the current screen
+        assert all(r.id != first.id for r in app.roster_ahead[1].rows)
+
+
+async def test_rows_are_read_ahead_only_for_the_dashboard_in_view(db, catalogs, demo):
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await _read_ahead(app, pilot)
+        dashboard = app.screen
+        await pilot.press("r")
+        await _until(pilot, lambda: type(app.screen).__name__ == "RosterScreen", "the roster did not open")
+        await settle(app, pilot)
+        dashboard.data_changed()  # the meters follow an edit made in the roster
+        await settle(app, pilot)
+        assert app.roster_ahead is None  # nothing read for a screen nobody is looking at
+        await pilot.press("q")
+        await _read_ahead(app, pilot)  # back on the dashboard: read again
+        assert app.roster_ahead[0] == RosterQuery(demo.assessment.id)
