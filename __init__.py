@@ -3,9 +3,14 @@ self-assessment. The one import name of the distribution: its parts live in the 
 top-level folders and are installed beneath it (hoctap.models, hoctap.tui, hoctap.screens,
 hoctap.sample_data; the Alembic history as hoctap.models.migrations)."""
 
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("hoctap")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0+unknown"
+def __getattr__(name: str) -> str:
+    """``hoctap.__version__``, looked up when asked for: importlib.metadata costs every start 18 ms."""
+    if name != "__version__":
+        raise AttributeError(f"module 'hoctap' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("hoctap")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0+unknown"

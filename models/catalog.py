@@ -28,7 +28,6 @@ import platformdirs
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-import hoctap
 from hoctap.models.errors import CatalogError
 from hoctap.models.i18n import tr
 from hoctap.models.text import fold
@@ -524,9 +523,9 @@ def load_catalogs(extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalogs:
 
 
 def _cache_key(files: list[Path]) -> str:
-    """Every file's path and bytes, and what shapes the pickled objects: the versions, and this
-    module's own source (a checkout's edits change the classes but not the version)."""
-    h = hashlib.sha256(f"{hoctap.__version__}\0{pydantic.VERSION}\0{sys.version}\0".encode())
+    """Every file's path and bytes, and what shapes the pickled objects: this module's source
+    (every class pickled is defined here), the pydantic and Python versions."""
+    h = hashlib.sha256(f"{pydantic.VERSION}\0{sys.version}\0".encode())
     h.update(Path(__file__).read_bytes())
     for path in files:
         h.update(b"\0" + str(path.resolve()).encode() + b"\0")

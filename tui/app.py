@@ -125,17 +125,21 @@ class HoctapApp(Workstation):
         if unit is None:
             state = load_state()
             unit, year = state.get("unit"), state.get("year")
-        self.push_screen(StartScreen())
+        ctx = None
         if isinstance(unit, str) and isinstance(year, int):
-            # read in a thread, but awaited: the app is ready (takes keys) with the dashboard open
+            # read in a thread, but awaited before any screen is pushed: the start screen is not
+            # painted only to be covered by the dashboard, and the app takes keys with it open
             worker = self.run_worker(partial(find_context, self.db, unit, year), thread=True, exit_on_error=False)
             try:
-                self.open_context(await worker.wait())
+                ctx = await worker.wait()
             except WorkerFailed as e:
                 if not isinstance(e.error, USER_ERRORS):
                     raise e.error from None
                 if self.start_unit is not None:  # asked for explicitly: say why it did not open
                     self.show_error(e.error)
+        self.push_screen(StartScreen())
+        if ctx is not None:
+            self.open_context(ctx)
 
     # ---- navigation ----------------------------------------------------------------------------
 

@@ -131,11 +131,21 @@ def _action(sub, command: str, name: str, common):
     return sub.add_parser(name, parents=[common], help=tr(key), description=tr(key))
 
 
+class ShowVersion(argparse.Action):
+    """``--version``: the installed version, looked up only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"hoctap {hoctap.__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = Parser(prog="hoctap", description=tr("cli.description"), parents=[common], epilog=tr("help.epilog"))
-    parser.add_argument("--version", action="version", version=f"hoctap {hoctap.__version__}",
-                        help=tr("help.version"))
+    parser.add_argument("--version", action=ShowVersion, help=tr("help.version"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", help=tr("help.cli_command"))
 
     p = _command(sub, "demo", common)
