@@ -285,6 +285,8 @@ def text_encoding(path: Path, encoding: str | None = None) -> Encoding:
     found = _first_error(path, "utf-8")
     if found is None:
         return Encoding("utf-8", "utf-8", False)
+    if b"\x00" in head:  # no 8-bit text holds a NUL: a binary file (a photo, a zip) named .csv
+        raise ImportFailed(path, [Problem(None, None, tr("importer.nul"))])
     if _has_utf8_letters(path):
         raise bad(found, "utf-8")
     chars: set[str] = set()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import re
 import unicodedata
 
@@ -191,7 +192,9 @@ BAD = {
     "missing name": (_demo_csv([["X2", "", "", "", ""]]).encode(), "row 3, column 'Họ và tên' (B)"),
     "missing code column": ("Họ và tên;Phòng ban;Kỷ luật\r\nA;B;có\r\n".encode("utf-8-sig"),
                             "row 1: the header row has no column 'code' (Mã)"),
-    "binary file": (bytes(range(256)) * 8, "cannot read the file as text"),
+    "binary file": (bytes(range(256)) * 8, "not a text file"),
+    # random bytes hold a few valid UTF-8 letters: still not "a stray byte in row 1"
+    "random bytes": (random.Random(5).randbytes(3000), "not a text file"),
     "nul bytes": (b"code,full_name\r\nA\x00,B\r\n", "not a text file"),
     "damaged workbook": (b"PK\x03\x04" + b"\x00garbage" * 20, "cannot read the workbook"),
     # a stray quote must not swallow the rest of the file into one cell
@@ -226,7 +229,7 @@ VIETNAMESE = {
     "bad header": "dòng 1: không tìm thấy dòng tiêu đề",
     "duplicate code": "dòng 4, cột 'Mã' (A): mã 'LQD00001' trùng với dòng 2",
     "missing code column": "dòng 1: dòng tiêu đề thiếu cột 'code' (Mã)",
-    "binary file": "không đọc được tệp dạng văn bản",
+    "binary file": "không phải tệp văn bản",
     "nul bytes": "đây không phải tệp văn bản",
     "damaged workbook": "không đọc được bảng tính",
     "stray quote": "dòng 3: tệp CSV hỏng",
