@@ -48,9 +48,9 @@ class MetersReady(Message):
 class RosterAhead(Message):
     """The roster's opening, read after the meters: ``r`` shows its rows without waiting."""
 
-    def __init__(self, query: RosterQuery, opening: Opening) -> None:
+    def __init__(self, gen: int, query: RosterQuery, opening: Opening) -> None:
         super().__init__()
-        self.query, self.opening = query, opening
+        self.gen, self.query, self.opening = gen, query, opening
 
 
 class Polled(Message):
@@ -100,6 +100,7 @@ class DashboardScreen(BaseScreen):
         self.failing: list[str] = []  # entry ids not met (or without data), in table order
         self.offline = False  # the last poll could not reach the database
         self.computing = False  # a meters worker is running: the head says so
+        self.ahead_gen = 0  # loads so far: a roster read ahead before the last one is not kept
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -122,12 +123,13 @@ class DashboardScreen(BaseScreen):
 
     def load(self) -> None:
         """Recompute the meters in a worker; until they arrive the head says so."""
-        self.app.roster_ahead = None  # read before whatever made this load
+        self.app.roster_ahead = None  # read before whatever made this load, as is one still reading
+        self.ahead_gen += 1
         self.computing = True
         self._head()
         self._compute()
         if self.app.screen is self:  # (is_current is also true under a screen drawn over this one)
-            self._read_ahead()
+            self._read_ahead(self.ahead_gen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="meters")
     def _compute(self) -> None:
@@ -141,17 +143,17 @@ class DashboardScreen(BaseScreen):
     def on_screen_resume(self) -> None:
         reading = any(w.group == "roster-ahead" and not w.is_finished for w in self.app.workers)
         if self.app.roster_ahead is None and not reading:  # back from a screen that took it
-            self._read_ahead()
+            self._read_ahead(self.ahead_gen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="roster-ahead")
-    def _read_ahead(self) -> None:
+    def _read_ahead(self, gen: int) -> None:
         """The roster is the likeliest next screen: have its first rows ready (read beside the
         meters, each on its own connection)."""
         app = self.app
         query = RosterQuery(app.ctx.assessment.id)
         opening = roster.opening(app.db, query, 0, app.catalogs)
         if not get_current_worker().is_cancelled:
-            self.post_message(RosterAhead(query, opening))
+            self.post_message(RosterAhead(gen, query, opening))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
     def poll(self) -> None:
@@ -183,7 +185,8 @@ class DashboardScreen(BaseScreen):
 
     @on(RosterAhead)
     def _roster_ahead(self, message: RosterAhead) -> None:
-        self.app.roster_ahead = (message.query, message.opening)
+        if message.gen == self.ahead_gen:  # not read before a change since
+            self.app.roster_ahead = (message.query, message.opening)
 
     @on(MetersReady)
     def _ready(self, message: MetersReady) -> None:

@@ -111,3 +111,34 @@ async def test_rows_are_read_ahead_only_for_the_dashboard_in_view(db, catalogs, 
         await pilot.press("q")
         await _read_ahead(app, pilot)  # back on the dashboard: read again
         assert app.roster_ahead[0] == RosterQuery(demo.assessment.id)
+
+
+async def test_rows_read_before_a_change_are_not_kept_when_they_arrive_after_it(db, catalogs, demo, monkeypatch):
+    release, read = threading.Event(), threading.Event()
+    real, calls = roster.opening, []
+
+    def first_held(*args, **kwargs):  # the dashboard's read ahead: read, then held back
+        calls.append(1)
+        opening = real(*args, **kwargs)
+        if len(calls) == 1:
+            read.set()
+            release.wait(timeout=120)
+        return opening
+
+    monkeypatch.setattr(roster, "opening", first_held)
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, DashboardScreen), "the dashboard did not open")
+        assert await asyncio.to_thread(read.wait, 120)
+        dashboard = app.screen
+        await pilot.press("r")
+        await _until(pilot, lambda: type(app.screen).__name__ == "RosterScreen", "the roster did not open")
+        first = real(db, RosterQuery(demo.assessment.id), 0, catalogs).rows[0]
+        save_person(db, catalogs, demo, first.id, {"full_name": "Vũ Văn Zoãn"}, {}, source="cli")
+        dashboard.data_changed()
+        release.set()
+        await settle(app, pilot)
+        assert app.roster_ahead is None  # read before the change: dropped when it came
+        await pilot.press("q")
+        await _read_ahead(app, pilot)
+        assert app.roster_ahead[1].rows[0].id != first.id  # read after the change: the renamed sorts last
