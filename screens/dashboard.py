@@ -24,7 +24,7 @@ from hoctap.models.present import MARK, meter_text
 from hoctap.models import roster
 from hoctap.models.roster import Opening, RosterQuery
 from hoctap.models.db import DatabaseError
-from hoctap.models.errors import HoctapError
+from hoctap.models.errors import USER_ERRORS, HoctapError
 from hoctap.models.meters import data_version, evaluate_context
 from hoctap.models.units import catalog_for
 from hoctap.screens.base import BaseScreen, Localized
@@ -151,7 +151,10 @@ class DashboardScreen(BaseScreen):
         meters, each on its own connection)."""
         app = self.app
         query = RosterQuery(app.ctx.assessment.id)
-        opening = roster.opening(app.db, query, 0, app.catalogs)
+        try:
+            opening = roster.opening(app.db, query, 0, app.catalogs)
+        except USER_ERRORS:  # said by the meters' worker, and by the roster's own read if opened
+            return
         if not get_current_worker().is_cancelled:
             self.post_message(RosterAhead(gen, query, opening))
 

@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from hoctap.models import roster
+from hoctap.models.errors import DatabaseError
 from hoctap.models.people import save_person
 from hoctap.models.roster import RosterQuery
 from hoctap.screens.dashboard import DashboardScreen
@@ -142,3 +143,21 @@ async def test_rows_read_before_a_change_are_not_kept_when_they_arrive_after_it(
         await pilot.press("q")
         await _read_ahead(app, pilot)
         assert app.roster_ahead[1].rows[0].id != first.id  # read after the change: the renamed sorts last
+
+
+async def test_a_failed_read_ahead_is_silent_and_the_roster_says_why(db, catalogs, demo, monkeypatch):
+    def down(*_args, **_kwargs):
+        raise DatabaseError("máy chủ không trả lời")
+
+    monkeypatch.setattr(roster, "opening", down)
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, DashboardScreen), "the dashboard did not open")
+        await settle(app, pilot)
+        dashboard = app.screen
+        assert dashboard.result is not None and app.roster_ahead is None
+        assert not [n for n in app._notifications if n.severity == "error"]  # the meters were read
+        await pilot.press("r")
+        await _until(pilot, lambda: type(app.screen).__name__ == "RosterScreen", "the roster did not open")
+        await settle(app, pilot)
+        assert [n.message for n in app._notifications if n.severity == "error"] == ["máy chủ không trả lời"]
