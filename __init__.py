@@ -5,7 +5,8 @@ hoctap.sample_data; the Alembic history as hoctap.models.migrations)."""
 
 
 def __getattr__(name: str) -> str:
-    """``hoctap.__version__``, looked up when asked for: importlib.metadata costs every start 18 ms."""
+    """``hoctap.__version__``, looked up when asked for (the distribution's metadata is read from
+    disk: the CLI's start need not)."""
     if name != "__version__":
         raise AttributeError(f"module 'hoctap' has no attribute {name!r}")
     from importlib.metadata import PackageNotFoundError, version

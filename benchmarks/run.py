@@ -23,7 +23,6 @@ import importlib.util
 import json
 import os
 import platform
-import re
 import resource
 import shlex
 import shutil
@@ -1263,7 +1262,11 @@ def compile_hoctap() -> None:
     import compileall
     import hoctap
 
-    compileall.compile_dir(Path(hoctap.__file__).parent, quiet=1, rx=re.compile(r"[/\\](tests|benchmarks|\.git)[/\\]"))
+    root = Path(hoctap.__file__).parent
+    compileall.compile_dir(root, maxlevels=0, quiet=1)
+    for part in ("models", "tui", "screens", "sample_data", "migrations"):
+        if (root / part).is_dir():
+            compileall.compile_dir(root / part, quiet=1)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,8 +45,10 @@ class Workstation(App):
     def open_roster(self, query: RosterQuery | None = None) -> None:
         from hoctap.screens.roster import RosterScreen
 
-        ahead, self.roster_ahead = self.roster_ahead, None
-        self.push_screen(RosterScreen(query, ahead[1] if ahead and query is not None and ahead[0] == query else None))
+        ahead = None
+        if self.roster_ahead is not None and self.roster_ahead[0] == query:
+            ahead, self.roster_ahead = self.roster_ahead[1], None
+        self.push_screen(RosterScreen(query, ahead))
 
     def open_export(self, what: str, level: int) -> None:
         """Export the dossier workbook (``what="report"``) or the roster."""

@@ -18,10 +18,10 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
+from hoctap.models import roster
 from hoctap.models.evaluate import LevelResult
 from hoctap.models.i18n import lang, tr
 from hoctap.models.present import MARK, meter_text
-from hoctap.models import roster
 from hoctap.models.roster import Opening, RosterQuery
 from hoctap.models.db import DatabaseError
 from hoctap.models.errors import USER_ERRORS, HoctapError
@@ -46,7 +46,7 @@ class MetersReady(Message):
 
 
 class RosterAhead(Message):
-    """The roster's opening, read after the meters: ``r`` shows its rows without waiting."""
+    """The roster's opening, read beside the meters: ``r`` shows its rows without waiting."""
 
     def __init__(self, gen: int, query: RosterQuery, opening: Opening) -> None:
         super().__init__()
@@ -123,8 +123,11 @@ class DashboardScreen(BaseScreen):
 
     def load(self) -> None:
         """Recompute the meters in a worker; until they arrive the head says so."""
-        self.app.roster_ahead = None  # read before whatever made this load, as is one still reading
+        # a roster read ahead is from before whatever made this load: dropped, and one still being
+        # read is not kept when it comes (nor waited for on coming back)
+        self.app.roster_ahead = None
         self.ahead_gen += 1
+        self.app.workers.cancel_group(self, "roster-ahead")
         self.computing = True
         self._head()
         self._compute()
@@ -172,8 +175,9 @@ class DashboardScreen(BaseScreen):
         self.load()
 
     def worker_failed(self, worker) -> None:
-        self.computing = False
-        self._head()
+        if worker.group == "meters":
+            self.computing = False
+            self._head()
 
     @on(Polled)
     def _polled(self, message: Polled) -> None:

@@ -209,7 +209,7 @@ class RosterScreen(BaseScreen):
         self.title = tr("report.sheet_roster")  # what help and the palette call this screen
         gen, query, page_no = self.view.reset()
         if self.ahead is not None:  # rows at once; this screen's own read below replaces them
-            self._show(gen, self.ahead, None)
+            self._show(gen, self.ahead, None, provisional=True)
             self.ahead = None
         self.load(gen, query, page_no)
         self.view.focus()
@@ -282,8 +282,8 @@ class RosterScreen(BaseScreen):
     def _loaded(self, msg: RosterLoaded) -> None:
         self._show(msg.gen, msg.opening, msg.matching)
 
-    def _show(self, gen: int, opening: Opening, matching: frozenset[int] | None) -> None:
-        if self.view.loaded(gen, opening.count, opening.page_no, opening.rows):  # not a reload since superseded
+    def _show(self, gen: int, opening: Opening, matching: frozenset[int] | None, *, provisional: bool = False) -> None:
+        if self.view.loaded(gen, opening.count, opening.page_no, opening.rows, provisional=provisional):  # not superseded
             self.total, self.matching = opening.total, matching
             self._header()
 

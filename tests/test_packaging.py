@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -52,6 +53,17 @@ def test_python_m_hoctap_prints_the_version():
     proc = subprocess.run([sys.executable, "-m", "hoctap", "--version"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("hoctap ") and proc.stdout.split()[1][0].isdigit()
+
+
+def test_the_version_into_a_closed_pipe_is_no_error():
+    read, write = os.pipe()
+    os.close(read)  # as `hoctap --version | true` once true has exited
+    try:
+        proc = subprocess.run([sys.executable, "-m", "hoctap", "--version"], stdout=write, stderr=subprocess.PIPE,
+                              text=True, timeout=60)
+    finally:
+        os.close(write)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
 
 
 def test_postgresql_without_its_driver_says_which_extra_to_install(monkeypatch, capsys):

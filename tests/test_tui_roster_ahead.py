@@ -10,8 +10,10 @@ import pytest
 
 from hoctap.models import roster
 from hoctap.models.errors import DatabaseError
-from hoctap.models.people import save_person
+from hoctap.models.people import remove_from_roster, save_person
 from hoctap.models.roster import RosterQuery
+from hoctap.models import i18n
+from hoctap.screens import dashboard as dashboard_module
 from hoctap.screens.dashboard import DashboardScreen
 from tests.tui_helpers import SIZE, make_app, settle
 
@@ -64,10 +66,10 @@ async def test_r_shows_the_rows_read_ahead_before_the_rosters_own_read(db, catal
         view = app.screen.view
         assert not view.loading_rows and view.count == expected.count > 0
         assert _first_row(app).code == expected.rows[0].code
-        assert expected.rows[0].full_name in view.render_line(1).text
+        await _until(pilot, lambda: expected.rows[0].full_name in view.render_line(1).text, "no rows drawn")
         assert app.roster_ahead is None  # taken: a second `r` reads for itself
         release.set()
-        await settle(app, pilot)
+        await settle(app, pilot)  # the screen's own read (the same rows here: nobody changed them)
         assert _first_row(app).code == expected.rows[0].code and view.count == expected.count
 
 
@@ -161,3 +163,77 @@ async def test_a_failed_read_ahead_is_silent_and_the_roster_says_why(db, catalog
         await _until(pilot, lambda: type(app.screen).__name__ == "RosterScreen", "the roster did not open")
         await settle(app, pilot)
         assert [n.message for n in app._notifications if n.severity == "error"] == ["máy chủ không trả lời"]
+
+
+async def test_pages_read_beside_the_read_ahead_are_read_again_with_the_rosters_own_count(
+        db, catalogs, demo, blocked_reads):
+    block, started, release = blocked_reads
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await _read_ahead(app, pilot)
+        query = RosterQuery(demo.assessment.id)
+        remove_from_roster(db, demo, roster.ids(db, query)[:3], source="cli")  # a colleague, meanwhile
+        block()
+        await pilot.press("r")
+        await _until(pilot, lambda: type(app.screen).__name__ == "RosterScreen" and app.screen.is_mounted,
+                     "the roster did not open")
+        assert await asyncio.to_thread(started.wait, 120)
+        await pilot.press("end")  # read with the read-ahead's count, three too many
+        await pilot.pause()
+        release.set()
+        await settle(app, pilot)
+        view = app.screen.view
+        fresh = roster.opening(db, query, 0, catalogs).count
+        assert view.count == fresh
+        last_page = roster.window(db, query, fresh - 20, 20, fresh, catalogs)
+        for _ in range(2400):  # the pages are read again as they are drawn
+            shown = [view.row(i) for i in range(fresh - 20, fresh)]
+            if all(shown):
+                break
+            await pilot.pause(0.05)
+        assert [r.id for r in shown] == [r.id for r in last_page]
+
+
+async def test_ctrl_t_is_not_held_up_by_a_read_ahead(db, catalogs, demo, blocked_reads):
+    block, started, release = blocked_reads
+    block()
+    app = make_app(db, catalogs, demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, DashboardScreen), "the dashboard did not open")
+        assert await asyncio.to_thread(started.wait, 120)  # the read-ahead is running, held
+        before = i18n.lang()
+        await pilot.press("ctrl+t")
+        await _until(pilot, lambda: i18n.lang() != before, "the language did not switch")
+        assert not [n for n in app._notifications if n.severity == "warning"]
+        release.set()
+        await settle(app, pilot)
+
+
+async def test_a_failing_read_ahead_leaves_the_meters_computing(db, catalogs, demo, monkeypatch):
+    release, started = threading.Event(), threading.Event()
+    real = dashboard_module.evaluate_context
+
+    def held(*args, **kwargs):
+        started.set()
+        release.wait(timeout=120)
+        return real(*args, **kwargs)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a bug in the read-ahead")
+
+    monkeypatch.setattr(dashboard_module, "evaluate_context", held)
+    monkeypatch.setattr(roster, "opening", broken)
+    app = make_app(db, catalogs, demo)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _until(pilot, lambda: isinstance(app.screen, DashboardScreen), "the dashboard did not open")
+            screen = app.screen
+            await _until(pilot, lambda: any(n.severity == "error" for n in app._notifications),
+                         "the read-ahead's failure was not reported")
+            assert screen.computing and screen.result is None  # the meters are still being computed
+            assert i18n.tr("dash.computing", level=1) in str(screen.query_one("#dash-head").render())
+            release.set()
+            await settle(app, pilot)
+            assert screen.result is not None and not screen.computing
+    finally:
+        release.set()

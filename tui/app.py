@@ -125,21 +125,17 @@ class HoctapApp(Workstation):
         if unit is None:
             state = load_state()
             unit, year = state.get("unit"), state.get("year")
-        ctx = None
+        self.push_screen(StartScreen())
         if isinstance(unit, str) and isinstance(year, int):
-            # read in a thread, but awaited before any screen is pushed: the start screen is not
-            # painted only to be covered by the dashboard, and the app takes keys with it open
+            # read in a thread, but awaited: the app is ready (takes keys) with the dashboard open
             worker = self.run_worker(partial(find_context, self.db, unit, year), thread=True, exit_on_error=False)
             try:
-                ctx = await worker.wait()
+                self.open_context(await worker.wait())
             except WorkerFailed as e:
                 if not isinstance(e.error, USER_ERRORS):
                     raise e.error from None
                 if self.start_unit is not None:  # asked for explicitly: say why it did not open
                     self.show_error(e.error)
-        self.push_screen(StartScreen())
-        if ctx is not None:
-            self.open_context(ctx)
 
     # ---- navigation ----------------------------------------------------------------------------
 
@@ -157,7 +153,7 @@ class HoctapApp(Workstation):
         # the screens are rebuilt: a form's or a field's typing would be lost, and a write still
         # running would report to a screen that is gone (its notice, roster U)
         typing = isinstance(self.screen, ModalScreen) or isinstance(self.focused, (Input, TextArea))
-        if typing or any(w.is_running and w.group not in ("meters", "poll") for w in self.workers):
+        if typing or any(w.is_running and w.group not in ("meters", "poll", "roster-ahead") for w in self.workers):
             self.notify(tr("lang.close_form_first"), severity="warning")
             return
         i18n.set_lang("en" if i18n.lang() == "vi" else "vi")

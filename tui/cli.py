@@ -138,7 +138,8 @@ class ShowVersion(argparse.Action):
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
-        print(f"hoctap {hoctap.__version__}")
+        # through argparse's own writer, as its version action: a closed pipe is no error
+        parser._print_message(f"hoctap {hoctap.__version__}\n", sys.stdout)
         parser.exit()
 
 

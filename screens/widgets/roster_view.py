@@ -152,6 +152,7 @@ class RosterView(TableView):
         self._pages: OrderedDict[int, list[RosterRow]] = OrderedDict()
         self._pending: set[int] = set()
         self._gen = 0
+        self._provisional = False  # the rows shown are a read-ahead's, until the screen's own read
 
     # ---- data -------------------------------------------------------------------------------
 
@@ -166,14 +167,21 @@ class RosterView(TableView):
         self._gen += 1
         self._pages.clear()
         self._pending.clear()
+        self._provisional = False
         self.loading_rows = True
         self.refresh()
         return self._gen, self.query, self.cursor // PAGE
 
-    def loaded(self, gen: int, count: int, page_no: int, rows: list[RosterRow]) -> bool:
-        """The count and the cursor's page of generation ``gen``; False when a newer reset superseded it."""
+    def loaded(self, gen: int, count: int, page_no: int, rows: list[RosterRow], *, provisional: bool = False) -> bool:
+        """The count and the cursor's page of generation ``gen``; False when a newer reset superseded it.
+        ``provisional``: rows read before (the dashboard's read-ahead), shown until the next call."""
         if gen != self._gen:
             return False
+        if self._provisional:  # pages read meanwhile were read for the read-ahead's count: not kept
+            self._gen += 1
+            self._pages.clear()
+            self._pending.clear()
+        self._provisional = provisional
         self.count = count
         self.loading_rows = False
         self._store(page_no, rows)
